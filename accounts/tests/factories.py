@@ -1,0 +1,54 @@
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import HRProfile, ServiceGrant, User
+from employment_records.tests.factories import EmployeeFactory, national_id_from
+from masar.catalogue import ServiceCode
+from masar.hr_admin import HR_GROUP
+
+PASSWORD = "Masar@2026test"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    class Params:
+        # UserFactory(with_employee=True): an account linked to an employee record.
+        with_employee = factory.Trait(
+            linked_employee=factory.RelatedFactory(
+                EmployeeFactory,
+                factory_related_name="user",
+                national_id=factory.SelfAttribute("..username"),
+            )
+        )
+
+    username = factory.Sequence(lambda n: national_id_from(n + 90000))
+    mobile = factory.Sequence(lambda n: f"+96655{n % 10000000:07d}")
+    email = factory.Sequence(lambda n: f"person{n}@example.sa")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def grant_all(employee, services=None) -> list[ServiceGrant]:
+    return [
+        ServiceGrant.objects.create(employee=employee, service=code, entity=employee.entity)
+        for code in (services or ServiceCode.values)
+    ]
+
+
+def make_hr_specialist(entity, **kwargs) -> User:
+    from django.contrib.auth.models import Group
+
+    from masar.hr_admin import sync_role_groups
+
+    sync_role_groups()
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=HR_GROUP))
+    HRProfile.objects.create(user=user, entity=entity)
+    return user

@@ -1,0 +1,34 @@
+"""Project-wide test setup: fast password hashing, the embedded defaults, shared fixtures."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    # PBKDF2 costs ~0.8 s per check on these machines; tests are about behaviour, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def employee(db):
+    from employment_records.tests.factories import EmployeeFactory
+
+    return EmployeeFactory()
+
+
+@pytest.fixture
+def employee_user(db):
+    """A signed-up Saudi employee in service with grants on every service."""
+    from accounts.tests.factories import UserFactory, grant_all
+
+    user = UserFactory(with_employee=True)
+    grant_all(user.employee)
+    return user

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmploymentRecordsConfig(AppConfig):
+    name = "employment_records"
+    verbose_name = _("Employment records")

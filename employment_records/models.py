@@ -1,0 +1,495 @@
+"""The ministry's record of government employees: entities, positions, people and their history.
+
+This app is the bottom layer: it imports no service app and not `accounts` (the account link
+is a lazy reference to AUTH_USER_MODEL). Invariants are database constraints.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import validate_national_id
+
+RANK_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
+STEP_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
+
+
+class BilingualName(models.Model):
+    """`name` shows the Arabic or English form by the active language."""
+
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_ar
+
+    def __str__(self):
+        return self.name
+
+
+class GovernmentEntity(BilingualName):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("government entity")
+        verbose_name_plural = _("government entities")
+        ordering = ["code"]
+
+
+class OrganisationalUnit(BilingualName):
+    entity = models.ForeignKey(
+        GovernmentEntity, on_delete=models.PROTECT, related_name="units", verbose_name=_("entity")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("parent unit")
+    )
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "code"], name="unit_code_unique_in_entity")
+        ]
+
+
+class QualificationLevel(models.TextChoices):
+    NONE = "none", _("No qualification")
+    SECONDARY = "secondary", _("Secondary school")
+    DIPLOMA = "diploma", _("Diploma")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+
+QUALIFICATION_ORDER = [choice.value for choice in QualificationLevel]
+
+
+class JobClass(models.Model):
+    """A class of the classification manual: general group -> series -> class."""
+
+    code = models.CharField(_("class code"), max_length=20, unique=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    general_group = models.CharField(_("general group"), max_length=100, blank=True)
+    series = models.CharField(_("series"), max_length=100, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), validators=RANK_VALIDATORS)
+    min_qualification = models.CharField(
+        _("minimum qualification"), max_length=20, choices=QualificationLevel.choices
+    )
+    min_experience_years = models.PositiveSmallIntegerField(_("minimum experience (years)"), default=0)
+
+    class Meta:
+        verbose_name = _("job class")
+        verbose_name_plural = _("job classes")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="jobclass_rank_1_15")
+        ]
+
+    @property
+    def title(self) -> str:
+        return self.title_en if get_language() == "en" else self.title_ar
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class PositionStatus(models.TextChoices):
+    VACANT = "vacant", _("Vacant")
+    OCCUPIED = "occupied", _("Occupied")
+    FROZEN = "frozen", _("Frozen")
+
+
+class Position(models.Model):
+    number = models.CharField(_("position number"), max_length=20)
+    entity = models.ForeignKey(
+        GovernmentEntity, on_delete=models.PROTECT, related_name="positions", verbose_name=_("entity")
+    )
+    unit = models.ForeignKey(
+        OrganisationalUnit, on_delete=models.PROTECT, related_name="positions", verbose_name=_("unit")
+    )
+    job_class = models.ForeignKey(
+        JobClass, on_delete=models.PROTECT, related_name="positions", verbose_name=_("job class")
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), validators=RANK_VALIDATORS)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PositionStatus.choices, default=PositionStatus.VACANT
+    )
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["entity", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "number"], name="position_number_unique_in_entity"),
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="position_rank_1_15"),
+            models.CheckConstraint(
+                condition=Q(status__in=PositionStatus.values), name="position_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} — {self.job_class.title}"
+
+
+class Gender(models.TextChoices):
+    MALE = "m", _("Male")
+    FEMALE = "f", _("Female")
+
+
+class EmployeeStatus(models.TextChoices):
+    ACTIVE = "active", _("In service")
+    ENDED = "ended", _("Service ended")
+
+
+class EndReason(models.TextChoices):
+    RETIREMENT = "retirement", _("Retirement")
+    EARLY_RETIREMENT = "early_retirement", _("Early retirement")
+    RESIGNATION = "resignation", _("Resignation")
+    DISMISSAL = "dismissal", _("Dismissal")
+    DEATH = "death", _("Death")
+    MEDICAL_UNFITNESS = "medical_unfitness", _("Medical unfitness")
+
+
+class Employee(models.Model):
+    """The ministry's record of one government employee; exists before any portal account."""
+
+    national_id = models.CharField(
+        _("national ID"), max_length=10, unique=True, validators=[validate_national_id]
+    )
+    first_name_ar = models.CharField(_("first name (Arabic)"), max_length=50)
+    father_name_ar = models.CharField(_("father's name (Arabic)"), max_length=50)
+    grandfather_name_ar = models.CharField(_("grandfather's name (Arabic)"), max_length=50)
+    family_name_ar = models.CharField(_("family name (Arabic)"), max_length=50)
+    first_name_en = models.CharField(_("first name (English)"), max_length=50)
+    father_name_en = models.CharField(_("father's name (English)"), max_length=50)
+    grandfather_name_en = models.CharField(_("grandfather's name (English)"), max_length=50)
+    family_name_en = models.CharField(_("family name (English)"), max_length=50)
+    nationality = models.CharField(
+        _("nationality"), max_length=2, default="SA", help_text=_("ISO 3166 country code.")
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    entity = models.ForeignKey(
+        GovernmentEntity, on_delete=models.PROTECT, related_name="employees", verbose_name=_("entity")
+    )
+    unit = models.ForeignKey(
+        OrganisationalUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
+        verbose_name=_("unit"),
+    )
+    position = models.ForeignKey(
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="occupants",
+        verbose_name=_("position"),
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"), validators=RANK_VALIDATORS)
+    step = models.PositiveSmallIntegerField(_("step"), validators=STEP_VALIDATORS, default=1)
+    rank_since = models.DateField(_("in this rank since"), null=True, blank=True)
+    hire_date = models.DateField(_("hire date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE
+    )
+    end_date = models.DateField(_("end of service date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end of service reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee",
+        verbose_name=_("portal account"),
+    )
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["national_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="employee_rank_1_15"),
+            models.CheckConstraint(condition=Q(step__gte=1, step__lte=15), name="employee_step_1_15"),
+            models.CheckConstraint(
+                condition=Q(national_id__regex=r"^[12][0-9]{9}$"), name="employee_national_id_format"
+            ),
+            # One active occupant per position; ended employees keep their last position.
+            models.UniqueConstraint(
+                fields=["position"],
+                condition=Q(status="active", position__isnull=False),
+                name="position_one_active_occupant",
+            ),
+            # An ended service has a date and a reason; an active one has neither.
+            models.CheckConstraint(
+                condition=(Q(status="active", end_date__isnull=True, end_reason="")
+                           | (Q(status="ended", end_date__isnull=False) & ~Q(end_reason=""))),
+                name="employee_end_of_service_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("hire_date")),
+                name="employee_end_after_hire",
+            ),
+            models.CheckConstraint(
+                condition=Q(hire_date__gt=F("date_of_birth")), name="employee_hired_after_birth"
+            ),
+        ]
+
+    def full_name(self, language: str | None = None) -> str:
+        if (language or get_language()) == "en":
+            parts = (self.first_name_en, self.father_name_en, self.grandfather_name_en,
+                     self.family_name_en)
+        else:
+            parts = (self.first_name_ar, self.father_name_ar, self.grandfather_name_ar,
+                     self.family_name_ar)
+        return " ".join(parts)
+
+    @property
+    def full_name_ar(self) -> str:
+        return self.full_name("ar")
+
+    @property
+    def full_name_en(self) -> str:
+        return self.full_name("en")
+
+    @property
+    def short_name(self) -> str:
+        if get_language() == "en":
+            return f"{self.first_name_en} {self.family_name_en}"
+        return f"{self.first_name_ar} {self.family_name_ar}"
+
+    @property
+    def is_saudi(self) -> bool:
+        return self.nationality == "SA"
+
+    @property
+    def in_service(self) -> bool:
+        return self.status == EmployeeStatus.ACTIVE
+
+    def __str__(self):
+        return f"{self.full_name()} ({self.national_id})"
+
+
+class ActionType(models.TextChoices):
+    APPOINTMENT = "appointment", _("Appointment")
+    PROBATION_CONFIRMATION = "probation_confirmation", _("Probation confirmation")
+    ANNUAL_INCREMENT = "annual_increment", _("Annual increment")
+    PROMOTION = "promotion", _("Promotion")
+    EXCEPTIONAL_PROMOTION = "exceptional_promotion", _("Exceptional promotion")
+    TRANSFER = "transfer", _("Transfer")
+    ASSIGNMENT = "assignment", _("Assignment")
+    SECONDMENT = "secondment", _("Secondment")
+    OFFICIAL_MISSION = "official_mission", _("Official mission")
+    TRAINING = "training", _("Training")
+    SCHOLARSHIP = "scholarship", _("Scholarship")
+    LEAVE_ORDINARY = "leave_ordinary", _("Ordinary leave")
+    LEAVE_SICK = "leave_sick", _("Sick leave")
+    LEAVE_EXCEPTIONAL = "leave_exceptional", _("Exceptional leave")
+    LEAVE_STUDY = "leave_study", _("Study leave")
+    LEAVE_MATERNITY = "leave_maternity", _("Maternity leave")
+    SUSPENSION = "suspension", _("Suspension")
+    DISCIPLINARY_PENALTY = "disciplinary_penalty", _("Disciplinary penalty")
+    RETIREMENT = "retirement", _("End of service: retirement")
+    EARLY_RETIREMENT = "early_retirement", _("End of service: early retirement")
+    RESIGNATION = "resignation", _("End of service: resignation")
+    DISMISSAL = "dismissal", _("End of service: dismissal")
+    DEATH = "death", _("End of service: death")
+    MEDICAL_UNFITNESS = "medical_unfitness", _("End of service: medical unfitness")
+    REINSTATEMENT = "reinstatement", _("Reinstatement")
+
+
+class EmploymentAction(models.Model):
+    """One decision in an employee's record (السجل الوظيفي)."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="actions", verbose_name=_("employee")
+    )
+    action_type = models.CharField(_("action type"), max_length=30, choices=ActionType.choices)
+    decision_number = models.CharField(_("decision number"), max_length=30)
+    decision_date = models.DateField(_("decision date"))
+    effective_date = models.DateField(_("effective date"))
+    from_position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("from position"),
+    )
+    to_position = models.ForeignKey(
+        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("to position"),
+    )
+    from_rank = models.PositiveSmallIntegerField(_("from rank"), null=True, blank=True,
+                                                 validators=RANK_VALIDATORS)
+    to_rank = models.PositiveSmallIntegerField(_("to rank"), null=True, blank=True,
+                                               validators=RANK_VALIDATORS)
+    from_step = models.PositiveSmallIntegerField(_("from step"), null=True, blank=True,
+                                                 validators=STEP_VALIDATORS)
+    to_step = models.PositiveSmallIntegerField(_("to step"), null=True, blank=True,
+                                               validators=STEP_VALIDATORS)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("employment action")
+        verbose_name_plural = _("employment actions")
+        ordering = ["-effective_date", "-id"]
+        indexes = [models.Index(fields=["employee", "-effective_date"], name="action_employee_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action_type__in=ActionType.values),
+                                   name="action_type_valid"),
+            models.CheckConstraint(
+                condition=(Q(from_rank__isnull=True) | Q(from_rank__gte=1, from_rank__lte=15))
+                & (Q(to_rank__isnull=True) | Q(to_rank__gte=1, to_rank__lte=15)),
+                name="action_ranks_1_15",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_type_display()} {self.decision_number}"
+
+
+class DecisionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TrainingDecision(models.Model):
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="training", verbose_name=_("employee")
+    )
+    title_ar = models.CharField(_("programme (Arabic)"), max_length=200)
+    title_en = models.CharField(_("programme (English)"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    decision_number = models.CharField(_("decision number"), max_length=30)
+    decision_date = models.DateField(_("decision date"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours = models.PositiveIntegerField(_("hours"), default=0)
+    status = models.CharField(_("status"), max_length=12, choices=DecisionStatus.choices,
+                              default=DecisionStatus.PLANNED)
+
+    class Meta:
+        verbose_name = _("training decision")
+        verbose_name_plural = _("training decisions")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                   name="training_end_after_start")
+        ]
+
+    @property
+    def title(self) -> str:
+        return self.title_en if get_language() == "en" else self.title_ar
+
+    def __str__(self):
+        return self.title
+
+
+class ScholarshipDecision(models.Model):
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="scholarships", verbose_name=_("employee")
+    )
+    degree = models.CharField(_("degree"), max_length=20, choices=QualificationLevel.choices)
+    field_of_study = models.CharField(_("field of study"), max_length=200)
+    institution = models.CharField(_("institution"), max_length=200)
+    country = models.CharField(_("country"), max_length=100)
+    decision_number = models.CharField(_("decision number"), max_length=30)
+    decision_date = models.DateField(_("decision date"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    status = models.CharField(_("status"), max_length=12, choices=DecisionStatus.choices,
+                              default=DecisionStatus.PLANNED)
+
+    class Meta:
+        verbose_name = _("scholarship decision")
+        verbose_name_plural = _("scholarship decisions")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
+                                   name="scholarship_end_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.get_degree_display()} — {self.institution}"
+
+
+class Rating(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    VERY_GOOD = "very_good", _("Very good")
+    GOOD = "good", _("Good")
+    SATISFACTORY = "satisfactory", _("Satisfactory")
+    UNSATISFACTORY = "unsatisfactory", _("Unsatisfactory")
+
+
+class PerformanceEvaluation(models.Model):
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("employee")
+    )
+    year = models.PositiveSmallIntegerField(_("year (Hijri)"))
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    rating = models.CharField(_("rating"), max_length=15, choices=Rating.choices)
+
+    class Meta:
+        verbose_name = _("performance evaluation")
+        verbose_name_plural = _("performance evaluations")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "year"], name="evaluation_one_per_year"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
+                                   name="evaluation_score_0_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.get_rating_display()}"
+
+
+class Qualification(models.Model):
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("employee")
+    )
+    level = models.CharField(_("level"), max_length=20, choices=QualificationLevel.choices)
+    major = models.CharField(_("major"), max_length=200)
+    institution = models.CharField(_("institution"), max_length=200)
+    graduation_date = models.DateField(_("graduation date"))
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-graduation_date"]
+
+    def __str__(self):
+        return f"{self.get_level_display()} — {self.major}"
+
+
+class SalaryScale(models.Model):
+    """The general scale: the basic salary of each rank and step, in SAR."""
+
+    rank = models.PositiveSmallIntegerField(_("rank"), validators=RANK_VALIDATORS)
+    step = models.PositiveSmallIntegerField(_("step"), validators=STEP_VALIDATORS)
+    amount = models.DecimalField(_("basic salary (SAR)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("salary scale entry")
+        verbose_name_plural = _("salary scale")
+        ordering = ["rank", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["rank", "step"], name="salary_scale_rank_step_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15, step__gte=1, step__lte=15),
+                                   name="salary_scale_rank_step_range"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="salary_scale_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.rank}/{self.step}: {self.amount}"

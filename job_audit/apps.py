@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobAuditConfig(AppConfig):
+    name = "job_audit"
+    verbose_name = _("Job data audit")

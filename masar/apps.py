@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class MasarConfig(AppConfig):
+    default = True
+    name = "masar"
+    verbose_name = _("Masar")
+
+    def ready(self):
+        from .hr_admin import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="masar.sync_role_groups")
+
+
+class MasarAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the ministry's site as the default `admin.site`."""
+
+    default = False
+    default_site = "masar.hr_admin.MinistryAdminSite"

@@ -1,0 +1,209 @@
+"""The six Masar services and the one place that decides who may use each.
+
+Every rule from DOMAIN.md lives in `decide()`: a linked government employee, Saudi
+nationality, in service where the service needs it, an active grant for the service in the
+person's entity, and for grievances an identity verified by Nafath. A refusal names the first
+condition that failed, in the person's language.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import models
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceCode(models.TextChoices):
+    PROMOTIONS = "promotions", _("Promotions")
+    EMPLOYMENT_DATA = "employment_data", _("My employment data")
+    GRIEVANCES = "grievances", _("Grievances")
+    BAYAN = "bayan", _("Bayan service statement")
+    JOB_AUDIT = "job_audit", _("Job data and variables audit")
+    CV = "cv", _("CV")
+
+
+@dataclass(frozen=True)
+class Service:
+    code: ServiceCode
+    description: str
+    url_name: str
+    needs_active_service: bool = False
+    needs_nafath: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.code.label
+
+    @property
+    def url(self) -> str:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:  # the service's pages are not built yet
+            return ""
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        ServiceCode.PROMOTIONS,
+        _("Register your preferences in an open promotion round and follow your results."),
+        "promotions:index",
+        needs_active_service=True,
+    ),
+    Service(
+        ServiceCode.EMPLOYMENT_DATA,
+        _("Your personal and job data, your full employment record, and corrections."),
+        "employment_records:profile",
+    ),
+    Service(
+        ServiceCode.GRIEVANCES,
+        _("File a grievance against a decision, follow it and read the response."),
+        "grievances:index",
+        needs_nafath=True,
+    ),
+    Service(
+        ServiceCode.BAYAN,
+        _("Your end-of-service statement as prepared by your entity."),
+        "bayan:index",
+    ),
+    Service(
+        ServiceCode.JOB_AUDIT,
+        _("The position inventory of your entity and the requests that change it."),
+        "job_audit:index",
+        needs_active_service=True,
+    ),
+    Service(
+        ServiceCode.CV,
+        _("A CV built from your record and your own entries, as a PDF."),
+        "cv:index",
+    ),
+)
+SERVICES_BY_CODE = {service.code: service for service in SERVICES}
+
+
+class Condition(StrEnum):
+    """The conditions of access, in the order they are checked."""
+
+    SIGNED_IN = "signed_in"
+    EMPLOYEE = "employee"
+    SAUDI = "saudi"
+    IN_SERVICE = "in_service"
+    GRANT = "grant"
+    NAFATH = "nafath"
+
+
+REFUSAL_REASONS = {
+    Condition.SIGNED_IN: _("Sign in to use this service."),
+    Condition.EMPLOYEE: _("This service is for government employees: your account is not linked "
+                          "to an employee record."),
+    Condition.SAUDI: _("This service is available to government employees of Saudi nationality."),
+    Condition.IN_SERVICE: _("This service is for employees in service; your service has ended."),
+    Condition.GRANT: _("You do not have a permission for this service. Your entity's HR "
+                       "department grants it."),
+    Condition.NAFATH: _("This service needs an identity verified by Nafath. Sign in with Nafath "
+                        "to use it."),
+}
+
+
+@dataclass(frozen=True)
+class AccessDecision:
+    service: Service
+    failed: Condition | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.failed is None
+
+    @property
+    def reason(self) -> str:
+        return REFUSAL_REASONS[self.failed] if self.failed else ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def granted_services(employee, *, on=None) -> set[str]:
+    """Codes of the services the employee holds an active grant for, in their own entity.
+
+    Uses the prefetched `service_grants` when the caller loaded them, else one query.
+    """
+    today = on or timezone.localdate()
+    cache = getattr(employee, "_prefetched_objects_cache", {})
+    if "service_grants" in cache:
+        grants = cache["service_grants"]
+    else:
+        grants = employee.service_grants.all()
+    return {
+        grant.service
+        for grant in grants
+        if grant.entity_id == employee.entity_id
+        and grant.revoked_at is None
+        and grant.valid_from <= today
+        and (grant.valid_until is None or grant.valid_until >= today)
+    }
+
+
+def decide(user, code: str, *, granted: set[str] | None = None) -> AccessDecision:
+    """May this person use this service, and if not, which condition failed first."""
+    service = SERVICES_BY_CODE[ServiceCode(code)]
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    if not user.is_authenticated:
+        failed = Condition.SIGNED_IN
+    elif employee is None:
+        failed = Condition.EMPLOYEE
+    elif not employee.is_saudi:
+        failed = Condition.SAUDI
+    elif service.needs_active_service and not employee.in_service:
+        failed = Condition.IN_SERVICE
+    elif code not in (granted if granted is not None else granted_services(employee)):
+        failed = Condition.GRANT
+    elif service.needs_nafath and user.nafath_verified_at is None:
+        failed = Condition.NAFATH
+    else:
+        failed = None
+    return AccessDecision(service=service, failed=failed)
+
+
+def decide_all(user) -> list[AccessDecision]:
+    """Every service's decision for the dashboard, from one load of the person's grants."""
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    granted = granted_services(employee) if employee is not None else set()
+    return [decide(user, service.code, granted=granted) for service in SERVICES]
+
+
+def service_required(code: str):
+    """View decorator: run the view only when `decide()` allows it, else explain the refusal."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            decision = decide(request.user, code)
+            if decision.failed is Condition.SIGNED_IN:
+                from django.contrib.auth.views import redirect_to_login  # needs the user model
+
+                return redirect_to_login(request.get_full_path())
+            if not decision:
+                return render(
+                    request, "masar/refusal.html", {"decision": decision}, status=403
+                )
+            request.service_decision = decision
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class ServiceRequiredMixin:
+    """Class-based views' form of `service_required`."""
+
+    service_code: str
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return service_required(cls.service_code)(super().as_view(**initkwargs))

@@ -1,0 +1,137 @@
+"""Umm al-Qura Hijri dates beside Gregorian ones.
+
+Every date in the database is Gregorian; Hijri is a way of showing and typing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from hijridate import Gregorian, Hijri
+
+from accounts.validators import normalise_digits
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def to_hijri(value: dt.date) -> Hijri | None:
+    try:
+        return Gregorian(value.year, value.month, value.day).to_hijri()
+    except (OverflowError, ValueError):  # outside the Umm al-Qura table (1924-2077)
+        return None
+
+
+def hijri_year(value: dt.date) -> int:
+    hijri = to_hijri(value)
+    return hijri.year if hijri else value.year
+
+
+def format_hijri(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """'18 جمادى الآخرة 1448 هـ' or '18 Jumada al-Akhirah 1448 AH'."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    hijri = to_hijri(value)
+    if hijri is None:
+        return ""
+    if (language or get_language()) == "en":
+        return f"{hijri.day} {hijri.month_name('en')} {hijri.year} AH"
+    return f"{hijri.day} {hijri.month_name('ar')} {hijri.year} هـ"
+
+
+def format_gregorian(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """'28 November 2026' or '28 نوفمبر 2026م' (Django's localised month names)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    text = formats.date_format(value, "j F Y")
+    return text if (language or get_language()) == "en" else f"{text}م"
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),
+)
+
+
+def parse_date_parts(text: str) -> tuple[int, int, int] | None:
+    text = normalise_digits(text)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return int(match["y"]), int(match["m"]), int(match["d"])
+    return None
+
+
+class Calendar:
+    HIJRI = "hijri"
+    GREGORIAN = "gregorian"
+    CHOICES = [(HIJRI, _("Hijri")), (GREGORIAN, _("Gregorian"))]
+
+
+def to_gregorian(calendar: str, year: int, month: int, day: int) -> dt.date:
+    """A Gregorian date from parts in either calendar, or ValidationError."""
+    try:
+        if calendar == Calendar.HIJRI:
+            return Hijri(year, month, day).to_gregorian().to_pydate()
+        return dt.date(year, month, day)
+    except (OverflowError, ValueError):
+        raise ValidationError(_("This date does not exist in the chosen calendar."),
+                              code="invalid_date") from None
+
+
+class DualCalendarWidget(forms.MultiWidget):
+    template_name = "components/dual_calendar_widget.html"
+
+    def __init__(self, attrs=None):
+        widgets = {
+            "calendar": forms.Select(choices=Calendar.CHOICES),
+            "date": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD",
+                                           "autocomplete": "off"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [Calendar.GREGORIAN, value.isoformat()]
+        return [Calendar.HIJRI, ""]
+
+
+class DualCalendarDateField(forms.MultiValueField):
+    """A date typed in Hijri (the default) or Gregorian; cleans to a Gregorian `date`.
+
+    Accepts YYYY-MM-DD or DD/MM/YYYY with Western or Eastern Arabic digits.
+    """
+
+    widget = DualCalendarWidget
+    default_error_messages = {
+        "invalid": _("Enter the date as YYYY-MM-DD, for example 1411-08-19."),
+        "required": _("Enter the date."),
+    }
+
+    def __init__(self, *, min_date=None, max_date=None, **kwargs):
+        self.min_date, self.max_date = min_date, max_date
+        fields = (forms.ChoiceField(choices=Calendar.CHOICES), forms.CharField(max_length=12))
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not data_list[1]:
+            return None
+        calendar = data_list[0] or Calendar.HIJRI
+        parts = parse_date_parts(data_list[1])
+        if parts is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        value = to_gregorian(calendar, *parts)
+        if self.max_date and value > self.max_date:
+            raise ValidationError(_("The date cannot be in the future."), code="max_date")
+        if self.min_date and value < self.min_date:
+            raise ValidationError(_("The date is too far in the past."), code="min_date")
+        return value

@@ -1,0 +1,84 @@
+"""Project-wide pages: the dashboard, health probes and error pages."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .catalogue import SERVICES, decide_all
+
+logger = logging.getLogger(__name__)
+
+
+def dashboard(request):
+    """The six services and, for a signed-in person, whether each is open or why not."""
+    decisions = decide_all(request.user) if request.user.is_authenticated else None
+    return render(request, "masar/dashboard.html", {"services": SERVICES, "decisions": decisions})
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """The process is up; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache():
+    cache.set("readyz", "1", timeout=5)
+    if cache.get("readyz") != "1":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _check_broker():
+    from .celery import app
+
+    if app.conf.task_always_eager:
+        return  # embedded mode: tasks run in-process, there is no broker to reach
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Ready to serve: database, cache and broker reachable; 503 naming what failed."""
+    results, failed = {}, []
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:  # any failure of a dependency means "not ready"
+            logger.warning("readiness check %s failed: %s", name, type(error).__name__)
+            results[name] = "unavailable"
+            failed.append(name)
+    status = 503 if failed else 200
+    return JsonResponse({"status": "unavailable" if failed else "ok", "checks": results,
+                         "failed": failed}, status=status)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)

@@ -1,0 +1,2 @@
+app_name = "nafath_sim"
+urlpatterns: list = []

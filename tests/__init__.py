@@ -1,0 +1,1 @@
+"""Cross-app tests: browser journeys (e2e/), integration tests, and shared fixtures."""
