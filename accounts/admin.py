@@ -9,13 +9,21 @@ from .models import HRProfile, ServiceGrant, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "last_name", "mobile", "is_staff",
-                    "nafath_verified_at")
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "mobile",
+        "is_staff",
+        "nafath_verified_at",
+    )
     search_fields = ("username", "first_name", "last_name", "email", "mobile")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Contact"), {"fields": ("first_name", "last_name", "email", "mobile",
-                                   "preferred_language")}),
+        (
+            _("Contact"),
+            {"fields": ("first_name", "last_name", "email", "mobile", "preferred_language")},
+        ),
         (_("Identity"), {"fields": ("nafath_verified_at",)}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),

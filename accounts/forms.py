@@ -29,4 +29,3 @@ class SignInForm(AuthenticationForm):
         "invalid_login": _("The national ID or the password is not correct."),
         "inactive": _("This account is inactive."),
     }
-

@@ -4,6 +4,8 @@ An `employment_records.Employee` is the ministry's record and exists before any 
 `User` exists after registration or a first Nafath sign-in and is linked to it one-to-one.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -18,7 +20,9 @@ from .validators import normalise_national_id, validate_national_id, validate_sa
 
 class MasarUserManager(UserManager):
     def _create_user(self, username, email, password, **extra_fields):
-        return super()._create_user(normalise_national_id(username), email, password, **extra_fields)
+        return super()._create_user(
+            normalise_national_id(username), email, password, **extra_fields
+        )
 
     def get_by_natural_key(self, username):
         return self.get(username=username)
@@ -38,7 +42,9 @@ class User(AbstractUser):
         _("mobile number"), max_length=13, blank=True, validators=[validate_saudi_mobile]
     )
     email = models.EmailField(_("e-mail address"), blank=True)
-    nafath_verified_at = models.DateTimeField(_("identity verified by Nafath at"), null=True, blank=True)
+    nafath_verified_at = models.DateTimeField(
+        _("identity verified by Nafath at"), null=True, blank=True
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="ar"
     )
@@ -157,3 +163,34 @@ class HRProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.entity}"
+
+
+class SmsMessage(models.Model):
+    """One outgoing SMS. The text is not stored: it may hold a one-time code."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RETRYING = "retrying", _("Retrying")
+        SENT = "sent", _("Sent")
+        NOT_QUEUED = "not_queued", _("Not queued")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    to = models.CharField(_("to"), max_length=13)
+    template = models.CharField(_("template"), max_length=64)
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["to", "created_at"], name="sms_to_created")]
+
+    def __str__(self):
+        return f"{self.template} → {self.to} ({self.status})"

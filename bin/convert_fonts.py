@@ -1,5 +1,6 @@
 """Convert the @fontsource IBM Plex woff2 files into the TTFs shipped in static/fonts/.
 
+Shipped files: @fontsource/ibm-plex-sans-arabic 5.3.0 and @fontsource/ibm-plex-sans 5.3.0.
 Run once, when the font version changes; the TTFs are committed so PDFs are reproducible and
 WeasyPrint loads TTF about three times faster than woff2 (see STACK.md). Needs fontTools and
 brotli, which are not project dependencies: use a throwaway virtualenv.
@@ -20,13 +21,13 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 OUT = Path(__file__).resolve().parent.parent / "static" / "fonts"
-# (package name, file inside the tarball, output name)
-WANTED = [
-    ("ibm-plex-sans-arabic", "ibm-plex-sans-arabic-arabic-400-normal.woff2", "PlexArabic-Regular.ttf"),
-    ("ibm-plex-sans-arabic", "ibm-plex-sans-arabic-arabic-700-normal.woff2", "PlexArabic-Bold.ttf"),
-    ("ibm-plex-sans", "ibm-plex-sans-latin-400-normal.woff2", "PlexLatin-Regular.ttf"),
-    ("ibm-plex-sans", "ibm-plex-sans-latin-700-normal.woff2", "PlexLatin-Bold.ttf"),
-]
+# woff2 inside the npm tarball -> TTF in static/fonts (Arabic subset; Latin from IBM Plex Sans)
+WANTED = {
+    "ibm-plex-sans-arabic-arabic-400-normal.woff2": "PlexArabic-Regular.ttf",
+    "ibm-plex-sans-arabic-arabic-700-normal.woff2": "PlexArabic-Bold.ttf",
+    "ibm-plex-sans-latin-400-normal.woff2": "PlexLatin-Regular.ttf",
+    "ibm-plex-sans-latin-700-normal.woff2": "PlexLatin-Bold.ttf",
+}
 
 
 def main(tarballs: list[str]) -> None:
@@ -35,10 +36,12 @@ def main(tarballs: list[str]) -> None:
     for path in tarballs:
         with tarfile.open(path) as tar:
             members = {m.name: m for m in tar.getmembers()}
-            for package, source, target in WANTED:
+            for source, target in WANTED.items():
                 name = f"package/files/{source}"
                 if name in members:
-                    font = TTFont(io.BytesIO(tar.extractfile(members[name]).read()))
+                    data = io.BytesIO(tar.extractfile(members[name]).read())
+                    # Keep the font's own timestamp, so a re-run gives identical bytes.
+                    font = TTFont(data, recalcTimestamp=False)
                     font.flavor = None  # woff2 -> plain sfnt (TrueType outlines)
                     font.save(OUT / target)
                     print(f"{target} <- {Path(path).name}:{source}")

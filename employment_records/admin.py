@@ -9,17 +9,35 @@ class ActionInline(admin.TabularInline):
     model = models.EmploymentAction
     fk_name = "employee"
     extra = 0
-    fields = ("action_type", "decision_number", "decision_date", "effective_date", "to_rank",
-              "to_step")
+    fields = (
+        "action_type",
+        "decision_number",
+        "decision_date",
+        "effective_date",
+        "to_rank",
+        "to_step",
+    )
     show_change_link = True
 
 
 class EmployeeAdmin(AuditedAdmin):
-    list_display = ("national_id", "full_name_ar", "full_name_en", "entity", "rank", "step",
-                    "status")
+    list_display = (
+        "national_id",
+        "full_name_ar",
+        "full_name_en",
+        "entity",
+        "rank",
+        "step",
+        "status",
+    )
     list_filter = ("status", "entity", "rank", "nationality")
-    search_fields = ("national_id", "first_name_ar", "family_name_ar", "first_name_en",
-                     "family_name_en")
+    search_fields = (
+        "national_id",
+        "first_name_ar",
+        "family_name_ar",
+        "first_name_en",
+        "family_name_en",
+    )
     list_select_related = ("entity",)
     raw_id_fields = ("position", "user")
     inlines = [ActionInline]
@@ -47,8 +65,7 @@ class EmployeeChildAdmin(AuditedAdmin):
 
 
 class ActionAdmin(EmployeeChildAdmin):
-    list_display = ("employee", "action_type", "decision_number", "decision_date",
-                    "effective_date")
+    list_display = ("employee", "action_type", "decision_number", "decision_date", "effective_date")
     list_filter = ("action_type",)
     raw_id_fields = ("employee", "from_position", "to_position")
 
@@ -100,8 +117,9 @@ HR_REGISTRY = {
     models.Qualification: (QualificationAdmin, "employee__entity"),
 }
 for model, (base_admin, lookup) in HR_REGISTRY.items():
-    scoped = type(f"HR{base_admin.__name__}", (EntityScopedAdmin, base_admin),
-                  {"entity_lookup": lookup})
+    scoped = type(
+        f"HR{base_admin.__name__}", (EntityScopedAdmin, base_admin), {"entity_lookup": lookup}
+    )
     if lookup == "entity":
         scoped.list_filter = tuple(f for f in base_admin.list_filter if f != "entity")
         scoped.exclude = ("entity",)

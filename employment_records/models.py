@@ -26,12 +26,12 @@ class BilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_en if get_language() == "en" else self.name_ar
-
-    def __str__(self):
-        return self.name
 
 
 class GovernmentEntity(BilingualName):
@@ -84,22 +84,26 @@ class JobClass(models.Model):
     min_qualification = models.CharField(
         _("minimum qualification"), max_length=20, choices=QualificationLevel.choices
     )
-    min_experience_years = models.PositiveSmallIntegerField(_("minimum experience (years)"), default=0)
+    min_experience_years = models.PositiveSmallIntegerField(
+        _("minimum experience (years)"), default=0
+    )
 
     class Meta:
         verbose_name = _("job class")
         verbose_name_plural = _("job classes")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="jobclass_rank_1_15")
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=15), name="jobclass_rank_1_15"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
 
     @property
     def title(self) -> str:
         return self.title_en if get_language() == "en" else self.title_ar
-
-    def __str__(self):
-        return f"{self.code} {self.title}"
 
 
 class PositionStatus(models.TextChoices):
@@ -111,10 +115,16 @@ class PositionStatus(models.TextChoices):
 class Position(models.Model):
     number = models.CharField(_("position number"), max_length=20)
     entity = models.ForeignKey(
-        GovernmentEntity, on_delete=models.PROTECT, related_name="positions", verbose_name=_("entity")
+        GovernmentEntity,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("entity"),
     )
     unit = models.ForeignKey(
-        OrganisationalUnit, on_delete=models.PROTECT, related_name="positions", verbose_name=_("unit")
+        OrganisationalUnit,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("unit"),
     )
     job_class = models.ForeignKey(
         JobClass, on_delete=models.PROTECT, related_name="positions", verbose_name=_("job class")
@@ -129,8 +139,12 @@ class Position(models.Model):
         verbose_name_plural = _("positions")
         ordering = ["entity", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["entity", "number"], name="position_number_unique_in_entity"),
-            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="position_rank_1_15"),
+            models.UniqueConstraint(
+                fields=["entity", "number"], name="position_number_unique_in_entity"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=15), name="position_rank_1_15"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=PositionStatus.values), name="position_status_valid"
             ),
@@ -179,7 +193,10 @@ class Employee(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     date_of_birth = models.DateField(_("date of birth"))
     entity = models.ForeignKey(
-        GovernmentEntity, on_delete=models.PROTECT, related_name="employees", verbose_name=_("entity")
+        GovernmentEntity,
+        on_delete=models.PROTECT,
+        related_name="employees",
+        verbose_name=_("entity"),
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -222,10 +239,15 @@ class Employee(models.Model):
         verbose_name_plural = _("employees")
         ordering = ["national_id"]
         constraints = [
-            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15), name="employee_rank_1_15"),
-            models.CheckConstraint(condition=Q(step__gte=1, step__lte=15), name="employee_step_1_15"),
             models.CheckConstraint(
-                condition=Q(national_id__regex=r"^[12][0-9]{9}$"), name="employee_national_id_format"
+                condition=Q(rank__gte=1, rank__lte=15), name="employee_rank_1_15"
+            ),
+            models.CheckConstraint(
+                condition=Q(step__gte=1, step__lte=15), name="employee_step_1_15"
+            ),
+            models.CheckConstraint(
+                condition=Q(national_id__regex=r"^[12][0-9]{9}$"),
+                name="employee_national_id_format",
             ),
             # One active occupant per position; ended employees keep their last position.
             models.UniqueConstraint(
@@ -235,8 +257,10 @@ class Employee(models.Model):
             ),
             # An ended service has a date and a reason; an active one has neither.
             models.CheckConstraint(
-                condition=(Q(status="active", end_date__isnull=True, end_reason="")
-                           | (Q(status="ended", end_date__isnull=False) & ~Q(end_reason=""))),
+                condition=(
+                    Q(status="active", end_date__isnull=True, end_reason="")
+                    | (Q(status="ended", end_date__isnull=False) & ~Q(end_reason=""))
+                ),
                 name="employee_end_of_service_consistent",
             ),
             models.CheckConstraint(
@@ -248,13 +272,24 @@ class Employee(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.full_name()} ({self.national_id})"
+
     def full_name(self, language: str | None = None) -> str:
         if (language or get_language()) == "en":
-            parts = (self.first_name_en, self.father_name_en, self.grandfather_name_en,
-                     self.family_name_en)
+            parts = (
+                self.first_name_en,
+                self.father_name_en,
+                self.grandfather_name_en,
+                self.family_name_en,
+            )
         else:
-            parts = (self.first_name_ar, self.father_name_ar, self.grandfather_name_ar,
-                     self.family_name_ar)
+            parts = (
+                self.first_name_ar,
+                self.father_name_ar,
+                self.grandfather_name_ar,
+                self.family_name_ar,
+            )
         return " ".join(parts)
 
     @property
@@ -278,9 +313,6 @@ class Employee(models.Model):
     @property
     def in_service(self) -> bool:
         return self.status == EmployeeStatus.ACTIVE
-
-    def __str__(self):
-        return f"{self.full_name()} ({self.national_id})"
 
 
 class ActionType(models.TextChoices):
@@ -322,31 +354,46 @@ class EmploymentAction(models.Model):
     decision_date = models.DateField(_("decision date"))
     effective_date = models.DateField(_("effective date"))
     from_position = models.ForeignKey(
-        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("from position"),
     )
     to_position = models.ForeignKey(
-        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Position,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("to position"),
     )
-    from_rank = models.PositiveSmallIntegerField(_("from rank"), null=True, blank=True,
-                                                 validators=RANK_VALIDATORS)
-    to_rank = models.PositiveSmallIntegerField(_("to rank"), null=True, blank=True,
-                                               validators=RANK_VALIDATORS)
-    from_step = models.PositiveSmallIntegerField(_("from step"), null=True, blank=True,
-                                                 validators=STEP_VALIDATORS)
-    to_step = models.PositiveSmallIntegerField(_("to step"), null=True, blank=True,
-                                               validators=STEP_VALIDATORS)
+    from_rank = models.PositiveSmallIntegerField(
+        _("from rank"), null=True, blank=True, validators=RANK_VALIDATORS
+    )
+    to_rank = models.PositiveSmallIntegerField(
+        _("to rank"), null=True, blank=True, validators=RANK_VALIDATORS
+    )
+    from_step = models.PositiveSmallIntegerField(
+        _("from step"), null=True, blank=True, validators=STEP_VALIDATORS
+    )
+    to_step = models.PositiveSmallIntegerField(
+        _("to step"), null=True, blank=True, validators=STEP_VALIDATORS
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         verbose_name = _("employment action")
         verbose_name_plural = _("employment actions")
         ordering = ["-effective_date", "-id"]
-        indexes = [models.Index(fields=["employee", "-effective_date"], name="action_employee_date")]
+        indexes = [
+            models.Index(fields=["employee", "-effective_date"], name="action_employee_date")
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(action_type__in=ActionType.values),
-                                   name="action_type_valid"),
+            models.CheckConstraint(
+                condition=Q(action_type__in=ActionType.values), name="action_type_valid"
+            ),
             models.CheckConstraint(
                 condition=(Q(from_rank__isnull=True) | Q(from_rank__gte=1, from_rank__lte=15))
                 & (Q(to_rank__isnull=True) | Q(to_rank__gte=1, to_rank__lte=15)),
@@ -377,24 +424,26 @@ class TrainingDecision(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     hours = models.PositiveIntegerField(_("hours"), default=0)
-    status = models.CharField(_("status"), max_length=12, choices=DecisionStatus.choices,
-                              default=DecisionStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.PLANNED
+    )
 
     class Meta:
         verbose_name = _("training decision")
         verbose_name_plural = _("training decisions")
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
-                                   name="training_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="training_end_after_start"
+            )
         ]
+
+    def __str__(self):
+        return self.title
 
     @property
     def title(self) -> str:
         return self.title_en if get_language() == "en" else self.title_ar
-
-    def __str__(self):
-        return self.title
 
 
 class ScholarshipDecision(models.Model):
@@ -409,16 +458,18 @@ class ScholarshipDecision(models.Model):
     decision_date = models.DateField(_("decision date"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    status = models.CharField(_("status"), max_length=12, choices=DecisionStatus.choices,
-                              default=DecisionStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DecisionStatus.choices, default=DecisionStatus.PLANNED
+    )
 
     class Meta:
         verbose_name = _("scholarship decision")
         verbose_name_plural = _("scholarship decisions")
         ordering = ["-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
-                                   name="scholarship_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="scholarship_end_after_start"
+            )
         ]
 
     def __str__(self):
@@ -447,8 +498,9 @@ class PerformanceEvaluation(models.Model):
         ordering = ["-year"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "year"], name="evaluation_one_per_year"),
-            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100),
-                                   name="evaluation_score_0_100"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="evaluation_score_0_100"
+            ),
         ]
 
     def __str__(self):
@@ -457,7 +509,10 @@ class PerformanceEvaluation(models.Model):
 
 class Qualification(models.Model):
     employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("employee")
+        Employee,
+        on_delete=models.CASCADE,
+        related_name="qualifications",
+        verbose_name=_("employee"),
     )
     level = models.CharField(_("level"), max_length=20, choices=QualificationLevel.choices)
     major = models.CharField(_("major"), max_length=200)
@@ -486,8 +541,10 @@ class SalaryScale(models.Model):
         ordering = ["rank", "step"]
         constraints = [
             models.UniqueConstraint(fields=["rank", "step"], name="salary_scale_rank_step_unique"),
-            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=15, step__gte=1, step__lte=15),
-                                   name="salary_scale_rank_step_range"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=15, step__gte=1, step__lte=15),
+                name="salary_scale_rank_step_range",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="salary_scale_amount_positive"),
         ]
 

@@ -99,14 +99,18 @@ class Condition(StrEnum):
 
 REFUSAL_REASONS = {
     Condition.SIGNED_IN: _("Sign in to use this service."),
-    Condition.EMPLOYEE: _("This service is for government employees: your account is not linked "
-                          "to an employee record."),
+    Condition.EMPLOYEE: _(
+        "This service is for government employees: your account is not linked "
+        "to an employee record."
+    ),
     Condition.SAUDI: _("This service is available to government employees of Saudi nationality."),
     Condition.IN_SERVICE: _("This service is for employees in service; your service has ended."),
-    Condition.GRANT: _("You do not have a permission for this service. Your entity's HR "
-                       "department grants it."),
-    Condition.NAFATH: _("This service needs an identity verified by Nafath. Sign in with Nafath "
-                        "to use it."),
+    Condition.GRANT: _(
+        "You do not have a permission for this service. Your entity's HR department grants it."
+    ),
+    Condition.NAFATH: _(
+        "This service needs an identity verified by Nafath. Sign in with Nafath to use it."
+    ),
 }
 
 
@@ -188,9 +192,7 @@ def service_required(code: str):
 
                 return redirect_to_login(request.get_full_path())
             if not decision:
-                return render(
-                    request, "masar/refusal.html", {"decision": decision}, status=403
-                )
+                return render(request, "masar/refusal.html", {"decision": decision}, status=403)
             request.service_decision = decision
             return view(request, *args, **kwargs)
 

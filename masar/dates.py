@@ -10,7 +10,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from hijridate import Gregorian, Hijri
@@ -18,6 +18,13 @@ from hijridate import Gregorian, Hijri
 from accounts.validators import normalise_digits
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def local_date(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day in Riyadh: a UTC timestamp near midnight belongs to the next day."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
 
 
 def to_hijri(value: dt.date) -> Hijri | None:
@@ -36,8 +43,7 @@ def format_hijri(value: dt.date | dt.datetime | None, language: str | None = Non
     """'18 جمادى الآخرة 1448 هـ' or '18 Jumada al-Akhirah 1448 AH'."""
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    value = local_date(value)
     hijri = to_hijri(value)
     if hijri is None:
         return ""
@@ -50,8 +56,7 @@ def format_gregorian(value: dt.date | dt.datetime | None, language: str | None =
     """'28 November 2026' or '28 نوفمبر 2026م' (Django's localised month names)."""
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    value = local_date(value)
     text = formats.date_format(value, "j F Y")
     return text if (language or get_language()) == "en" else f"{text}م"
 
@@ -84,8 +89,9 @@ def to_gregorian(calendar: str, year: int, month: int, day: int) -> dt.date:
             return Hijri(year, month, day).to_gregorian().to_pydate()
         return dt.date(year, month, day)
     except (OverflowError, ValueError):
-        raise ValidationError(_("This date does not exist in the chosen calendar."),
-                              code="invalid_date") from None
+        raise ValidationError(
+            _("This date does not exist in the chosen calendar."), code="invalid_date"
+        ) from None
 
 
 class DualCalendarWidget(forms.MultiWidget):
@@ -94,8 +100,9 @@ class DualCalendarWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         widgets = {
             "calendar": forms.Select(choices=Calendar.CHOICES),
-            "date": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD",
-                                           "autocomplete": "off"}),
+            "date": forms.TextInput(
+                attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD", "autocomplete": "off"}
+            ),
         }
         super().__init__(widgets, attrs)
 

@@ -89,8 +89,10 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changes = {
-            name: {"old": _jsonable(form.initial.get(name)),
-                   "new": _jsonable(form.cleaned_data.get(name))}
+            name: {
+                "old": _jsonable(form.initial.get(name)),
+                "new": _jsonable(form.cleaned_data.get(name)),
+            }
             for name in form.changed_data
         }
         self._audit(request, obj, "change" if change else "add", changes)
@@ -102,8 +104,14 @@ class AuditedAdmin(admin.ModelAdmin):
     def _audit(self, request, obj, verb, changes):
         from .audit import audit
 
-        audit(action=f"{self.admin_site.name}.{obj._meta.model_name}.{verb}", actor=request.user,
-              subject=obj, entity_id=_entity_id_of(obj), request=request, changes=changes)
+        audit(
+            action=f"{self.admin_site.name}.{obj._meta.model_name}.{verb}",
+            actor=request.user,
+            subject=obj,
+            entity_id=_entity_id_of(obj),
+            request=request,
+            changes=changes,
+        )
 
 
 class EntityScopedAdmin(AuditedAdmin):
@@ -124,8 +132,10 @@ class EntityScopedAdmin(AuditedAdmin):
     }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            **{f"{self.entity_lookup}__pk": hr_entity_id(request.user)}
+        return (
+            super()
+            .get_queryset(request)
+            .filter(**{f"{self.entity_lookup}__pk": hr_entity_id(request.user)})
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -184,8 +194,10 @@ def sync_role_groups(**kwargs) -> None:
     wanted: list[Permission] = []
     for model, model_admin in hr_site._registry.items():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
-        codenames = [f"{action}_{model._meta.model_name}"
-                     for action in getattr(model_admin, "hr_permissions", ("view",))]
+        codenames = [
+            f"{action}_{model._meta.model_name}"
+            for action in getattr(model_admin, "hr_permissions", ("view",))
+        ]
         wanted += Permission.objects.filter(content_type=content_type, codename__in=codenames)
     hr_group.permissions.set(wanted)
 

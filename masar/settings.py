@@ -239,4 +239,3 @@ GRIEVANCE_FILING_DAYS = env.dict(
 )
 GRIEVANCE_ANSWER_DAYS = env.int("GRIEVANCE_ANSWER_DAYS", default=60)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-

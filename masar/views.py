@@ -64,8 +64,10 @@ def readyz(request):
             results[name] = "unavailable"
             failed.append(name)
     status = 503 if failed else 200
-    return JsonResponse({"status": "unavailable" if failed else "ok", "checks": results,
-                         "failed": failed}, status=status)
+    return JsonResponse(
+        {"status": "unavailable" if failed else "ok", "checks": results, "failed": failed},
+        status=status,
+    )
 
 
 def csrf_failure(request, reason=""):

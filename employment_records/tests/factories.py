@@ -73,16 +73,27 @@ class EmployeeFactory(DjangoModelFactory):
 
     national_id = factory.Sequence(lambda n: national_id_from(n + 5000))
     first_name_ar, father_name_ar, grandfather_name_ar, family_name_ar = (
-        "محمد", "عبدالله", "سعد", "القحطاني")
+        "محمد",
+        "عبدالله",
+        "سعد",
+        "القحطاني",
+    )
     first_name_en, father_name_en, grandfather_name_en, family_name_en = (
-        "Mohammed", "Abdullah", "Saad", "Al-Qahtani")
+        "Mohammed",
+        "Abdullah",
+        "Saad",
+        "Al-Qahtani",
+    )
     nationality = factory.LazyAttribute(lambda o: "SA" if o.saudi else "EG")
     gender = models.Gender.MALE
     date_of_birth = dt.date(1990, 3, 15)
     entity = factory.SubFactory(EntityFactory)
     unit = factory.SubFactory(UnitFactory, entity=factory.SelfAttribute("..entity"))
-    position = factory.SubFactory(PositionFactory, entity=factory.SelfAttribute("..entity"),
-                                  unit=factory.SelfAttribute("..unit"))
+    position = factory.SubFactory(
+        PositionFactory,
+        entity=factory.SelfAttribute("..entity"),
+        unit=factory.SelfAttribute("..unit"),
+    )
     rank = 8
     step = 3
     rank_since = dt.date(2021, 6, 1)

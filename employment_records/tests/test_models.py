@@ -63,8 +63,9 @@ def test_an_ended_employee_frees_the_position_for_a_successor():
 def test_ended_service_needs_a_date_and_a_reason():
     assert refuses(status=EmployeeStatus.ENDED)
     assert refuses(status=EmployeeStatus.ENDED, end_date=dt.date(2024, 1, 1))
-    assert not refuses(status=EmployeeStatus.ENDED, end_date=dt.date(2024, 1, 1),
-                       end_reason=EndReason.RESIGNATION)
+    assert not refuses(
+        status=EmployeeStatus.ENDED, end_date=dt.date(2024, 1, 1), end_reason=EndReason.RESIGNATION
+    )
 
 
 def test_active_service_has_no_end_date():
@@ -72,8 +73,9 @@ def test_active_service_has_no_end_date():
 
 
 def test_end_of_service_cannot_precede_hire():
-    assert refuses(status=EmployeeStatus.ENDED, end_date=dt.date(2000, 1, 1),
-                   end_reason=EndReason.RESIGNATION)
+    assert refuses(
+        status=EmployeeStatus.ENDED, end_date=dt.date(2000, 1, 1), end_reason=EndReason.RESIGNATION
+    )
 
 
 def test_position_number_is_unique_within_an_entity_only():

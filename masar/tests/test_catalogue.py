@@ -45,7 +45,11 @@ def test_non_saudi_employees_are_refused_by_nationality(nafath_user):
 
 def test_ended_service_closes_only_services_for_employees_in_service(nafath_user):
     employee = nafath_user.employee
-    employee.status, employee.end_date, employee.end_reason = "ended", dt.date(2024, 6, 30), "retirement"
+    employee.status, employee.end_date, employee.end_reason = (
+        "ended",
+        dt.date(2024, 6, 30),
+        "retirement",
+    )
     employee.save()
     failed = {d.service.code: d.failed for d in decide_all(nafath_user)}
     assert failed[ServiceCode.PROMOTIONS] is Condition.IN_SERVICE

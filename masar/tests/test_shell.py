@@ -27,8 +27,9 @@ def test_the_language_switch_returns_to_the_same_page(client):
 
 
 def test_the_language_switch_refuses_other_sites(client):
-    response = client.post(reverse("set_language"),
-                           {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -63,8 +64,9 @@ def test_dashboard_costs_the_same_queries_for_1_or_50_grants(client, employee_us
     grant_all(employee, ["cv"])
     few = dashboard_queries(client, employee_user)
     for _ in range(49):
-        employee.service_grants.create(service="cv", entity=employee.entity,
-                                       revoked_at="2025-01-01T00:00:00Z")
+        employee.service_grants.create(
+            service="cv", entity=employee.entity, revoked_at="2025-01-01T00:00:00Z"
+        )
     assert employee.service_grants.count() == 50
     many = dashboard_queries(client, employee_user)
     assert few == many

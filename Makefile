@@ -1,0 +1,93 @@
+# Masar — developer commands. `make run` and `make test` are the two a newcomer needs.
+# Every target says what it does and is safe to run again.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+PYTEST_ARGS ?=
+CELERY_QUEUES := default,sms,documents,batch
+REQUIREMENTS := $(wildcard requirements*.txt)
+# Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
+APPS := accounts nafath_sim employment_records bayan grievances promotions job_audit cv
+# Directories that never hold translatable source (makemessages already skips dot-directories).
+I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var \
+	--ignore=media --ignore=test-artifacts --ignore=bench
+
+.PHONY: help venv run test lint messages compilemessages worker
+
+help:
+	@echo "make run       migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make test      the whole test suite (PYTEST_ARGS='-m \"not e2e\"' to pass options)"
+	@echo "make lint      ruff check and ruff format --check"
+	@echo "make messages  refresh the Arabic catalogues (project and per-app)"
+	@echo "make worker    a Celery worker on queues $(CELERY_QUEUES) (needs REDIS_URL)"
+	@echo "make venv      create $(VENV) and install requirements-dev.txt when they changed"
+
+venv: $(VENV)/.installed
+	@echo "==> venv: $(VENV) is up to date with $(REQUIREMENTS)"
+
+# The stamp is newer than every requirements file once they are installed: pip only runs again
+# when one of them changes (or when .venv is deleted, since the stamp lives inside it).
+$(VENV)/.installed: $(REQUIREMENTS)
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "==> venv: creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@echo "==> venv: installing requirements-dev.txt (requirements changed or first install)"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+run: venv
+	@echo "==> run: applying database migrations"
+	$(MANAGE) migrate --noinput
+	@$(MAKE) --no-print-directory compilemessages
+	@echo "==> run: loading demo data (seed_demo, idempotent)"
+	$(MANAGE) seed_demo
+	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; Ctrl-C stops)"
+	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+compilemessages: venv
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		echo "==> compilemessages: compiling .po catalogues into .mo"; \
+		$(MANAGE) compilemessages $(I18N_IGNORE); \
+	else \
+		echo "==> compilemessages: skipped, msgfmt (GNU gettext) is not installed;" \
+			"using the committed .mo files (apt-get install gettext to compile)"; \
+	fi
+
+test: venv
+	@echo "==> test: running pytest $(PYTEST_ARGS)"
+	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "==> test: pytest collected no tests (exit code 5)"; fi; \
+	exit $$rc
+
+lint: venv
+	@echo "==> lint: ruff check"
+	$(BIN)/ruff check .
+	@echo "==> lint: ruff format --check"
+	$(BIN)/ruff format --check .
+
+messages: venv
+	@command -v xgettext >/dev/null 2>&1 || { \
+		echo "==> messages: GNU gettext is missing (apt-get install gettext)"; exit 1; }
+	@echo "==> messages: making sure each app has its locale/ directory"
+	@for app in $(APPS); do if [ -d $$app ]; then mkdir -p $$app/locale; fi; done
+	@mkdir -p locale
+	@echo "==> messages: extracting Arabic catalogues: locale/ (project) and <app>/locale/"
+	$(MANAGE) makemessages -l ar $(I18N_IGNORE)
+	@echo "==> messages: translate the new entries, then run 'make compilemessages' and commit" \
+		"both .po and .mo"
+
+worker: venv
+	@if [ -z "$${REDIS_URL:-}" ] && ! grep -qs '^REDIS_URL=.' .env; then \
+		echo "==> worker: warning: REDIS_URL is not set, so the broker is in-memory and" \
+			"this worker receives nothing from the web process"; \
+	fi
+	@echo "==> worker: celery worker on queues $(CELERY_QUEUES)"
+	$(BIN)/celery -A masar worker -Q $(CELERY_QUEUES) -l INFO
