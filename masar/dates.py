@@ -86,7 +86,7 @@ def to_gregorian(calendar: str, year: int, month: int, day: int) -> dt.date:
     """A Gregorian date from parts in either calendar, or ValidationError."""
     try:
         if calendar == Calendar.HIJRI:
-            return Hijri(year, month, day).to_gregorian().to_pydate()
+            return dt.date(*Hijri(year, month, day).to_gregorian().datetuple())
         return dt.date(year, month, day)
     except (OverflowError, ValueError):
         raise ValidationError(
