@@ -1,0 +1,54 @@
+"""The shell in a real browser: Arabic RTL by default, the language switch, the dashboard's
+service states, and axe-core on each page."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.tests.factories import UserFactory, grant_all
+from tests.fixtures.browser import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in_by_cookie(page, live_server, user) -> None:
+    """A signed-in session without going through the sign-in pages (they have their own
+    journeys): the session is created by Django's test client and handed to the browser."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value,
+                               "url": live_server.url}])
+
+
+def test_anonymous_dashboard_is_arabic_rtl_and_accessible(live_server, page):
+    page.goto("/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.get_by_role("heading", level=1).inner_text() == "مسار: خدمات موظفي الجهات الحكومية"
+    assert_accessible(page)
+
+
+def test_signed_in_dashboard_in_both_languages(live_server, page):
+    user = UserFactory(with_employee=True)
+    grant_all(user.employee)
+    sign_in_by_cookie(page, live_server, user)
+
+    page.goto("/")
+    assert page.locator(".service-card.is-open").count() == 5
+    closed = page.locator(".service-card.is-closed")
+    assert closed.count() == 1
+    assert "نفاذ" in closed.inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert "Sign in with Nafath" in page.locator(".service-card.is-closed").inner_text()
+    assert_accessible(page)
+
+
+def test_not_found_page_is_accessible(live_server, page):
+    page.goto("/no-such-page/")
+    assert page.get_by_role("link", name="الذهاب إلى الصفحة الرئيسية").count() >= 1
+    assert_accessible(page)
