@@ -12,7 +12,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
-
 # The last-activity stamp is rewritten at most this often, so most requests save no session.
 ACTIVITY_RESOLUTION_SECONDS = 30
 
