@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from masar.hr_admin import has_strong_sign_in
+
 from . import selectors, services
 from .forms import (
     CodeForm,
@@ -242,7 +244,7 @@ def register_done(request):
 
 def sign_in(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and has_strong_sign_in(request):
         return redirect(_safe_next(request, next_url))
     form = SignInForm(request.POST or None)
     status = _status(form)
