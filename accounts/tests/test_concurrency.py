@@ -1,0 +1,78 @@
+"""Two parallel correct submissions of one code: exactly one succeeds (PostgreSQL row locks)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from accounts import services
+from accounts.models import PendingVerification, SmsDevice, User
+from accounts.tests.factories import UserFactory
+
+from .conftest import PERSONA_ID, STRONG_PASSWORD, last_code
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs real row locking between connections: SQLite's in-memory test database "
+        "is one connection shared by threads (CI runs these on PostgreSQL)",
+    ),
+]
+
+
+def run_in_parallel(function, times=2):
+    """Call `function` from `times` threads released together; returns results or errors."""
+    barrier = threading.Barrier(times)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(function())
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_two_parallel_registrations_with_the_right_code_make_one_account(persona, outbox, rf):
+    verification = services.start_registration(
+        employee=persona,
+        mobile="+966551234534",
+        email="p@example.sa",
+        password=STRONG_PASSWORD,
+        request=rf.post("/"),
+        language="ar",
+    )
+    code = last_code(outbox)
+
+    def submit():
+        mine = PendingVerification.objects.get(pk=verification.pk)
+        return services.complete_registration(
+            verification=mine, code=code, request=None, language="ar"
+        )
+
+    results = run_in_parallel(submit)
+    successes = [result for result in results if isinstance(result, User)]
+    refusals = [result for result in results if isinstance(result, services.AccountError)]
+    assert len(successes) == 1 and len(refusals) == 1, results
+    assert User.objects.filter(username=PERSONA_ID).count() == 1
+
+
+def test_two_parallel_sign_in_codes_verify_once(db):
+    user = UserFactory()
+    device = SmsDevice.objects.create(user=user, name="mobile")
+    code = device.generate_token()
+
+    def submit():
+        return SmsDevice.objects.get(pk=device.pk).verify_token(code)
+
+    assert sorted(run_in_parallel(submit)) == [False, True]
