@@ -1,0 +1,83 @@
+"""Persona 1023456781 registers in Arabic, signs out, and signs in with password + SMS code.
+axe-core checks every page visited."""
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from accounts.sms import backends
+from employment_records.tests.factories import EmployeeFactory
+from tests.fixtures.browser import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "quiet river lantern 42"
+SCREENSHOTS = os.environ.get("ACCOUNTS_SCREENSHOTS")  # a folder, to look at the pages
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    settings.SMS_BACKEND = "locmem"  # the live server runs in this process: same outbox
+    settings.IDENTITY_FORM_MIN_SECONDS = 0
+    backends.outbox.clear()
+    from django.core.cache import cache
+
+    cache.clear()
+    return backends.outbox
+
+
+def code_from(outbox) -> str:
+    return re.search(r"\b(\d{6})\b", outbox[-1].body).group(1)
+
+
+def visit(page, name):
+    assert_accessible(page)
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
+def test_register_sign_out_and_sign_in_in_arabic(live_server, page, sms_outbox):
+    EmployeeFactory(national_id="1023456781", date_of_birth=dt.date(1992, 7, 1))
+
+    page.goto("/accounts/register/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    visit(page, "1-identity")
+    page.fill("#id_national_id", "١٠٢٣٤٥٦٧٨١")  # Eastern Arabic digits, as a phone types them
+    page.fill("#id_date_of_birth_1", "1413-01-01")  # Hijri, the default calendar
+    page.click("main button[type=submit]")
+
+    page.wait_for_url("**/accounts/register/details/")
+    visit(page, "2-details")
+    page.fill("#id_mobile", "0551234534")
+    page.fill("#id_email", "persona@example.sa")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("main button[type=submit]")
+
+    page.wait_for_url("**/accounts/register/verify/")
+    assert "+966 5• ••• ••34" in page.inner_text("main")
+    assert page.locator("#resend-code").is_disabled()  # the countdown holds the resend button
+    visit(page, "3-verify")
+    page.fill("#id_code", code_from(sms_outbox))
+    page.click("main form:first-of-type button[type=submit]")
+
+    page.wait_for_url("**/accounts/register/done/")
+    visit(page, "4-done")
+    assert len(sms_outbox) == 2  # the code, then the confirmation
+
+    page.click("form[action='/accounts/logout/'] button")
+    page.goto("/accounts/login/")
+    visit(page, "5-login")
+    page.fill("#id_national_id", "1023456781")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+    page.wait_for_url("**/accounts/login/code/")
+    visit(page, "6-login-code")
+    page.fill("#id_code", code_from(sms_outbox))
+    page.click("main form:first-of-type button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    assert page.locator("form[action='/accounts/logout/']").count() == 1
+    visit(page, "7-dashboard")
