@@ -42,7 +42,7 @@ CODE_LIMITS_PER_ID = (Limit("code-id-hour", 5, 3600), Limit("code-id-day", 10, 8
 CODE_LIMIT_PER_IP = Limit("code-ip-hour", 20, 3600)
 # Identity look-ups (registration and recovery step one) and sign-in attempts per address.
 LOOKUP_LIMIT_PER_IP = Limit("lookup-ip-hour", 20, 3600)
-SIGN_IN_LIMIT_PER_IP = Limit("sign-in-ip-15min", 30, 15 * 60)
+SIGN_IN_FAILURES_PER_IP = Limit("sign-in-failures-ip-15min", 30, 15 * 60)
 
 LOCK_AFTER_FAILURES = 10
 LOCK_BASE_MINUTES = 15
@@ -127,12 +127,15 @@ def check_lookup_allowed(*, request) -> None:
         raise AccountError(_("Too many attempts from your network. Try again later."), code="ip")
 
 
-def _take_code_quota(*, mobile: str, national_id: str, request) -> None:
+def _take_code_quota(*, mobile: str, national_id: str, request, per_ip: bool = True) -> None:
+    """Sign-in codes skip the per-address cap: they follow a correct password (failures are
+    limited per address instead), and a whole ministry may sign in from one network."""
     keyed = [
         *((limit, mobile) for limit in CODE_LIMITS_PER_PHONE),
         *((limit, national_id) for limit in CODE_LIMITS_PER_ID),
-        (CODE_LIMIT_PER_IP, ip_key(request)),
     ]
+    if per_ip:
+        keyed.append((CODE_LIMIT_PER_IP, ip_key(request)))
     if any(limit.exceeded(key) for limit, key in keyed):
         raise AccountError(
             _("You have asked for too many codes. Try again later."), code="code_quota"
@@ -172,11 +175,16 @@ def issue_code(*, verification: PendingVerification, request, language: str) -> 
     now = timezone.now()
     try:
         with transaction.atomic():
-            PendingVerification.objects.filter(pk=verification.pk).update(
+            # Conditional on the send time read above: of two parallel resends one wins.
+            replaced = PendingVerification.objects.filter(
+                pk=verification.pk, code_sent_at=verification.code_sent_at
+            ).update(
                 code_hash=hash_code(binding=str(verification.pk), code=code),
                 code_sent_at=now,
                 code_expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
             )
+            if not replaced:
+                raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
             send_sms(
                 to=verification.mobile,
                 template="verification_code",
@@ -345,11 +353,13 @@ def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
 
 def check_password_step(*, national_id: str, password: str, request) -> User:
     """The first factor. Raises one message for an unknown ID and a wrong password."""
-    if not SIGN_IN_LIMIT_PER_IP.hit(ip_key(request)):
+    # Only failures count per address: many colleagues may sign in from one office network.
+    if SIGN_IN_FAILURES_PER_IP.exceeded(ip_key(request)):
         raise AccountError(_("Too many attempts from your network. Try again later."), code="ip")
     check_not_locked(national_id=national_id)
     user = authenticate(request, username=national_id, password=password)
     if user is None:
+        SIGN_IN_FAILURES_PER_IP.hit(ip_key(request))
         record_sign_in_failure(national_id=national_id, step="password", request=request)
         check_not_locked(national_id=national_id)
         raise AccountError(
@@ -368,7 +378,7 @@ def send_sign_in_code(*, user: User, request) -> SmsDevice:
     waiting = _cooldown_left(device.last_sent_at)
     if waiting:
         raise CooldownPending(seconds=waiting)
-    _take_code_quota(mobile=user.mobile, national_id=user.username, request=request)
+    _take_code_quota(mobile=user.mobile, national_id=user.username, request=request, per_ip=False)
     try:
         with transaction.atomic():
             code = device.generate_token()

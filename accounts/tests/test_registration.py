@@ -333,3 +333,11 @@ def test_broker_down_says_try_again_and_keeps_the_input(client, persona, monkeyp
     page = response.content.decode()
     assert "Try again in a moment" in page and "persona@example.sa" in page
     assert PendingVerification.objects.get().code_sent_at is None  # may retry at once
+
+
+def test_pages_cost_a_constant_number_of_queries(web, persona, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):  # the session row, read and written
+        assert web.get("/accounts/register/").status_code == 200
+    start_registration(web)
+    with django_assert_max_num_queries(4):  # session, flow, and nothing per row
+        assert web.get("/accounts/register/verify/").status_code == 200

@@ -10,6 +10,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import SignInGuard, SmsDevice
 from accounts.tests.factories import PASSWORD, UserFactory
+from employment_records.tests.factories import national_id_from
 from masar.models import AuditEvent
 
 from .conftest import last_code
@@ -157,13 +158,19 @@ def test_success_resets_the_failure_count(web, person, outbox):
     assert SignInGuard.objects.get().consecutive_failures == 0
 
 
-def test_sign_in_attempts_are_limited_per_address(web):
+def test_failed_sign_ins_are_limited_per_address(web, person):
     web.cookies["django_language"] = "en"
-    for index in range(30):
-        web.post("/accounts/login/", {"national_id": "1000000008", "password": f"x{index}"})
-    response = web.post("/accounts/login/", {"national_id": "1000000008", "password": "y"})
+    for index in range(30):  # 30 different IDs, so no account lock gets in the way
+        web.post("/accounts/login/", {"national_id": national_id_from(index), "password": "x"})
+    response = password_step(web, person)  # even a right password, from this address
     assert response.status_code == 429
     assert "Too many attempts from your network" in response.content.decode()
+
+
+def test_successful_sign_ins_do_not_use_up_the_address_limit(web, outbox):
+    for _ in range(35):
+        colleague = UserFactory()
+        assert password_step(web, colleague)["Location"] == "/accounts/login/code/"
 
 
 def test_the_code_step_needs_the_password_step(web):
@@ -201,3 +208,14 @@ def test_the_login_page_offers_nafath_and_costs_few_queries(web, django_assert_m
         response = web.get("/accounts/login/")
     assert response.status_code == 200
     assert "accounts/nafath_button.html" in [t.name for t in response.templates]
+
+
+def test_sign_in_codes_are_capped_per_phone_and_id(web, person, outbox):
+    web.cookies["django_language"] = "en"
+    for _ in range(5):
+        SmsDevice.objects.update(last_sent_at=None)  # past the cooldown each time
+        assert password_step(web, person)["Location"] == "/accounts/login/code/"
+    SmsDevice.objects.update(last_sent_at=None)
+    response = password_step(web, person)
+    assert response.status_code == 429 and "too many codes" in response.content.decode()
+    assert len(outbox) == 5
