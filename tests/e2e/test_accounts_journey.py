@@ -1,5 +1,5 @@
-"""Persona 1023456781 registers in Arabic, signs out, and signs in with password + SMS code.
-axe-core checks every page visited."""
+"""Persona 1023456781 registers (in Arabic, and again in English), signs out, and signs in with
+password + SMS code. axe-core checks every page visited."""
 
 import datetime as dt
 import os
@@ -35,14 +35,18 @@ def code_from(outbox) -> str:
 def visit(page, name):
     assert_accessible(page)
     if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+        language = page.locator("html").get_attribute("lang")
+        page.screenshot(path=f"{SCREENSHOTS}/{language}-{name}.png", full_page=True)
 
 
-def test_register_sign_out_and_sign_in_in_arabic(live_server, page, sms_outbox):
+@pytest.mark.parametrize(
+    ("browser_locale", "direction"), [("ar-SA", "rtl"), ("en-US", "ltr")]
+)
+def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction):
     EmployeeFactory(national_id="1023456781", date_of_birth=dt.date(1992, 7, 1))
 
     page.goto("/accounts/register/")
-    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("dir") == direction
     visit(page, "1-identity")
     page.fill("#id_national_id", "١٠٢٣٤٥٦٧٨١")  # Eastern Arabic digits, as a phone types them
     page.fill("#id_date_of_birth_1", "1413-01-01")  # Hijri, the default calendar
