@@ -39,9 +39,7 @@ def visit(page, name):
         page.screenshot(path=f"{SCREENSHOTS}/{language}-{name}.png", full_page=True)
 
 
-@pytest.mark.parametrize(
-    ("browser_locale", "direction"), [("ar-SA", "rtl"), ("en-US", "ltr")]
-)
+@pytest.mark.parametrize(("browser_locale", "direction"), [("ar-SA", "rtl"), ("en-US", "ltr")])
 def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction):
     EmployeeFactory(national_id="1023456781", date_of_birth=dt.date(1992, 7, 1))
 
