@@ -156,6 +156,11 @@ def cooldown_left_for(verification: PendingVerification) -> int:
     return _cooldown_left(verification.code_sent_at)
 
 
+def sign_in_cooldown_left(user: User) -> int:
+    device = SmsDevice.objects.filter(user=user).only("last_sent_at").first()
+    return _cooldown_left(device.last_sent_at if device else None)
+
+
 # --- Codes for flows without a device (registration, recovery, new mobile) --------------------
 
 

@@ -298,14 +298,13 @@ def sign_in_code(request):
             request.session.pop(SIGN_IN, None)
             _complete_sign_in(request, user, device)
             return redirect(_safe_next(request, pending.get("next")))
-    device = user.smsdevice_set.first()
     return _code_page(
         request,
         form=form,
         title=_("Enter the sign-in code"),
         mobile=user.mobile,
         resend_url=reverse("accounts:login_resend"),
-        cooldown=services._cooldown_left(device.last_sent_at if device else None),
+        cooldown=services.sign_in_cooldown_left(user),
         status=status,
         back_url=reverse("accounts:login"),
     )

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory, make_hr_specialist, sign_in_verified
+from accounts.tests.conftest import last_code
+from accounts.tests.factories import PASSWORD, UserFactory, make_hr_specialist, sign_in_verified
 from employment_records.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,15 @@ def test_verified_specialist_is_still_kept_out_of_the_ministry_admin(client, spe
     sign_in_verified(client, specialist)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_signing_in_with_password_and_code_reach_the_admin(web, outbox):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    response = web.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
+    web.post(
+        "/accounts/login/", {"national_id": staff.username, "password": PASSWORD, "next": "/admin/"}
+    )
+    response = web.post("/accounts/login/code/", {"code": last_code(outbox)})
+    assert response["Location"] == "/admin/"
+    assert web.get("/admin/").status_code == 200
