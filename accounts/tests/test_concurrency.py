@@ -21,15 +21,17 @@ pytestmark = [
 ]
 
 
-def run_in_parallel(function, times=2):
-    """Call `function` from `times` threads released together; returns results or errors."""
+def run_in_parallel(prepare, act, times=2):
+    """Each of `times` threads runs `prepare()`, waits until all have prepared (so every
+    thread has read the same state), then runs `act(prepared)`. Returns results or errors."""
     barrier = threading.Barrier(times)
     results = []
 
     def worker():
         try:
-            barrier.wait()
-            results.append(function())
+            prepared = prepare()
+            barrier.wait(timeout=10)
+            results.append(act(prepared))
         except Exception as error:  # noqa: BLE001 - collected for the assertions
             results.append(error)
         finally:
@@ -54,13 +56,12 @@ def test_two_parallel_registrations_with_the_right_code_make_one_account(persona
     )
     code = last_code(outbox)
 
-    def submit():
-        mine = PendingVerification.objects.get(pk=verification.pk)
+    def submit(mine):
         return services.complete_registration(
             verification=mine, code=code, request=None, language="ar"
         )
 
-    results = run_in_parallel(submit)
+    results = run_in_parallel(lambda: PendingVerification.objects.get(pk=verification.pk), submit)
     successes = [result for result in results if isinstance(result, User)]
     refusals = [result for result in results if isinstance(result, services.AccountError)]
     assert len(successes) == 1 and len(refusals) == 1, results
@@ -72,7 +73,8 @@ def test_two_parallel_sign_in_codes_verify_once(db):
     device = SmsDevice.objects.create(user=user, name="mobile")
     code = device.generate_token()
 
-    def submit():
-        return SmsDevice.objects.get(pk=device.pk).verify_token(code)
-
-    assert sorted(run_in_parallel(submit)) == [False, True]
+    # Both threads hold the device with the code's hash before either submits.
+    results = run_in_parallel(
+        lambda: SmsDevice.objects.get(pk=device.pk), lambda mine: mine.verify_token(code)
+    )
+    assert sorted(results) == [False, True]
