@@ -83,3 +83,26 @@ def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction)
     page.wait_for_url(live_server.url + "/")
     assert page.locator("form[action='/accounts/logout/']").count() == 1
     visit(page, "7-dashboard")
+
+
+def test_idle_warning_appears_and_stay_signed_in_keeps_the_session(
+    live_server, page, sms_outbox, settings
+):
+    from django.test import Client
+
+    from accounts.tests.factories import UserFactory, sign_in_verified
+
+    settings.SESSION_IDLE_TIMEOUT = 122  # the warning shows 120 s before: after 2 s here
+    client = Client()
+    sign_in_verified(client, UserFactory(with_employee=True))
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto("/")
+    warning = page.locator("[data-session-warning]")
+    assert warning.is_hidden()
+    warning.wait_for(state="visible", timeout=5000)
+    visit(page, "8-idle-warning")
+    warning.locator("button").click()
+    page.wait_for_load_state()
+    assert page.locator("form[action='/accounts/logout/']").count() == 1  # still signed in
