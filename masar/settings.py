@@ -196,6 +196,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
+    "task": "accounts.tasks.purge_stale_verifications",
+    "schedule": 3600,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Security -----------------------------------------------------------------------------

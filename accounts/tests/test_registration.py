@@ -344,3 +344,22 @@ def test_pages_cost_a_constant_number_of_queries(web, persona, django_assert_max
     start_registration(web)
     with django_assert_max_num_queries(4):  # session, flow, and nothing per row
         assert web.get("/accounts/register/verify/").status_code == 200
+
+
+def test_stale_flows_are_purged(persona):
+    from accounts.tasks import purge_stale_verifications
+
+    old = PendingVerification.objects.create(
+        purpose="registration",
+        national_id=PERSONA_ID,
+        mobile="+966551234534",
+        payload={"password_hash": "x"},
+    )
+    PendingVerification.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - dt.timedelta(days=1, seconds=1)
+    )
+    fresh = PendingVerification.objects.create(
+        purpose="registration", national_id=PERSONA_ID, mobile="+966551234534"
+    )
+    assert purge_stale_verifications.apply().get() == 1
+    assert list(PendingVerification.objects.all()) == [fresh]
