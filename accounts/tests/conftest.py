@@ -15,10 +15,17 @@ PERSONA_BIRTH = dt.date(1992, 7, 1)
 STRONG_PASSWORD = "quiet river lantern 42"
 
 
+LOCMEM_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                             "LOCATION": "accounts-tests"}}  # fmt: skip
+
+
 @pytest.fixture(autouse=True)
 def _accounts_defaults(settings):
     settings.SMS_BACKEND = "locmem"
     settings.IDENTITY_FORM_MIN_SECONDS = 0
+    # Rate-limit counters in a private in-memory cache, emptied per test: clearing a Redis
+    # cache would flush a database that may also hold Celery's queues.
+    settings.CACHES = LOCMEM_CACHE
     backends.outbox.clear()
     cache.clear()
     yield

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from accounts.sms import backends
+from accounts.tests.conftest import LOCMEM_CACHE
 from employment_records.tests.factories import EmployeeFactory
 from tests.fixtures.browser import assert_accessible
 
@@ -21,6 +22,7 @@ SCREENSHOTS = os.environ.get("ACCOUNTS_SCREENSHOTS")  # a folder, to look at the
 def sms_outbox(settings):
     settings.SMS_BACKEND = "locmem"  # the live server runs in this process: same outbox
     settings.IDENTITY_FORM_MIN_SECONDS = 0
+    settings.CACHES = LOCMEM_CACHE  # never flush a shared Redis
     backends.outbox.clear()
     from django.core.cache import cache
 
