@@ -223,7 +223,10 @@ def _check_code(*, verification: PendingVerification, code: str) -> None:
     if not verification.code_hash or verification.code_expires_at <= timezone.now():
         raise AccountError(_("This code has expired. Ask for a new code."), code="code_expired")
     if not verification.code_matches(code):
-        PendingVerification.objects.filter(pk=verification.pk).update(failures=F("failures") + 1)
+        # Conditional, so parallel wrong codes never count past the maximum.
+        PendingVerification.objects.filter(
+            pk=verification.pk, failures__lt=CODE_MAX_FAILURES
+        ).update(failures=F("failures") + 1)
         left = CODE_MAX_FAILURES - verification.failures - 1
         if left <= 0:
             raise AccountError(
@@ -328,10 +331,10 @@ def check_not_locked(*, national_id: str) -> None:
 
 def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
     """Count a failed password or code; the tenth in a row locks the ID, longer each time."""
+    # get_or_create outside the lock copes with two first failures at once (unique ID).
+    SignInGuard.objects.get_or_create(national_id=national_id)
     with transaction.atomic():
-        guard, _created = SignInGuard.objects.select_for_update().get_or_create(
-            national_id=national_id
-        )
+        guard = SignInGuard.objects.select_for_update().get(national_id=national_id)
         guard.consecutive_failures += 1
         user = User.objects.filter(username=national_id).first()
         audit(

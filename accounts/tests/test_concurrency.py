@@ -78,3 +78,39 @@ def test_two_parallel_sign_in_codes_verify_once(db):
         lambda: SmsDevice.objects.get(pk=device.pk), lambda mine: mine.verify_token(code)
     )
     assert sorted(results) == [False, True]
+
+
+def test_parallel_wrong_codes_never_count_past_the_maximum(persona, outbox, rf):
+    verification = services.start_registration(
+        employee=persona,
+        mobile="+966551234534",
+        email="p@example.sa",
+        password=STRONG_PASSWORD,
+        request=rf.post("/"),
+        language="ar",
+    )
+    PendingVerification.objects.filter(pk=verification.pk).update(failures=4)
+    wrong = f"{(int(last_code(outbox)) + 1) % 10**6:06d}"
+    results = run_in_parallel(
+        lambda: PendingVerification.objects.get(pk=verification.pk),
+        lambda mine: services.complete_registration(
+            verification=mine, code=wrong, request=None, language="ar"
+        ),
+        times=3,
+    )
+    assert all(isinstance(result, services.AccountError) for result in results), results
+    assert PendingVerification.objects.get(pk=verification.pk).failures == 5
+
+
+def test_first_failures_in_parallel_make_one_guard(db, rf):
+    from accounts.models import SignInGuard
+
+    results = run_in_parallel(
+        lambda: rf.post("/"),
+        lambda request: services.record_sign_in_failure(
+            national_id="1000000008", step="password", request=request
+        ),
+        times=3,
+    )
+    assert results == [None, None, None]
+    assert SignInGuard.objects.get(national_id="1000000008").consecutive_failures == 3
