@@ -49,6 +49,13 @@ def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction)
     assert page.locator("html").get_attribute("dir") == direction
     visit(page, "1-identity")
     page.fill("#id_national_id", "١٠٢٣٤٥٦٧٨١")  # Eastern Arabic digits, as a phone types them
+    page.fill("#id_date_of_birth_1", "1413-01-02")  # a wrong date first
+    page.click("main button[type=submit]")
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.input_value("#id_national_id") == "١٠٢٣٤٥٦٧٨١"  # kept as typed
+    visit(page, "1b-identity-error")
     page.fill("#id_date_of_birth_1", "1413-01-01")  # Hijri, the default calendar
     page.click("main button[type=submit]")
 
