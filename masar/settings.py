@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for TemplatesSetting below
     "django_otp",
     "csp",
     "masar",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -75,6 +77,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets may use project templates (components/dual_calendar_widget.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Data ---------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
@@ -191,6 +196,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
+    "task": "accounts.tasks.purge_stale_verifications",
+    "schedule": 3600,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Security -----------------------------------------------------------------------------
