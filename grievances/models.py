@@ -190,6 +190,12 @@ class Grievance(models.Model):
         return self.status == Status.MORE_INFO_REQUESTED
 
     @property
+    def open_question(self):
+        """HR's latest question (uses the prefetched messages)."""
+        questions = [message for message in self.messages.all() if message.from_hr]
+        return questions[-1] if questions else None
+
+    @property
     def needs_committee(self) -> bool:
         return self.category == Category.PERFORMANCE
 

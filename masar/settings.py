@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # with FORM_RENDERER below: widget templates may live in templates/
     "django_otp",
     "csp",
     "masar",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "masar.urls"
+# Widgets render through TEMPLATES, so components/dual_calendar_widget.html is found.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "masar.wsgi.application"
 
 TEMPLATES = [

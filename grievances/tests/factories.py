@@ -15,7 +15,8 @@ from grievances.models import Category
 
 def grievance_user(**kwargs):
     """A Nafath-verified employee account with every service granted."""
-    user = UserFactory(with_employee=True, nafath_verified_at=timezone.now(), **kwargs)
+    kwargs.setdefault("nafath_verified_at", timezone.now())
+    user = UserFactory(with_employee=True, **kwargs)
     grant_all(user.employee)
     return user
 
