@@ -82,6 +82,9 @@ class GrievanceAdmin(EntityScopedAdmin):
     ordering = ("due_at",)
     list_per_page = 50
 
+    class Media:
+        css = {"all": ("grievances/hr.css",)}
+
     def has_add_permission(self, request):
         return False  # employees file grievances; HR answers them
 
