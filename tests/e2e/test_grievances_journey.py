@@ -55,7 +55,7 @@ def test_file_follow_answer_and_read_the_result(live_server, new_page, personas)
     employee.goto("/grievances/")
     assert employee.locator("html").get_attribute("dir") == "rtl"
     assert_accessible(employee)
-    employee.locator("a[href='/grievances/new/']").first.click()
+    employee.get_by_role("link", name="بدء الخدمة").click()
     employee.wait_for_url("**/grievances/new/")
     assert_accessible(employee)
 
