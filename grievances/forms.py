@@ -57,8 +57,6 @@ class GrievanceForm(forms.Form):
         min_length=TEXT_MIN_LENGTH,
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Explain why the decision is wrong, in %(min)s to %(max)s characters.")
-        % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH},
     )
     remedy = forms.CharField(
         label=_("What do you ask for?"),
@@ -72,6 +70,10 @@ class GrievanceForm(forms.Form):
         from .selectors import decisions_for_employee
 
         self.fields["action"].queryset = decisions_for_employee(employee=employee)
+        # Formatted per request: a lazy string formatted at import keeps the import's language.
+        self.fields["text"].help_text = _(
+            "Explain why the decision is wrong, in %(min)s to %(max)s characters."
+        ) % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH}
         today = timezone.localdate()
         self.fields["learned_on"].max_date = today
         self.fields["decision_date"].max_date = today

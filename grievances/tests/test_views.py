@@ -291,3 +291,20 @@ def test_withdraw_before_a_decision(client, person):
     assert grievance.status == Status.WITHDRAWN
     again = client.post(reverse("grievances:withdraw", args=[grievance.number]))
     assert again.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ar", ["وضّح أسباب اعتراضك", "تقديم تظلم", "موضوع التظلم"]),
+        ("en", ["Explain why the decision is wrong", "File a grievance", "PDF, JPG or PNG"]),
+    ],
+)
+def test_form_speaks_the_persons_language(client, person, language, expected):
+    # Help texts are built per request: the first request's language must not stick.
+    client.get(
+        reverse("grievances:submit"), HTTP_ACCEPT_LANGUAGE="ar" if language == "en" else "en"
+    )
+    text = client.get(reverse("grievances:submit"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for phrase in expected:
+        assert phrase in text
