@@ -141,10 +141,10 @@ class GrievanceAdmin(EntityScopedAdmin):
         return selectors.access_grievance_for_hr(user=request.user, grievance_id=object_id)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        try:
-            grievance = self._grievance(request, int(object_id))
-        except (Http404, ValueError):
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # Another entity's grievance (or a made-up id) answers 404, like its attachments.
+        if not str(object_id).isdigit():
+            raise Http404
+        grievance = self._grievance(request, int(object_id))
         return TemplateResponse(
             request,
             "admin/grievances/grievance/hr_detail.html",

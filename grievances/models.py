@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -236,7 +237,15 @@ class GrievanceStatus(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Grievance status rows are append-only.")
+        self.clean()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.previous and self.status not in ALLOWED_TRANSITIONS[self.previous]:
+            raise ValidationError(
+                _("A grievance that is “%(current)s” cannot become “%(new)s”."),
+                params={"current": Status(self.previous).label, "new": Status(self.status).label},
+            )
 
     @property
     def label(self) -> str:

@@ -232,6 +232,16 @@ def test_every_transition_is_allowed_or_refused_by_the_table(employee_user, hr, 
         assert GrievanceStatus.objects.filter(grievance=grievance).count() == rows_before
 
 
+def test_a_status_row_outside_the_table_is_refused(employee_user):
+    from django.core.exceptions import ValidationError
+
+    grievance = file_grievance(employee_user)
+    with pytest.raises(ValidationError):
+        GrievanceStatus.objects.create(
+            grievance=grievance, previous=Status.SUBMITTED, status=Status.CLOSED
+        )
+
+
 def test_status_rows_are_append_only(employee_user):
     row = file_grievance(employee_user).statuses.get()
     row.note = "changed"

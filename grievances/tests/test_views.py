@@ -191,6 +191,18 @@ def test_follow_by_number_opens_ones_own(client, person):
     assert bad.status_code == 400
 
 
+def test_follow_by_number_is_rate_limited(client, person, monkeypatch):
+    from grievances import views
+    from masar.ratelimit import Limit
+
+    monkeypatch.setattr(views, "FOLLOW_LIMIT", Limit(scope="test-follow", count=3, seconds=60))
+    answers = [
+        client.get(reverse("grievances:follow"), {"number": "G-1448-000999"}).status_code
+        for _ in range(4)
+    ]
+    assert answers == [404, 404, 404, 429]
+
+
 def test_another_persons_grievance_and_attachment_answer_404(client, person):
     other = grievance_user()
     theirs = file_grievance(other, attachments=[_checked_pdf()])
