@@ -131,8 +131,11 @@ def record_status(grievance: Grievance, *, status: str, actor, note: str = "") -
 
 
 def _locked(grievance_id: int) -> Grievance:
+    # Lock only the grievance row: the account is an outer join PostgreSQL will not lock.
     return (
-        Grievance.objects.select_for_update().select_related("employee__user").get(pk=grievance_id)
+        Grievance.objects.select_for_update(of=("self",))
+        .select_related("employee__user")
+        .get(pk=grievance_id)
     )
 
 
