@@ -368,3 +368,19 @@ def test_the_beat_schedule_routes_the_task_to_the_batch_queue(settings):
     assert entry["task"] == "grievances.tasks.batch_flag_overdue_grievances"
     route = app.amqp.router.route({}, entry["task"])
     assert route["queue"].name == "batch"
+
+
+@pytest.mark.django_db(transaction=True)  # the SMS is published when the filing really commits
+def test_a_broker_outage_does_not_undo_the_filing(employee_user, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from accounts.models import SmsMessage
+    from accounts.tasks import deliver_sms
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(deliver_sms, "apply_async", broker_down)
+    grievance = file_grievance(employee_user)
+    assert Grievance.objects.filter(pk=grievance.pk).exists()
+    assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
