@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",  # with FORM_RENDERER below: widget templates may live in templates/
+    "django.forms",  # widget templates for TemplatesSetting below
     "django_otp",
     "csp",
     "masar",
@@ -60,8 +60,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "masar.urls"
-# Widgets render through TEMPLATES, so components/dual_calendar_widget.html is found.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "masar.wsgi.application"
 
 TEMPLATES = [
@@ -79,6 +77,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets may use project templates (components/dual_calendar_widget.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Data ---------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

@@ -53,8 +53,6 @@ def _publish(message_id, body: str) -> None:
                 "max_retries": 1,
                 "interval_start": 0,
                 "interval_step": 0.2,
-                # kombu's Connection.ensure() takes no "timeout": with it every real publish
-                # failed with TypeError. The connect bound is CELERY_BROKER_TRANSPORT_OPTIONS.
             },
         )
     except (OperationalError, ConnectionError, TimeoutError) as error:
