@@ -243,11 +243,10 @@ GRIEVANCE_FILING_DAYS = env.dict(
     "GRIEVANCE_FILING_DAYS", cast={"value": int}, default={"default": 60, "performance": 15}
 )
 GRIEVANCE_ANSWER_DAYS = env.int("GRIEVANCE_ANSWER_DAYS", default=60)
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-
-# --- Grievances (issue 6) -------------------------------------------------------------------
-# Daily at 06:00 Riyadh: flag grievances past their answer date and tell the entity's HR lead.
+# Grievances (issue 6): daily at 06:00 Riyadh, flag grievances past their answer date and tell
+# the entity's HR lead (the batch_ name routes it to the batch queue).
 CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "task": "grievances.tasks.batch_flag_overdue_grievances",
     "schedule": crontab(hour=6, minute=0),
 }
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

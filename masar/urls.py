@@ -11,9 +11,9 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
-    path("grievances/", include("grievances.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
+    path("grievances/", include("grievances.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:
