@@ -132,3 +132,12 @@ def test_file_follow_answer_and_read_the_result(live_server, new_page, personas)
     employee.goto("/grievances/mine/")
     assert number in employee.locator("table").inner_text()
     assert_accessible(employee)
+
+    # The same result in English, through the language switch.
+    employee.goto(f"/grievances/{number}/")
+    employee.get_by_role("button", name="English").click()
+    employee.wait_for_url(f"**/grievances/{number}/")
+    assert employee.locator("html").get_attribute("dir") == "ltr"
+    result = employee.locator("section[aria-labelledby=result-title]").inner_text()
+    assert "Partly accepted" in result
+    assert_accessible(employee)
