@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -215,7 +217,7 @@ def submit_grievance(
 
 
 def _file(employee, data, attachments, submission_token, today, request) -> Grievance:
-    with transaction.atomic():
+    with _files_removed_on_rollback() as stored, transaction.atomic():
         now = timezone.now()
         grievance = Grievance.objects.create(
             number=next_grievance_number(on=today),
@@ -236,7 +238,7 @@ def _file(employee, data, attachments, submission_token, today, request) -> Grie
         GrievanceStatus.objects.create(
             grievance=grievance, status=Status.SUBMITTED, actor=employee.user, at=now
         )
-        _store_attachments(grievance, attachments)
+        _store_attachments(grievance, attachments, stored=stored)
         audit(
             action="grievance.submitted",
             actor=employee.user,
@@ -249,16 +251,33 @@ def _file(employee, data, attachments, submission_token, today, request) -> Grie
     return grievance
 
 
-def _store_attachments(grievance, attachments, *, message=None) -> None:
+def _store_attachments(grievance, attachments, *, message=None, stored: list[str]) -> None:
     for checked in attachments:
+        name = store_privately(checked, folder=f"grievances/{grievance.pk}")
+        stored.append(name)
         GrievanceAttachment.objects.create(
             grievance=grievance,
             message=message,
-            storage_name=store_privately(checked, folder=f"grievances/{grievance.pk}"),
+            storage_name=name,
             original_name=checked.original_name,
             content_type=checked.content_type,
             size=checked.size,
         )
+
+
+@contextmanager
+def _files_removed_on_rollback():
+    """Files are written before their rows commit: when the transaction fails (a raced
+    token, a refused answer) remove them, so storage holds no file without a row."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except SmsUnavailable:
+        raise  # raised after the commit: the files belong to committed rows
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
 
 
 def answer_more_information(
@@ -267,7 +286,7 @@ def answer_more_information(
     """The employee's answer restarts the entity's clock."""
 
     def run():
-        with transaction.atomic():
+        with _files_removed_on_rollback() as stored, transaction.atomic():
             locked = _locked(grievance.pk)
             if locked.employee.user_id != user.pk:
                 raise Grievance.DoesNotExist
@@ -276,7 +295,7 @@ def answer_more_information(
             message = GrievanceMessage.objects.create(
                 grievance=locked, author=user, from_hr=False, body=body
             )
-            _store_attachments(locked, attachments, message=message)
+            _store_attachments(locked, attachments, message=message, stored=stored)
             record_status(locked, status=Status.UNDER_REVIEW, actor=user)
             audit(
                 action="grievance.answered",

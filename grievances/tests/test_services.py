@@ -384,3 +384,16 @@ def test_a_broker_outage_does_not_undo_the_filing(employee_user, monkeypatch):
     grievance = file_grievance(employee_user)
     assert Grievance.objects.filter(pk=grievance.pk).exists()
     assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
+
+
+def test_a_failed_filing_leaves_no_file_behind(employee_user, monkeypatch, settings):
+    from grievances.tests.test_views import _checked_pdf
+
+    def audit_down(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(services, "audit", audit_down)
+    with pytest.raises(RuntimeError):
+        file_grievance(employee_user, attachments=[_checked_pdf()])
+    stored = [p for p in settings.PRIVATE_MEDIA_ROOT.rglob("*") if p.is_file()]
+    assert stored == [] and not Grievance.objects.exists()
