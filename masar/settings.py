@@ -9,6 +9,7 @@ Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and DEBUG=off (see docker-co
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -249,4 +250,10 @@ GRIEVANCE_FILING_DAYS = env.dict(
     "GRIEVANCE_FILING_DAYS", cast={"value": int}, default={"default": 60, "performance": 15}
 )
 GRIEVANCE_ANSWER_DAYS = env.int("GRIEVANCE_ANSWER_DAYS", default=60)
+# Grievances (issue 6): daily at 06:00 Riyadh, flag grievances past their answer date and tell
+# the entity's HR lead (the batch_ name routes it to the batch queue).
+CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
+    "task": "grievances.tasks.batch_flag_overdue_grievances",
+    "schedule": crontab(hour=6, minute=0),
+}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

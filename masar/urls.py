@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
+    path("grievances/", include("grievances.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:
