@@ -1,0 +1,1 @@
+from nafath_sim.testing import nafath  # noqa: F401 - fixture
