@@ -42,11 +42,13 @@ REFUSAL_MESSAGES = {
         "The sign-in with Nafath was not completed: the request was rejected, expired or "
         "cancelled. You have not been signed in."
     ),
+    "too_many_attempts": _("Too many sign-in attempts. Wait a minute and try again."),
     "provider_unavailable": _(
         "Nafath cannot be reached right now. Try again in a few minutes, or sign in with your "
         "password."
     ),
 }
+REFUSAL_MESSAGES["provider_misconfigured"] = REFUSAL_MESSAGES["provider_unavailable"]
 # Anything else (tampered state, bad signature, wrong audience...) is a failed verification.
 DEFAULT_REFUSAL = _(
     "The sign-in with Nafath could not be verified, so you have not been signed in. Start again."

@@ -1,0 +1,49 @@
+"""Persona 1012345672 signs in with Nafath in Arabic: the portal tab waits with the number,
+the "Nafath app" tab (standing in for the phone) picks it; axe-core on every page."""
+
+import re
+
+import pytest
+
+from accounts.tests.factories import grant_all
+from employment_records.tests.factories import EmployeeFactory
+from nafath_sim.testing import nafath  # noqa: F401 - fixture
+from tests.fixtures.browser import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PERSONA = "1012345672"
+
+
+def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
+    employee = EmployeeFactory(national_id=PERSONA)
+    grant_all(employee)
+    portal = new_page()
+    phone = portal.context.new_page()  # a second tab in the same browser
+
+    portal.goto("/accounts/login/")
+    assert_accessible(portal)
+    portal.get_by_role("button", name="الدخول عبر نفاذ").click()
+
+    portal.get_by_label("رقم الهوية الوطنية").fill(PERSONA)
+    assert_accessible(portal)
+    portal.get_by_role("button", name="متابعة").click()
+    number = portal.get_by_test_id("nafath-number").inner_text()
+    assert re.fullmatch(r"\d{2}", number)
+    assert_accessible(portal)
+
+    phone.goto("/nafath/app/")
+    phone.get_by_label("رقم الهوية الوطنية").fill(PERSONA)
+    phone.get_by_role("button", name="عرض طلباتي").click()
+    assert_accessible(phone)
+    phone.get_by_role("button", name=number, exact=True).click()
+    assert "تمت الموافقة" in phone.locator("h2").first.inner_text()
+    assert_accessible(phone)
+
+    # The waiting tab polls (htmx) and continues to the dashboard on its own.
+    portal.wait_for_url(re.compile(r"/$"), timeout=10_000)
+    assert portal.locator("html").get_attribute("lang") == "ar"
+    assert employee.first_name_ar in portal.get_by_role("heading", level=1).inner_text()
+    assert_accessible(portal)
+    employee.refresh_from_db()
+    assert employee.user is not None and employee.user.nafath_verified_at is not None
