@@ -41,7 +41,7 @@ def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
     assert_accessible(phone)
 
     # The waiting tab polls (htmx) and continues to the dashboard on its own.
-    portal.wait_for_url(re.compile(r"/$"), timeout=10_000)
+    portal.wait_for_url(f"{nafath.url}/", timeout=10_000)
     assert portal.locator("html").get_attribute("lang") == "ar"
     assert employee.first_name_ar in portal.get_by_role("heading", level=1).inner_text()
     assert_accessible(portal)
