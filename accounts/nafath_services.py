@@ -37,7 +37,9 @@ REFUSAL_MESSAGES = {
     "identity_mismatch": _(
         "This Nafath identity is linked to a different account. Contact the service desk."
     ),
-    "inactive": _("This account is inactive. Contact your entity's human resources department."),
+    "inactive": _(
+        "This account is inactive. Contact your entity's human resources department."
+    ),
     "not_completed": _(
         "The sign-in with Nafath was not completed: the request was rejected, expired or "
         "cancelled. You have not been signed in."
@@ -113,9 +115,13 @@ def _account_for(assertion: NafathAssertion) -> User:
     )
     if linked is not None and linked.user.username != assertion.national_id:
         raise NafathRefused("identity_mismatch", national_id=assertion.national_id)
-    user = User.objects.select_for_update().filter(username=assertion.national_id).first()
+    user = (
+        User.objects.select_for_update().filter(username=assertion.national_id).first()
+    )
     employee = (
-        Employee.objects.select_for_update().filter(national_id=assertion.national_id).first()
+        Employee.objects.select_for_update()
+        .filter(national_id=assertion.national_id)
+        .first()
     )
     if user is None and employee is None:
         raise NafathRefused("unknown_person", national_id=assertion.national_id)
@@ -123,8 +129,12 @@ def _account_for(assertion: NafathAssertion) -> User:
         user = User.objects.create_user(assertion.national_id, email="")
         user.set_unusable_password()  # Nafath only, until the person registers a password
         user.save(update_fields=["password"])
-        audit(action="accounts.created_by_nafath", actor=user, subject=user,
-              entity_id=employee.entity_id)
+        audit(
+            action="accounts.created_by_nafath",
+            actor=user,
+            subject=user,
+            entity_id=employee.entity_id,
+        )
     if employee is not None and employee.user_id is None:
         employee.user = user
         employee.save(update_fields=["user"])

@@ -28,7 +28,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import (
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
 
 from .nafath_services import (
     NafathAssertion,
@@ -91,13 +94,18 @@ def provider() -> Provider:
     }
     required = ("authorization_endpoint", "token_endpoint", "jwks_uri")
     discovered: dict = {}
-    if not all(explicit[name] for name in required) or not explicit["end_session_endpoint"]:
+    if (
+        not all(explicit[name] for name in required)
+        or not explicit["end_session_endpoint"]
+    ):
         try:
             discovered = discovery_document(settings.NAFATH_OIDC_ISSUER)
         except (requests.RequestException, ValueError) as error:
             if not all(explicit[name] for name in required):
                 raise NafathRefused("provider_unavailable") from error
-    values = {name: value or discovered.get(name, "") for name, value in explicit.items()}
+    values = {
+        name: value or discovered.get(name, "") for name, value in explicit.items()
+    }
     if not all(values[name] for name in required):
         raise NafathRefused("provider_misconfigured")
     return Provider(issuer=settings.NAFATH_OIDC_ISSUER, **values)
@@ -169,7 +177,9 @@ class NafathBackend(OIDCAuthenticationBackend):
         try:
             return super().authenticate(request, **kwargs)
         except requests.HTTPError as error:
-            logger.warning("Nafath token exchange failed: %s", error.response.status_code)
+            logger.warning(
+                "Nafath token exchange failed: %s", error.response.status_code
+            )
             raise NafathRefused("token_exchange_failed") from error
         except (requests.RequestException, ValueError) as error:
             raise NafathRefused("provider_unavailable") from error
@@ -196,14 +206,20 @@ class NafathBackend(OIDCAuthenticationBackend):
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as error:
-            reason = next(name for kind, name in TOKEN_ERRORS if isinstance(error, kind))
+            reason = next(
+                name for kind, name in TOKEN_ERRORS if isinstance(error, kind)
+            )
             raise NafathRefused(reason) from error
-        audiences = payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
+        audiences = (
+            payload["aud"] if isinstance(payload["aud"], list) else [payload["aud"]]
+        )
         if len(audiences) > 1 and payload.get("azp") != settings.NAFATH_OIDC_CLIENT_ID:
             raise NafathRefused("wrong_audience")
         if not kwargs.get("userinfo"):
             nonce = kwargs.get("nonce") or ""
-            if not nonce or not hmac.compare_digest(str(payload.get("nonce", "")), nonce):
+            if not nonce or not hmac.compare_digest(
+                str(payload.get("nonce", "")), nonce
+            ):
                 raise NafathRefused("wrong_nonce")
         return payload
 
@@ -219,7 +235,11 @@ class NafathBackend(OIDCAuthenticationBackend):
             timeout=settings.NAFATH_OIDC_TIMEOUT,
         )
         response.raise_for_status()
-        if response.headers.get("content-type", "").lower().startswith("application/jwt"):
+        if (
+            response.headers.get("content-type", "")
+            .lower()
+            .startswith("application/jwt")
+        ):
             userinfo = self.verify_token(response.text, userinfo=True)
         else:
             userinfo = response.json()
@@ -280,7 +300,9 @@ class NafathStartView(OIDCAuthenticationRequestView):
     """Sends the person to the provider (GET, from the "Sign in with Nafath" button)."""
 
     def __init__(self, *args, **kwargs):
-        View.__init__(self, *args, **kwargs)  # the endpoint is looked up per request, below
+        View.__init__(
+            self, *args, **kwargs
+        )  # the endpoint is looked up per request, below
 
     def get_settings(self, attr, *args):
         if attr == "OIDC_RP_SCOPES":
@@ -309,12 +331,15 @@ class NafathCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         if request.GET.get("error"):
             # Rejected, expired or cancelled at the provider: forget the state (no replay).
-            request.session.get("oidc_states", {}).pop(request.GET.get("state", ""), None)
+            request.session.get("oidc_states", {}).pop(
+                request.GET.get("state", ""), None
+            )
             request.session.modified = True
             return refuse(request, "not_completed")
-        if "oidc_states" not in request.session or request.GET.get("state") not in request.session[
-            "oidc_states"
-        ]:
+        if (
+            "oidc_states" not in request.session
+            or request.GET.get("state") not in request.session["oidc_states"]
+        ):
             return refuse(request, "tampered_state", status=400)
         try:
             return super().get(request)
@@ -353,7 +378,10 @@ class NafathSignOutView(View):
             end_session = ""
         if not end_session:
             return HttpResponseRedirect(home)
-        query = {"post_logout_redirect_uri": home, "client_id": settings.NAFATH_OIDC_CLIENT_ID}
+        query = {
+            "post_logout_redirect_uri": home,
+            "client_id": settings.NAFATH_OIDC_CLIENT_ID,
+        }
         if id_token:
             query["id_token_hint"] = id_token
         return HttpResponseRedirect(f"{end_session}?{urlencode(query)}")

@@ -9,7 +9,9 @@ class NationalIdForm(forms.Form):
         label=_("National ID"),
         max_length=14,
         help_text=_("The 10 digits on your national ID card or residence permit."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "username", "dir": "ltr"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "username", "dir": "ltr"}
+        ),
     )
 
     def __init__(self, *args, must_be_registered: bool = True, **kwargs):
@@ -22,6 +24,8 @@ class NationalIdForm(forms.Form):
             raise forms.ValidationError(_("A national ID is exactly 10 digits."))
         if self.must_be_registered and person(value) is None:
             raise forms.ValidationError(
-                _("This national ID is not registered with Nafath. Check the digits and try again.")
+                _(
+                    "This national ID is not registered with Nafath. Check the digits and try again."
+                )
             )
         return value

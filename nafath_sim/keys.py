@@ -16,7 +16,9 @@ from jwcrypto import jwk
 
 
 def signing_key() -> jwk.JWK:
-    pem = settings.NAFATH_SIM_PRIVATE_KEY or _pem_from_file(Path(settings.NAFATH_SIM_KEY_FILE))
+    pem = settings.NAFATH_SIM_PRIVATE_KEY or _pem_from_file(
+        Path(settings.NAFATH_SIM_KEY_FILE)
+    )
     return _load(pem)
 
 

@@ -23,7 +23,9 @@ class SignInRequest(models.Model):
     national_id = models.CharField(_("national ID"), max_length=10, db_index=True)
     number = models.PositiveSmallIntegerField(_("number to pick"))
     choices = models.JSONField(_("numbers shown in the app"))
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.WAITING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.WAITING
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -42,7 +44,9 @@ class SignInRequest(models.Model):
     code_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     code_issued_at = models.DateTimeField(null=True, blank=True)
     code_used_at = models.DateTimeField(null=True, blank=True)
-    access_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    access_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True
+    )
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -50,13 +54,16 @@ class SignInRequest(models.Model):
         verbose_name_plural = _("Nafath sign-in requests")
         constraints = [
             models.CheckConstraint(
-                condition=Q(number__gte=10, number__lte=99), name="nafath_sim_two_digit_number"
+                condition=Q(number__gte=10, number__lte=99),
+                name="nafath_sim_two_digit_number",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in Status]), name="nafath_sim_known_status"
+                condition=Q(status__in=[s.value for s in Status]),
+                name="nafath_sim_known_status",
             ),
             models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")), name="nafath_sim_expires_later"
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="nafath_sim_expires_later",
             ),
         ]
 

@@ -15,6 +15,12 @@ def person(national_id: str):
     employee_model = apps.get_model("employment_records", "Employee")
     return (
         employee_model.objects.filter(national_id=national_id)
-        .only("national_id", "first_name_ar", "family_name_ar", "first_name_en", "family_name_en")
+        .only(
+            "national_id",
+            "first_name_ar",
+            "family_name_ar",
+            "first_name_en",
+            "family_name_en",
+        )
         .first()
     )

@@ -90,7 +90,9 @@ def expire_if_due(sign_in: SignInRequest) -> SignInRequest:
     return sign_in
 
 
-def answer_in_app(*, reference: str, national_id: str, picked: int | None) -> SignInRequest:
+def answer_in_app(
+    *, reference: str, national_id: str, picked: int | None
+) -> SignInRequest:
     """The person picked a number (or None: they pressed Reject) on their phone."""
     with transaction.atomic():
         sign_in = (
@@ -118,12 +120,16 @@ def issue_code(*, sign_in: SignInRequest) -> str:
             pk=sign_in.pk, status=Status.COMPLETED, code_hash__isnull=True
         ).update(code_hash=digest(code), code_issued_at=timezone.now())
     if not updated:
-        raise SimulatorError(_("This sign-in has already been used. Start again from the portal."))
+        raise SimulatorError(
+            _("This sign-in has already been used. Start again from the portal.")
+        )
     return code
 
 
 def pkce_matches(verifier: str, challenge: str) -> bool:
-    computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    computed = base64.urlsafe_b64encode(
+        hashlib.sha256(verifier.encode()).digest()
+    ).rstrip(b"=")
     return hmac.compare_digest(computed.decode(), challenge)
 
 
@@ -144,16 +150,25 @@ def redeem_code(*, code: str, client_id: str, redirect_uri: str, code_verifier: 
         ):
             raise SimulatorError("invalid or expired code", oauth_error="invalid_grant")
         if not code_verifier or not pkce_matches(code_verifier, sign_in.code_challenge):
-            raise SimulatorError("PKCE verification failed", oauth_error="invalid_grant")
+            raise SimulatorError(
+                "PKCE verification failed", oauth_error="invalid_grant"
+            )
         access_token = secrets.token_urlsafe(32)
         sign_in.code_used_at = timezone.now()
         sign_in.access_token_hash = digest(access_token)
         sign_in.access_token_expires_at = timezone.now() + ACCESS_TOKEN_LIFETIME
-        sign_in.save(update_fields=["code_used_at", "access_token_hash", "access_token_expires_at"])
+        sign_in.save(
+            update_fields=[
+                "code_used_at",
+                "access_token_hash",
+                "access_token_expires_at",
+            ]
+        )
     return sign_in, access_token
 
 
 def sign_in_for_access_token(access_token: str) -> SignInRequest | None:
     return SignInRequest.objects.filter(
-        access_token_hash=digest(access_token), access_token_expires_at__gt=timezone.now()
+        access_token_hash=digest(access_token),
+        access_token_expires_at__gt=timezone.now(),
     ).first()

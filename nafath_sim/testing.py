@@ -45,23 +45,34 @@ class Browser:
         return self.session.get(urljoin(self.base, url), timeout=10, **kwargs)
 
     def post(self, url: str, data: dict, **kwargs) -> requests.Response:
-        data = {"csrfmiddlewaretoken": self.session.cookies.get("csrftoken", ""), **data}
-        return self.session.post(urljoin(self.base, url), data=data, timeout=10, **kwargs)
+        data = {
+            "csrfmiddlewaretoken": self.session.cookies.get("csrftoken", ""),
+            **data,
+        }
+        return self.session.post(
+            urljoin(self.base, url), data=data, timeout=10, **kwargs
+        )
 
 
-def start_nafath_sign_in(browser: Browser, national_id: str) -> tuple[requests.Response, int]:
+def start_nafath_sign_in(
+    browser: Browser, national_id: str
+) -> tuple[requests.Response, int]:
     """Portal -> provider -> national ID: the waiting page and the number it shows."""
     to_provider = browser.get("/oidc/start/", allow_redirects=False)
     assert to_provider.status_code == 302, to_provider.text
     browser.get(to_provider.headers["Location"])  # the ID form (sets the CSRF cookie)
-    waiting = browser.post(to_provider.headers["Location"], {"national_id": national_id})
+    waiting = browser.post(
+        to_provider.headers["Location"], {"national_id": national_id}
+    )
     assert waiting.status_code == 200, waiting.text
     match = NUMBER_RE.search(waiting.text)
     assert match, "the waiting page shows no number"
     return waiting, int(match.group(1))
 
 
-def answer_on_phone(base: str, national_id: str, *, number: int | None) -> requests.Response:
+def answer_on_phone(
+    base: str, national_id: str, *, number: int | None
+) -> requests.Response:
     """The person's phone: open the Nafath app, pick `number` (None: press Reject)."""
     phone = Browser.at(base)
     phone.get("/nafath/app/")

@@ -22,7 +22,10 @@ def subject_for(national_id: str) -> str:
 
 
 def claims_for(sign_in) -> dict:
-    claims = {"sub": subject_for(sign_in.national_id), "national_id": sign_in.national_id}
+    claims = {
+        "sub": subject_for(sign_in.national_id),
+        "national_id": sign_in.national_id,
+    }
     entry = person(sign_in.national_id)
     if entry is not None and "profile" in sign_in.scope.split():
         claims.update(
@@ -50,6 +53,9 @@ def id_token_for(sign_in, *, issuer: str) -> str:
     if sign_in.nonce:
         payload["nonce"] = sign_in.nonce
     key = signing_key()
-    token = jwt.JWT(header={"alg": "RS256", "kid": key.get("kid"), "typ": "JWT"}, claims=json.dumps(payload))
+    token = jwt.JWT(
+        header={"alg": "RS256", "kid": key.get("kid"), "typ": "JWT"},
+        claims=json.dumps(payload),
+    )
     token.make_signed_token(key)
     return token.serialize()

@@ -29,7 +29,9 @@ SCOPES = ["openid", "profile", "national_id"]
 
 
 def issuer(request) -> str:
-    return settings.NAFATH_SIM_ISSUER or request.build_absolute_uri(reverse("nafath_sim:home")).rstrip("/")
+    return settings.NAFATH_SIM_ISSUER or request.build_absolute_uri(
+        reverse("nafath_sim:home")
+    ).rstrip("/")
 
 
 # --- Discovery and keys -------------------------------------------------------------------
@@ -58,8 +60,19 @@ def discovery(request):
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": SCOPES,
-            "claims_supported": ["sub", "national_id", "name", "given_name", "family_name", "acr", "amr"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "claims_supported": [
+                "sub",
+                "national_id",
+                "name",
+                "given_name",
+                "family_name",
+                "acr",
+                "amr",
+            ],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+            ],
             "code_challenge_methods_supported": ["S256"],
             "acr_values_supported": ["urn:masar:nafath-simulator:number-matching"],
         }
@@ -82,22 +95,35 @@ def _authorization_from(params, request):
     A bad client or redirect URI is shown here (never redirected: it could be anyone's URL);
     any other error goes back to the relying party, as OpenID Connect requires.
     """
-    application = get_application_model().objects.filter(client_id=params.get("client_id", "")).first()
+    application = (
+        get_application_model()
+        .objects.filter(client_id=params.get("client_id", ""))
+        .first()
+    )
     redirect_uri = params.get("redirect_uri", "")
     if application is None or not application.redirect_uri_allowed(redirect_uri):
         message = _("The service that sent you here is not registered with Nafath.")
-        return None, render(request, "nafath_sim/problem.html", {"message": message}, status=400)
+        return None, render(
+            request, "nafath_sim/problem.html", {"message": message}, status=400
+        )
     state = params.get("state", "")
 
     def back_with(error, description):
-        query = urlencode({"error": error, "error_description": description, "state": state})
+        query = urlencode(
+            {"error": error, "error_description": description, "state": state}
+        )
         return None, HttpResponseRedirect(f"{redirect_uri}?{query}")
 
     if params.get("response_type") != "code":
-        return back_with("unsupported_response_type", "only the authorization code flow")
+        return back_with(
+            "unsupported_response_type", "only the authorization code flow"
+        )
     if "openid" not in params.get("scope", "").split():
         return back_with("invalid_scope", "the openid scope is required")
-    if not params.get("code_challenge") or params.get("code_challenge_method") != "S256":
+    if (
+        not params.get("code_challenge")
+        or params.get("code_challenge_method") != "S256"
+    ):
         return back_with("invalid_request", "PKCE with S256 is required")
     authorization = services.AuthorizationRequest(
         client_id=application.client_id,
@@ -120,7 +146,9 @@ def authorize(request):
     if request.method == "POST":
         if too_many(f"authorize:{client_ip(request)}", limit=10, window=60):
             form.add_error(None, _("Too many attempts. Wait a minute and try again."))
-            return render(request, "nafath_sim/authorize.html", {"form": form}, status=429)
+            return render(
+                request, "nafath_sim/authorize.html", {"form": form}, status=429
+            )
         if form.is_valid():
             if not request.session.session_key:
                 request.session.save()
@@ -129,7 +157,9 @@ def authorize(request):
                 authorization=authorization,
                 session_key=request.session.session_key,
             )
-            return HttpResponseRedirect(reverse("nafath_sim:wait", args=[sign_in.reference]))
+            return HttpResponseRedirect(
+                reverse("nafath_sim:wait", args=[sign_in.reference])
+            )
         return render(request, "nafath_sim/authorize.html", {"form": form}, status=400)
     return render(request, "nafath_sim/authorize.html", {"form": form})
 
@@ -177,7 +207,9 @@ def wait(request, reference):
     if not polled:
         return render(request, "nafath_sim/wait.html", context)
     if sign_in.status == Status.WAITING:
-        return HttpResponse(status=204)  # nothing changed: htmx swaps nothing, nothing re-announced
+        return HttpResponse(
+            status=204
+        )  # nothing changed: htmx swaps nothing, nothing re-announced
     # 286 tells htmx to stop polling: the request has reached its final state.
     return render(request, "nafath_sim/_wait_status.html", context, status=286)
 
@@ -186,7 +218,9 @@ def wait(request, reference):
 def cancel(request, reference):
     """Back to the service without signing in (after a rejection, an expiry, or a change of mind)."""
     sign_in = _own_sign_in(request, reference)
-    SignInRequest.objects.filter(pk=sign_in.pk, status=Status.WAITING).update(status=Status.REJECTED)
+    SignInRequest.objects.filter(pk=sign_in.pk, status=Status.WAITING).update(
+        status=Status.REJECTED
+    )
     descriptions = {
         Status.EXPIRED: "the Nafath request expired",
         Status.REJECTED: "the Nafath request was rejected",
@@ -194,7 +228,9 @@ def cancel(request, reference):
     query = urlencode(
         {
             "error": "access_denied",
-            "error_description": descriptions.get(sign_in.status, "the person cancelled"),
+            "error_description": descriptions.get(
+                sign_in.status, "the person cancelled"
+            ),
             "state": sign_in.state,
         }
     )
@@ -221,13 +257,18 @@ def app(request):
         return render(request, "nafath_sim/app.html", {"form": form})
     pending = [
         sign_in
-        for sign_in in SignInRequest.objects.filter(national_id=national_id, status=Status.WAITING)
-        .order_by("-created_at")[:10]
+        for sign_in in SignInRequest.objects.filter(
+            national_id=national_id, status=Status.WAITING
+        ).order_by("-created_at")[:10]
         if services.expire_if_due(sign_in).status == Status.WAITING
     ]
     context = {"national_id": national_id, "pending": pending}
     polled = request.headers.get("HX-Request") == "true"
-    return render(request, "nafath_sim/_app_pending.html" if polled else "nafath_sim/app.html", context)
+    return render(
+        request,
+        "nafath_sim/_app_pending.html" if polled else "nafath_sim/app.html",
+        context,
+    )
 
 
 @require_POST
@@ -237,10 +278,14 @@ def answer(request, reference):
         return HttpResponseRedirect(reverse("nafath_sim:app"))
     picked = None if "reject" in request.POST else _number(request.POST.get("number"))
     try:
-        sign_in = services.answer_in_app(reference=reference, national_id=national_id, picked=picked)
+        sign_in = services.answer_in_app(
+            reference=reference, national_id=national_id, picked=picked
+        )
     except services.SimulatorError:
         raise Http404 from None
-    return render(request, "nafath_sim/app_answered.html", {"sign_in": sign_in, "Status": Status})
+    return render(
+        request, "nafath_sim/app_answered.html", {"sign_in": sign_in, "Status": Status}
+    )
 
 
 def _number(value) -> int | None:
@@ -309,7 +354,11 @@ def token(request):
 @require_http_methods(["GET", "POST"])
 def userinfo(request):
     header = request.headers.get("Authorization", "")
-    sign_in = services.sign_in_for_access_token(header[7:]) if header.startswith("Bearer ") else None
+    sign_in = (
+        services.sign_in_for_access_token(header[7:])
+        if header.startswith("Bearer ")
+        else None
+    )
     if sign_in is None:
         response = _oauth_error("invalid_token", status=401)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
@@ -325,7 +374,13 @@ def end_session(request):
     target = request.GET.get("post_logout_redirect_uri", "")
     client_id = request.GET.get("client_id", "")
     application = get_application_model().objects.filter(client_id=client_id).first()
-    if target and application is not None and application.post_logout_redirect_uri_allowed(target):
+    if (
+        target
+        and application is not None
+        and application.post_logout_redirect_uri_allowed(target)
+    ):
         state = request.GET.get("state")
-        return HttpResponseRedirect(f"{target}?{urlencode({'state': state})}" if state else target)
+        return HttpResponseRedirect(
+            f"{target}?{urlencode({'state': state})}" if state else target
+        )
     return render(request, "nafath_sim/signed_out.html")

@@ -8,15 +8,16 @@ from accounts.tests.factories import UserFactory, grant_all
 from employment_records.tests.factories import EmployeeFactory
 from masar.catalogue import decide
 from masar.models import AuditEvent
-from nafath_sim.testing import (  # noqa: F401 - nafath is a fixture
+from nafath_sim import testing
+from nafath_sim.testing import (
     Browser,
     answer_on_phone,
-    nafath,
     start_nafath_sign_in,
     wrong_choice,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
 
 
 def test_first_nafath_sign_in_creates_the_linked_account_and_opens_grievances(nafath):
@@ -30,7 +31,10 @@ def test_first_nafath_sign_in_creates_the_linked_account_and_opens_grievances(na
     dashboard = browser.get(f"/nafath/requests/{_reference(_waiting)}/")
 
     assert dashboard.url == f"{nafath.url}/", dashboard.text[:500]
-    assert employee.first_name_en in dashboard.text or employee.first_name_ar in dashboard.text
+    assert (
+        employee.first_name_en in dashboard.text
+        or employee.first_name_ar in dashboard.text
+    )
     user = User.objects.get(username=employee.national_id)
     employee.refresh_from_db()
     assert employee.user == user
@@ -39,7 +43,9 @@ def test_first_nafath_sign_in_creates_the_linked_account_and_opens_grievances(na
     identity = NafathIdentity.objects.get(user=user)
     assert identity.issuer == f"{nafath.url}/nafath"
     assert identity.last_acr.endswith("number-matching") and "mca" in identity.last_amr
-    assert AuditEvent.objects.filter(action="accounts.nafath_sign_in", actor=user).exists()
+    assert AuditEvent.objects.filter(
+        action="accounts.nafath_sign_in", actor=user
+    ).exists()
     # The access policy's Nafath condition: grievances open for this person now.
     assert decide(user, "grievances").allowed
     session = _session_of(browser)
@@ -48,7 +54,9 @@ def test_first_nafath_sign_in_creates_the_linked_account_and_opens_grievances(na
 
 def test_existing_account_is_matched_by_national_id_not_by_email(nafath):
     user = UserFactory(with_employee=True, email="shared@example.sa")
-    UserFactory(with_employee=True, email="shared@example.sa")  # same e-mail, other person
+    UserFactory(
+        with_employee=True, email="shared@example.sa"
+    )  # same e-mail, other person
     browser = Browser.at(nafath.url)
 
     waiting, number = start_nafath_sign_in(browser, user.username)
@@ -75,7 +83,9 @@ def test_a_rejected_request_signs_nobody_in_and_creates_nothing(nafath):
     assert back.status_code == 403
     assert "was not completed" in back.text
     assert not User.objects.exists()
-    assert AuditEvent.objects.filter(action="accounts.nafath_sign_in_refused").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="accounts.nafath_sign_in_refused").count() == 1
+    )
 
 
 def test_picking_a_wrong_number_rejects_the_request(nafath):
@@ -84,11 +94,16 @@ def test_picking_a_wrong_number_rejects_the_request(nafath):
 
     waiting, number = start_nafath_sign_in(browser, employee.national_id)
     answered = answer_on_phone(
-        nafath.url, employee.national_id, number=wrong_choice(nafath.url, employee.national_id, number)
+        nafath.url,
+        employee.national_id,
+        number=wrong_choice(nafath.url, employee.national_id, number),
     )
 
     assert "Rejected" in answered.text
-    assert "The request was rejected" in browser.get(f"/nafath/requests/{_reference(waiting)}/").text
+    assert (
+        "The request was rejected"
+        in browser.get(f"/nafath/requests/{_reference(waiting)}/").text
+    )
     assert not User.objects.exists()
 
 
@@ -99,7 +114,7 @@ def test_an_expired_request_cannot_be_approved_and_creates_nothing(nafath, setti
 
     employee = EmployeeFactory()
     browser = Browser.at(nafath.url)
-    waiting, number = start_nafath_sign_in(browser, employee.national_id)
+    waiting, _number = start_nafath_sign_in(browser, employee.national_id)
     request = SignInRequest.objects.get()
     SignInRequest.objects.filter(pk=request.pk).update(
         created_at=request.created_at - timedelta(seconds=120),
@@ -110,9 +125,10 @@ def test_an_expired_request_cannot_be_approved_and_creates_nothing(nafath, setti
     assert "The request has expired" in page.text
     phone = Browser.at(nafath.url)
     phone.get("/nafath/app/")
-    assert "No requests are waiting for you" in phone.post(
-        "/nafath/app/", {"national_id": employee.national_id}
-    ).text
+    assert (
+        "No requests are waiting for you"
+        in phone.post("/nafath/app/", {"national_id": employee.national_id}).text
+    )
     back = browser.post(f"/nafath/requests/{_reference(waiting)}/cancel/", {})
     assert back.status_code == 403 and "was not completed" in back.text
     assert not User.objects.exists()
@@ -122,7 +138,9 @@ def test_an_unknown_national_id_cannot_start_at_the_simulator(nafath):
     browser = Browser.at(nafath.url)
     to_provider = browser.get("/oidc/start/", allow_redirects=False)
     browser.get(to_provider.headers["Location"])
-    answer = browser.post(to_provider.headers["Location"], {"national_id": "1000000008"})
+    answer = browser.post(
+        to_provider.headers["Location"], {"national_id": "1000000008"}
+    )
 
     assert answer.status_code == 400
     assert "not registered with Nafath" in answer.text

@@ -16,15 +16,18 @@ from accounts.models import User
 from accounts.oidc import NafathBackend
 from employment_records.tests.factories import EmployeeFactory
 from masar.models import AuditEvent
+from nafath_sim import testing
 from nafath_sim.keys import signing_key
-from nafath_sim.testing import nafath  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
+nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
 
 
 def mint(claims: dict, *, key=None, kid=None) -> str:
     key = key or signing_key()
-    token = jwt.JWT(header={"alg": "RS256", "kid": kid or key.get("kid")}, claims=json.dumps(claims))
+    token = jwt.JWT(
+        header={"alg": "RS256", "kid": kid or key.get("kid")}, claims=json.dumps(claims)
+    )
     token.make_signed_token(key)
     return token.serialize()
 
@@ -35,7 +38,11 @@ def started(client, nafath):
     response = client.get("/oidc/start/")
     params = parse_qs(urlsplit(response["Location"]).query)
     assert params["code_challenge_method"] == ["S256"] and params["code_challenge"]
-    return {"state": params["state"][0], "nonce": params["nonce"][0], "issuer": f"{nafath.url}/nafath"}
+    return {
+        "state": params["state"][0],
+        "nonce": params["nonce"][0],
+        "issuer": f"{nafath.url}/nafath",
+    }
 
 
 def good_claims(started, national_id) -> dict:
@@ -53,11 +60,17 @@ def good_claims(started, national_id) -> dict:
 
 def callback_with(client, monkeypatch, started, id_token, *, state=None):
     monkeypatch.setattr(
-        NafathBackend, "get_token", lambda self, payload: {"id_token": id_token, "access_token": "x"}
+        NafathBackend,
+        "get_token",
+        lambda self, payload: {"id_token": id_token, "access_token": "x"},
     )
     # Userinfo would need the simulator's real access token: the ID token's claims stand in.
-    monkeypatch.setattr(NafathBackend, "get_userinfo", lambda self, at, it, payload: payload)
-    return client.get("/oidc/callback/", {"code": "c", "state": state or started["state"]})
+    monkeypatch.setattr(
+        NafathBackend, "get_userinfo", lambda self, at, it, payload: payload
+    )
+    return client.get(
+        "/oidc/callback/", {"code": "c", "state": state or started["state"]}
+    )
 
 
 def assert_refused(response, reason):
@@ -70,9 +83,13 @@ def assert_refused(response, reason):
     assert "eyJ" not in json.dumps(event.changes)  # never a token in the audit log
 
 
-def test_a_good_token_signs_in_so_the_refusals_below_are_meaningful(client, monkeypatch, started):
+def test_a_good_token_signs_in_so_the_refusals_below_are_meaningful(
+    client, monkeypatch, started
+):
     employee = EmployeeFactory()
-    response = callback_with(client, monkeypatch, started, mint(good_claims(started, employee.national_id)))
+    response = callback_with(
+        client, monkeypatch, started, mint(good_claims(started, employee.national_id))
+    )
     assert response.status_code == 302 and response["Location"] == "/"
     assert User.objects.get().username == employee.national_id
     assert client.session["auth_method"] == "nafath"
@@ -81,47 +98,74 @@ def test_a_good_token_signs_in_so_the_refusals_below_are_meaningful(client, monk
 def test_tampered_state(client, monkeypatch, started):
     employee = EmployeeFactory()
     token = mint(good_claims(started, employee.national_id))
-    assert_refused(callback_with(client, monkeypatch, started, token, state="forged"), "tampered_state")
+    assert_refused(
+        callback_with(client, monkeypatch, started, token, state="forged"),
+        "tampered_state",
+    )
 
 
 def test_wrong_nonce(client, monkeypatch, started):
     employee = EmployeeFactory()
     claims = {**good_claims(started, employee.national_id), "nonce": "replayed"}
-    assert_refused(callback_with(client, monkeypatch, started, mint(claims)), "wrong_nonce")
+    assert_refused(
+        callback_with(client, monkeypatch, started, mint(claims)), "wrong_nonce"
+    )
 
 
 def test_token_signed_by_another_key(client, monkeypatch, started):
     employee = EmployeeFactory()
     other = jwk.JWK.generate(kty="RSA", size=2048)
-    token = mint(good_claims(started, employee.national_id), key=other, kid=signing_key().get("kid"))
+    token = mint(
+        good_claims(started, employee.national_id),
+        key=other,
+        kid=signing_key().get("kid"),
+    )
     assert_refused(callback_with(client, monkeypatch, started, token), "bad_signature")
 
 
-def test_token_with_a_key_id_the_provider_does_not_publish(client, monkeypatch, started):
+def test_token_with_a_key_id_the_provider_does_not_publish(
+    client, monkeypatch, started
+):
     employee = EmployeeFactory()
     other = jwk.JWK.generate(kty="RSA", size=2048, kid="attacker")
     token = mint(good_claims(started, employee.national_id), key=other)
-    assert_refused(callback_with(client, monkeypatch, started, token), "unknown_signing_key")
+    assert_refused(
+        callback_with(client, monkeypatch, started, token), "unknown_signing_key"
+    )
 
 
 def test_wrong_audience(client, monkeypatch, started):
     employee = EmployeeFactory()
     claims = {**good_claims(started, employee.national_id), "aud": "another-service"}
-    assert_refused(callback_with(client, monkeypatch, started, mint(claims)), "wrong_audience")
+    assert_refused(
+        callback_with(client, monkeypatch, started, mint(claims)), "wrong_audience"
+    )
 
 
 def test_wrong_issuer(client, monkeypatch, started):
     employee = EmployeeFactory()
-    claims = {**good_claims(started, employee.national_id), "iss": "https://evil.example/nafath"}
-    assert_refused(callback_with(client, monkeypatch, started, mint(claims)), "wrong_issuer")
+    claims = {
+        **good_claims(started, employee.national_id),
+        "iss": "https://evil.example/nafath",
+    }
+    assert_refused(
+        callback_with(client, monkeypatch, started, mint(claims)), "wrong_issuer"
+    )
 
 
-def test_expired_token_beyond_the_clock_skew_leeway(client, monkeypatch, started, settings):
+def test_expired_token_beyond_the_clock_skew_leeway(
+    client, monkeypatch, started, settings
+):
     employee = EmployeeFactory()
     now = int(time.time())
-    claims = {**good_claims(started, employee.national_id), "iat": now - 400,
-              "exp": now - settings.NAFATH_OIDC_LEEWAY - 5}
-    assert_refused(callback_with(client, monkeypatch, started, mint(claims)), "expired_token")
+    claims = {
+        **good_claims(started, employee.national_id),
+        "iat": now - 400,
+        "exp": now - settings.NAFATH_OIDC_LEEWAY - 5,
+    }
+    assert_refused(
+        callback_with(client, monkeypatch, started, mint(claims)), "expired_token"
+    )
 
 
 def test_small_clock_skew_is_tolerated(client, monkeypatch, started, settings):
@@ -133,21 +177,29 @@ def test_small_clock_skew_is_tolerated(client, monkeypatch, started, settings):
     assert User.objects.filter(username=employee.national_id).exists()
 
 
-def test_national_id_without_employee_record_gets_a_clear_refusal_page(client, monkeypatch, started):
-    response = callback_with(client, monkeypatch, started, mint(good_claims(started, "1000000008")))
+def test_national_id_without_employee_record_gets_a_clear_refusal_page(
+    client, monkeypatch, started
+):
+    response = callback_with(
+        client, monkeypatch, started, mint(good_claims(started, "1000000008"))
+    )
     assert_refused(response, "unknown_person")
     assert "no government employee record" in response.content.decode()
     event = AuditEvent.objects.get(action="accounts.nafath_sign_in_refused")
     assert event.changes["national_id"] == "••••••0008"
 
 
-def test_unknown_kid_refreshes_the_cached_jwks_once(client, monkeypatch, started, settings, tmp_path):
+def test_unknown_kid_refreshes_the_cached_jwks_once(
+    client, monkeypatch, started, settings, tmp_path
+):
     """The provider rotated its key after the portal cached the JWKS: one refetch, then it works."""
     from accounts import oidc
 
     calls = []
     real_get_json = oidc._get_json
-    monkeypatch.setattr(oidc, "_get_json", lambda url: calls.append(url) or real_get_json(url))
+    monkeypatch.setattr(
+        oidc, "_get_json", lambda url: calls.append(url) or real_get_json(url)
+    )
     employee = EmployeeFactory()
     oidc.jwks(oidc.provider().jwks_uri)  # cached with the old key
     settings.NAFATH_SIM_KEY_FILE = str(tmp_path / "rotated.pem")

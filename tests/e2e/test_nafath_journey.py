@@ -7,10 +7,11 @@ import pytest
 
 from accounts.tests.factories import grant_all
 from employment_records.tests.factories import EmployeeFactory
-from nafath_sim.testing import nafath  # noqa: F401 - fixture
+from nafath_sim import testing
 from tests.fixtures.browser import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
 
 PERSONA = "1012345672"
 
