@@ -38,8 +38,10 @@ class Browser:
     session: requests.Session
 
     @classmethod
-    def at(cls, base: str) -> Browser:
-        return cls(base=base, session=requests.Session())
+    def at(cls, base: str, *, language: str = "en") -> Browser:
+        session = requests.Session()
+        session.headers["Accept-Language"] = language
+        return cls(base=base, session=session)
 
     def get(self, url: str, **kwargs) -> requests.Response:
         return self.session.get(urljoin(self.base, url), timeout=10, **kwargs)

@@ -35,6 +35,7 @@ def mint(claims: dict, *, key=None, kid=None) -> str:
 @pytest.fixture
 def started(client, nafath):
     """A sign-in started at the portal: the state and nonce the provider was given."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.get("/oidc/start/")
     params = parse_qs(urlsplit(response["Location"]).query)
     assert params["code_challenge_method"] == ["S256"] and params["code_challenge"]
