@@ -20,6 +20,7 @@ from oauth2_provider.models import get_application_model
 
 from . import services
 from .forms import NationalIdForm
+from .registry import normalise
 from .models import SignInRequest, Status
 from .ratelimit import client_ip, too_many
 from .tokens import claims_for, id_token_for
@@ -144,7 +145,7 @@ def authorize(request):
         return problem
     form = NationalIdForm(request.POST or None)
     if request.method == "POST":
-        if too_many(f"authorize:{client_ip(request)}", limit=10, window=60):
+        if _too_many_starts(request):
             form.add_error(None, _("Too many attempts. Wait a minute and try again."))
             return render(
                 request, "nafath_sim/authorize.html", {"form": form}, status=429
@@ -162,6 +163,15 @@ def authorize(request):
             )
         return render(request, "nafath_sim/authorize.html", {"form": form}, status=400)
     return render(request, "nafath_sim/authorize.html", {"form": form})
+
+
+def _too_many_starts(request) -> bool:
+    """Per address (many people share an office's address) and per national ID (each start
+    notifies that person's phone: nobody may flood someone else's app)."""
+    typed = normalise(request.POST.get("national_id", ""))[:10]
+    return too_many(f"ip:{client_ip(request)}", limit=30, window=60) or (
+        bool(typed) and too_many(f"id:{typed}", limit=5, window=60)
+    )
 
 
 def _own_sign_in(request, reference) -> SignInRequest:

@@ -5,42 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SignInRequest',
+            name="SignInRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='reference')),
-                ('national_id', models.CharField(db_index=True, max_length=10, verbose_name='national ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number to pick')),
-                ('choices', models.JSONField(verbose_name='numbers shown in the app')),
-                ('status', models.CharField(choices=[('waiting', 'Waiting for the Nafath app'), ('completed', 'Approved'), ('rejected', 'Rejected'), ('expired', 'Expired')], default='waiting', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires at')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('session_key', models.CharField(max_length=64)),
-                ('client_id', models.CharField(max_length=255, verbose_name='client ID')),
-                ('redirect_uri', models.URLField(max_length=1000, verbose_name='redirect URI')),
-                ('scope', models.CharField(max_length=500, verbose_name='scope')),
-                ('state', models.CharField(blank=True, max_length=500)),
-                ('nonce', models.CharField(blank=True, max_length=500)),
-                ('code_challenge', models.CharField(max_length=128)),
-                ('code_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('code_issued_at', models.DateTimeField(blank=True, null=True)),
-                ('code_used_at', models.DateTimeField(blank=True, null=True)),
-                ('access_token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('access_token_expires_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="reference"
+                    ),
+                ),
+                (
+                    "national_id",
+                    models.CharField(
+                        db_index=True, max_length=10, verbose_name="national ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(verbose_name="number to pick"),
+                ),
+                ("choices", models.JSONField(verbose_name="numbers shown in the app")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for the Nafath app"),
+                            ("completed", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("expired", "Expired"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires at")),
+                (
+                    "answered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="answered at"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=64)),
+                (
+                    "client_id",
+                    models.CharField(max_length=255, verbose_name="client ID"),
+                ),
+                (
+                    "redirect_uri",
+                    models.URLField(max_length=1000, verbose_name="redirect URI"),
+                ),
+                ("scope", models.CharField(max_length=500, verbose_name="scope")),
+                ("state", models.CharField(blank=True, max_length=500)),
+                ("nonce", models.CharField(blank=True, max_length=500)),
+                ("code_challenge", models.CharField(max_length=128)),
+                (
+                    "code_hash",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                ("code_issued_at", models.DateTimeField(blank=True, null=True)),
+                ("code_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "access_token_hash",
+                    models.CharField(blank=True, max_length=64, null=True, unique=True),
+                ),
+                (
+                    "access_token_expires_at",
+                    models.DateTimeField(blank=True, null=True),
+                ),
             ],
             options={
-                'verbose_name': 'Nafath sign-in request',
-                'verbose_name_plural': 'Nafath sign-in requests',
-                'constraints': [models.CheckConstraint(condition=models.Q(('number__gte', 10), ('number__lte', 99)), name='nafath_sim_two_digit_number'), models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'completed', 'rejected', 'expired'])), name='nafath_sim_known_status'), models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='nafath_sim_expires_later')],
+                "verbose_name": "Nafath sign-in request",
+                "verbose_name_plural": "Nafath sign-in requests",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 10), ("number__lte", 99)),
+                        name="nafath_sim_two_digit_number",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                ["waiting", "completed", "rejected", "expired"],
+                            )
+                        ),
+                        name="nafath_sim_known_status",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                        name="nafath_sim_expires_later",
+                    ),
+                ],
             },
         ),
     ]
