@@ -349,14 +349,21 @@ class NafathCallbackView(OIDCAuthenticationCallbackView):
             return refuse(request, "tampered_state", status=400)
 
     def login_failure(self):
-        return refuse(self.request, "inactive")
+        # Reached only for a malformed answer (a state without a code): our backend raises
+        # NafathRefused for every other failure.
+        return refuse(self.request, "invalid_response", status=400)
 
     def login_success(self):
-        # Always a fresh login (rotates the session key), even for someone already signed in
-        # with a password: Nafath is the stronger authentication and replaces it.
         next_url = self.success_url
+        # login() empties the session when someone else was signed in: keep the logout hint.
+        id_token = self.request.session.get("oidc_id_token")
         auth.login(self.request, self.user, backend="accounts.oidc.NafathBackend")
+        # login() keeps the key when the same person was already signed in (say, by password):
+        # rotate anyway, the session now rests on a stronger authentication.
+        self.request.session.cycle_key()
         self.request.session["auth_method"] = AUTH_METHOD
+        if id_token:
+            self.request.session["oidc_id_token"] = id_token
         return HttpResponseRedirect(next_url)
 
 

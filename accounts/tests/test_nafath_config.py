@@ -131,3 +131,10 @@ def test_the_login_page_offers_nafath(client):
 def test_the_csp_allows_forms_to_continue_to_the_provider(settings):
     form_action = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
     assert "http://127.0.0.1:8000" in form_action  # the default issuer's origin
+
+
+def test_a_state_without_a_code_is_refused_cleanly(client, explicit_provider):
+    state = parse_qs(urlsplit(client.get("/oidc/start/")["Location"]).query)["state"][0]
+    response = client.get("/oidc/callback/", {"state": state})
+    assert response.status_code == 400
+    assert "could not be verified" in response.content.decode()

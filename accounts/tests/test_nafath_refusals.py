@@ -210,3 +210,26 @@ def test_unknown_kid_refreshes_the_cached_jwks_once(
 
     assert response.status_code == 302
     assert sum(url.endswith("/jwks/") for url in calls) == 2
+
+
+def test_nafath_replaces_a_password_session_with_a_fresh_strong_one(
+    client, monkeypatch, started
+):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(with_employee=True)
+    client.force_login(user)
+    session = client.session
+    session["auth_method"] = "password_otp"
+    session.save()
+    old_key = session.session_key
+
+    claims = good_claims(started, user.username)
+    response = callback_with(client, monkeypatch, started, mint(claims))
+
+    assert response.status_code == 302
+    assert client.session.session_key != old_key  # rotated at sign-in
+    assert client.session["auth_method"] == "nafath"
+    event = AuditEvent.objects.get(action="accounts.nafath_sign_in")
+    assert event.actor == user and event.entity_id == user.employee.entity_id
+    assert event.changes == {"acr": "", "amr": []}
