@@ -37,9 +37,7 @@ class UserFactory(DjangoModelFactory):
 
 def grant_all(employee, services=None) -> list[ServiceGrant]:
     return [
-        ServiceGrant.objects.create(
-            employee=employee, service=code, entity=employee.entity
-        )
+        ServiceGrant.objects.create(employee=employee, service=code, entity=employee.entity)
         for code in (services or ServiceCode.values)
     ]
 

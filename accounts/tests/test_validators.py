@@ -43,16 +43,8 @@ def test_model_validator_rejects_unnormalised_digits():
 
 
 @pytest.mark.parametrize(
-    "value",
-    [
-        "0512345634",
-        "512345634",
-        "966512345634",
-        "+966512345634",
-        "00966512345634",
-        "٠٥١٢٣٤٥٦٣٤",
-        "051 234 5634",
-    ],
+    "value", ["0512345634", "512345634", "966512345634", "+966512345634", "00966512345634",
+              "٠٥١٢٣٤٥٦٣٤", "051 234 5634"],
 )
 def test_saudi_mobile_forms_normalise_to_e164(value):
     assert normalise_saudi_mobile(value) == "+966512345634"
