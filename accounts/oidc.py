@@ -370,7 +370,7 @@ class NafathCallbackView(OIDCAuthenticationCallbackView):
 class NafathSignOutView(View):
     """Ends the local session and, when the provider offers it, the provider's session too."""
 
-    http_method_names = ["post"]
+    http_method_names = ("post",)
 
     def post(self, request):
         id_token = request.session.get("oidc_id_token")

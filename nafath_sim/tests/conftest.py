@@ -1,1 +1,0 @@
-from nafath_sim.testing import nafath  # noqa: F401 - fixture
