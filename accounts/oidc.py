@@ -19,6 +19,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpResponseRedirect
@@ -162,8 +163,14 @@ class NafathBackend(OIDCAuthenticationBackend):
             "OIDC_RP_CLIENT_ID": settings.NAFATH_OIDC_CLIENT_ID,
             "OIDC_RP_CLIENT_SECRET": settings.NAFATH_OIDC_CLIENT_SECRET,
             "OIDC_TIMEOUT": settings.NAFATH_OIDC_TIMEOUT,
+            "OIDC_TOKEN_USE_BASIC_AUTH": settings.NAFATH_OIDC_TOKEN_AUTH
+            == "client_secret_basic",
         }
         return values[attr] if attr in values else import_from_settings(attr, *args)
+
+    def get_user(self, user_id):
+        # ModelBackend's, not mozilla-django-oidc's: a deactivated account loses its session.
+        return ModelBackend.get_user(self, user_id)
 
     def authenticate(self, request, **kwargs):
         if request is None or "nonce" not in kwargs:

@@ -260,6 +260,8 @@ NAFATH_OIDC_TOKEN_ENDPOINT = env.str("NAFATH_OIDC_TOKEN_ENDPOINT", default="")
 NAFATH_OIDC_USERINFO_ENDPOINT = env.str("NAFATH_OIDC_USERINFO_ENDPOINT", default="")
 NAFATH_OIDC_JWKS_ENDPOINT = env.str("NAFATH_OIDC_JWKS_ENDPOINT", default="")
 NAFATH_OIDC_END_SESSION_ENDPOINT = env.str("NAFATH_OIDC_END_SESSION_ENDPOINT", default="")
+# How the portal authenticates at the token endpoint: client_secret_post or client_secret_basic.
+NAFATH_OIDC_TOKEN_AUTH = env.str("NAFATH_OIDC_TOKEN_AUTH", default="client_secret_post")
 NAFATH_OIDC_SIGN_ALGS = env.list("NAFATH_OIDC_SIGN_ALGS", default=["RS256"])
 NAFATH_OIDC_LEEWAY = env.int("NAFATH_OIDC_LEEWAY", default=30)  # seconds of clock skew
 NAFATH_OIDC_TIMEOUT = env.int("NAFATH_OIDC_TIMEOUT", default=5)  # seconds per HTTP call

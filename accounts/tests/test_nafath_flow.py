@@ -174,3 +174,18 @@ def _session_of(browser):
     key = browser.session.cookies.get("sessionid")
     store = SessionStore(session_key=key)
     return dict(store.load()) if key and store.exists(key) else None
+
+
+def test_basic_client_authentication_and_deactivation_end_the_session(nafath, settings):
+    settings.NAFATH_OIDC_TOKEN_AUTH = "client_secret_basic"
+    employee = EmployeeFactory()
+    browser = Browser.at(nafath.url)
+    waiting, number = start_nafath_sign_in(browser, employee.national_id)
+    answer_on_phone(nafath.url, employee.national_id, number=number)
+    assert (
+        browser.get(f"/nafath/requests/{_reference(waiting)}/").url == f"{nafath.url}/"
+    )
+
+    User.objects.filter(username=employee.national_id).update(is_active=False)
+
+    assert "Sign out" not in browser.get("/").text
