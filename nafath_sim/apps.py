@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -8,15 +9,13 @@ class NafathSimConfig(AppConfig):
     verbose_name = _("Nafath simulator")
 
     def ready(self):
-        from .clients import register_portal_client
-
-        # After migrate and after each transactional test's flush, so the client always exists.
-        post_migrate.connect(_register_after_migrate, sender=self)
-        self._register = register_portal_client
+        # After every migrate, and after each transactional test's flush (which re-sends
+        # post_migrate), so the portal's client always exists with the configured values.
+        post_migrate.connect(register_after_migrate, sender=self)
 
 
-def _register_after_migrate(sender, **kwargs):
-    from django.db import DEFAULT_DB_ALIAS
+def register_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    from .clients import register_portal_client
 
-    if kwargs.get("using", DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS:
-        sender._register()
+    if using == DEFAULT_DB_ALIAS:
+        register_portal_client()

@@ -3,7 +3,7 @@
 from django.conf import settings
 
 
-def register_portal_client(*, extra_redirect_uris: tuple[str, ...] = (), **_ignored):
+def register_portal_client(*, extra_redirect_uris: tuple[str, ...] = ()):
     """Create or update the portal's client. Runs after every migrate (and test flush); tests
     add their live server's callback with `extra_redirect_uris`."""
     from oauth2_provider.models import get_application_model
