@@ -20,9 +20,9 @@ from oauth2_provider.models import get_application_model
 
 from . import services
 from .forms import NationalIdForm
-from .registry import normalise
 from .models import SignInRequest, Status
 from .ratelimit import client_ip, too_many
+from .registry import normalise
 from .tokens import claims_for, id_token_for
 
 APP_SESSION_KEY = "nafath_sim_app_national_id"
