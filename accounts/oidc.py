@@ -34,6 +34,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from masar.audit import client_ip
+
 from .nafath_services import (
     NafathAssertion,
     NafathRefused,
@@ -104,6 +106,9 @@ def provider() -> Provider:
         except (requests.RequestException, ValueError) as error:
             if not all(explicit[name] for name in required):
                 raise NafathRefused("provider_unavailable") from error
+            # Configured by hand and publishing no discovery: do not ask again at every
+            # request just for the optional end-session endpoint.
+            cache.set(_cache_key("discovery", settings.NAFATH_OIDC_ISSUER), {}, 300)
     values = {
         name: value or discovered.get(name, "") for name, value in explicit.items()
     }
@@ -112,26 +117,35 @@ def provider() -> Provider:
     return Provider(issuer=settings.NAFATH_OIDC_ISSUER, **values)
 
 
-def jwks(uri: str, *, refresh: bool = False) -> dict:
+def jwks(uri: str, *, refresh: bool = False) -> list[dict]:
     key = _cache_key("jwks", uri)
     keys = None if refresh else cache.get(key)
     if keys is None:
-        keys = _get_json(uri)
+        document = _get_json(uri)
+        keys = document.get("keys", []) if isinstance(document, dict) else []
         cache.set(key, keys, settings.NAFATH_OIDC_CACHE_SECONDS)
     return keys
 
 
-def signing_key(uri: str, kid: str | None):
+def signing_key(uri: str, kid: str | None, alg: str):
     """The provider's public key for `kid`; the JWKS is fetched again once if it is unknown
     (the provider rotated its key), and never more per sign-in."""
     for refresh in (False, True):
         candidates = [
             k
-            for k in jwks(uri, refresh=refresh).get("keys", [])
-            if k.get("use", "sig") == "sig" and (kid is None or k.get("kid") == kid)
+            for k in jwks(uri, refresh=refresh)
+            if isinstance(k, dict)
+            and k.get("use", "sig") == "sig"
+            and k.get("alg", alg) == alg
+            and (kid is None or k.get("kid") == kid)
         ]
         if len(candidates) == 1:
-            return jwt.PyJWK(candidates[0]).key
+            try:
+                return jwt.PyJWK(candidates[0], algorithm=alg).key
+            except (
+                jwt.PyJWTError
+            ) as error:  # a key we cannot use (unknown type, bad values)
+                raise NafathRefused("unknown_signing_key") from error
     raise NafathRefused("unknown_signing_key")
 
 
@@ -201,7 +215,7 @@ class NafathBackend(OIDCAuthenticationBackend):
             raise NafathRefused("invalid_token") from error
         if header.get("alg") not in settings.NAFATH_OIDC_SIGN_ALGS:
             raise NafathRefused("invalid_token")
-        key = signing_key(self.provider.jwks_uri, header.get("kid"))
+        key = signing_key(self.provider.jwks_uri, header.get("kid"), header["alg"])
         try:
             payload = jwt.decode(
                 token,
@@ -250,7 +264,7 @@ class NafathBackend(OIDCAuthenticationBackend):
             userinfo = self.verify_token(response.text, userinfo=True)
         else:
             userinfo = response.json()
-        if userinfo.get("sub") != payload.get("sub"):
+        if not isinstance(userinfo, dict) or userinfo.get("sub") != payload.get("sub"):
             raise NafathRefused("invalid_token")
         return {**userinfo, **claims}
 
@@ -266,7 +280,7 @@ class NafathBackend(OIDCAuthenticationBackend):
             issuer=self.provider.issuer,
             subject=str(claims["sub"]),
             national_id=national_id,
-            acr=str(claims.get("acr", "")),
+            acr=str(claims.get("acr", ""))[:255],
             amr=[str(value) for value in amr] if isinstance(amr, list) else [str(amr)],
         )
         try:
@@ -292,8 +306,6 @@ def refuse(request, reason: str, *, national_id: str = "", status: int = 403):
 
 
 def _too_many_starts(request) -> bool:
-    from masar.audit import client_ip
-
     key = f"nafath:start:{client_ip(request)}"
     cache.add(key, 0, timeout=START_WINDOW)
     try:
@@ -307,9 +319,9 @@ class NafathStartView(OIDCAuthenticationRequestView):
     """Sends the person to the provider (GET, from the "Sign in with Nafath" button)."""
 
     def __init__(self, *args, **kwargs):
-        View.__init__(
-            self, *args, **kwargs
-        )  # the endpoint is looked up per request, below
+        # Not mozilla-django-oidc's __init__, which reads the endpoint from settings at
+        # startup: here it comes from discovery, per request (see get()).
+        View.__init__(self, *args, **kwargs)
 
     def get_settings(self, attr, *args):
         if attr == "OIDC_RP_SCOPES":

@@ -233,3 +233,40 @@ def test_nafath_replaces_a_password_session_with_a_fresh_strong_one(
     event = AuditEvent.objects.get(action="accounts.nafath_sign_in")
     assert event.actor == user and event.entity_id == user.employee.entity_id
     assert event.changes == {"acr": "", "amr": []}
+
+
+def test_userinfo_about_another_subject_is_refused(client, monkeypatch, started):
+    """OpenID Connect Core 5.3.2: the userinfo `sub` must be the ID token's."""
+    import requests
+
+    from accounts import oidc
+
+    employee = EmployeeFactory()
+    real_get = requests.get
+
+    class OtherPerson:
+        status_code = 200
+
+        def __init__(self):
+            self.headers = {"content-type": "application/json"}
+
+        def raise_for_status(self):
+            pass
+
+        def json(self):
+            return {"sub": "someone-else", "national_id": employee.national_id}
+
+    def fake_get(url, **kwargs):
+        return OtherPerson() if url.endswith("/userinfo/") else real_get(url, **kwargs)
+
+    monkeypatch.setattr(oidc.requests, "get", fake_get)
+    token = mint(good_claims(started, employee.national_id))
+    monkeypatch.setattr(
+        NafathBackend,
+        "get_token",
+        lambda self, payload: {"id_token": token, "access_token": "x"},
+    )
+
+    response = client.get("/oidc/callback/", {"code": "c", "state": started["state"]})
+
+    assert_refused(response, "invalid_token")
