@@ -34,6 +34,7 @@ def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
     assert_accessible(portal)
 
     phone.goto("/nafath/app/")
+    assert_accessible(phone)
     phone.get_by_label("رقم الهوية الوطنية").fill(PERSONA)
     phone.get_by_role("button", name="عرض طلباتي").click()
     assert_accessible(phone)
@@ -48,3 +49,35 @@ def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
     assert_accessible(portal)
     employee.refresh_from_db()
     assert employee.user is not None and employee.user.nafath_verified_at is not None
+
+
+@pytest.mark.parametrize("browser_locale", ["en-US"])
+def test_a_rejection_in_the_app_shows_on_the_waiting_page_and_signs_nobody_in(
+    nafath, new_page
+):
+    from accounts.models import User
+
+    employee = EmployeeFactory()
+    portal = new_page()
+    phone = portal.context.new_page()
+    portal.goto("/accounts/login/")
+    portal.get_by_role("button", name="Sign in with Nafath").click()
+    portal.get_by_label("National ID").fill(employee.national_id)
+    portal.get_by_role("button", name="Continue").click()
+    portal.get_by_test_id("nafath-number").wait_for()
+
+    phone.goto("/nafath/app/")
+    phone.get_by_label("National ID").fill(employee.national_id)
+    phone.get_by_role("button", name="Show my requests").click()
+    phone.get_by_role("button", name="Reject").click()
+
+    # No reload: the waiting page's htmx poll brings the final state in.
+    status = portal.get_by_role("status")
+    status.get_by_role("heading", name="The request was rejected").wait_for(
+        timeout=6_000
+    )
+    assert_accessible(portal)
+    status.get_by_role("button", name="Return to the service").click()
+    portal.get_by_role("heading", name="Sign-in with Nafath not completed").wait_for()
+    assert_accessible(portal)
+    assert not User.objects.exists()
