@@ -15,16 +15,22 @@ ANSWER_FORM_RE = re.compile(r'action="(/nafath/app/requests/[^"]+/)"')
 CHOICE_RE = re.compile(r'name="number" value="(\d{2})"')
 
 
+@pytest.fixture(scope="session")
+def nafath_key_file(tmp_path_factory):
+    """The simulator's key for the test session (generating one costs about half a second)."""
+    return str(tmp_path_factory.mktemp("nafath_sim") / "key.pem")
+
+
 @pytest.fixture
-def nafath(live_server, settings, tmp_path):
-    """The simulator on the live server as the portal's provider, with a fresh key and cache."""
+def nafath(live_server, settings, nafath_key_file):
+    """The simulator on the live server as the portal's provider, with an empty cache."""
     from django.core.cache import cache
 
     from nafath_sim.clients import register_portal_client
 
     cache.clear()
     settings.NAFATH_SIM_PRIVATE_KEY = ""
-    settings.NAFATH_SIM_KEY_FILE = str(tmp_path / "nafath_sim_key.pem")
+    settings.NAFATH_SIM_KEY_FILE = nafath_key_file
     settings.NAFATH_OIDC_ISSUER = f"{live_server.url}/nafath"
     register_portal_client(extra_redirect_uris=(f"{live_server.url}/oidc/callback/",))
     return live_server

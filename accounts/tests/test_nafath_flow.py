@@ -18,6 +18,7 @@ from nafath_sim.testing import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
+nafath_key_file = testing.nafath_key_file
 
 
 def test_first_nafath_sign_in_creates_the_linked_account_and_opens_grievances(nafath):

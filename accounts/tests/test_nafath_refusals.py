@@ -1,12 +1,15 @@
 """Every way a Nafath callback can be wrong ends on a clear refusal page and creates nothing.
 
-The portal runs in the test client; the provider's discovery and JWKS come over real HTTP from
-the simulator on the live server. The token endpoint's answer is replaced by ID tokens crafted
-here (signed by the simulator's key unless the test says otherwise).
+The portal runs in the test client. The provider's discovery and JWKS come over real HTTP from
+a small server publishing the simulator's key (no database behind it, so these tests need no
+live server and no flush); the token endpoint's answer is replaced by ID tokens crafted here.
+The whole flow against the simulator itself is in test_nafath_flow.py.
 """
 
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,10 +20,49 @@ from accounts.oidc import NafathBackend
 from employment_records.tests.factories import EmployeeFactory
 from masar.models import AuditEvent
 from nafath_sim import testing
-from nafath_sim.keys import signing_key
+from nafath_sim.keys import public_jwks, signing_key
 
-pytestmark = pytest.mark.django_db(transaction=True)
-nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
+pytestmark = pytest.mark.django_db
+nafath_key_file = testing.nafath_key_file  # fixture: one simulator key per session
+
+
+@pytest.fixture
+def provider_server(settings, nafath_key_file):
+    """Discovery and JWKS over HTTP, signing with the simulator's key; yields the issuer."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.NAFATH_SIM_PRIVATE_KEY = ""
+    settings.NAFATH_SIM_KEY_FILE = nafath_key_file
+
+    class Provider(BaseHTTPRequestHandler):
+        def do_GET(self):
+            issuer = f"http://127.0.0.1:{self.server.server_port}/nafath"
+            documents = {
+                "/nafath/.well-known/openid-configuration": {
+                    "issuer": issuer,
+                    "authorization_endpoint": f"{issuer}/authorize/",
+                    "token_endpoint": f"{issuer}/token/",
+                    "jwks_uri": f"{issuer}/jwks/",
+                    "userinfo_endpoint": f"{issuer}/userinfo/",
+                },
+                "/nafath/jwks/": public_jwks(),
+            }
+            body = json.dumps(documents.get(self.path, {})).encode()
+            self.send_response(200 if self.path in documents else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    settings.NAFATH_OIDC_ISSUER = f"http://127.0.0.1:{server.server_port}/nafath"
+    yield settings.NAFATH_OIDC_ISSUER
+    server.shutdown()
+    server.server_close()
 
 
 def mint(claims: dict, *, key=None, kid=None) -> str:
@@ -33,7 +75,7 @@ def mint(claims: dict, *, key=None, kid=None) -> str:
 
 
 @pytest.fixture
-def started(client, nafath):
+def started(client, provider_server):
     """A sign-in started at the portal: the state and nonce the provider was given."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.get("/oidc/start/")
@@ -42,7 +84,7 @@ def started(client, nafath):
     return {
         "state": params["state"][0],
         "nonce": params["nonce"][0],
-        "issuer": f"{nafath.url}/nafath",
+        "issuer": provider_server,
     }
 
 

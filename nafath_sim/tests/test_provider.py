@@ -13,18 +13,19 @@ from django.utils import timezone
 from jwcrypto import jwk, jwt
 
 from employment_records.tests.factories import EmployeeFactory
-from nafath_sim import services
+from nafath_sim import services, testing
 from nafath_sim.keys import signing_key
 from nafath_sim.models import SignInRequest, Status
 
 pytestmark = pytest.mark.django_db
+nafath_key_file = testing.nafath_key_file  # fixture: one simulator key per session
 
 CALLBACK = "http://127.0.0.1:8000/oidc/callback/"
 VERIFIER = "v" * 64
 
 
 @pytest.fixture(autouse=True)
-def _own_key_and_empty_cache(settings, tmp_path):
+def _own_key_and_empty_cache(settings, nafath_key_file):
     from django.core.cache import cache
 
     from nafath_sim.clients import register_portal_client
@@ -32,7 +33,7 @@ def _own_key_and_empty_cache(settings, tmp_path):
     cache.clear()  # rate-limit counters live there
     register_portal_client()  # its secret hashed with the tests' fast hasher
     settings.NAFATH_SIM_PRIVATE_KEY = ""
-    settings.NAFATH_SIM_KEY_FILE = str(tmp_path / "key.pem")
+    settings.NAFATH_SIM_KEY_FILE = nafath_key_file
 
 
 def challenge(verifier=VERIFIER) -> str:

@@ -12,6 +12,7 @@ from tests.fixtures.browser import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
+nafath_key_file = testing.nafath_key_file
 
 PERSONA = "1012345672"
 
