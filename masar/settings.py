@@ -286,7 +286,9 @@ if NAFATH_OIDC_ISSUER:
 
 # The simulator (NAFATH_SIMULATOR=on): its signing key and the portal's client registration.
 NAFATH_SIM_PRIVATE_KEY = env.str("NAFATH_SIM_PRIVATE_KEY", default="", multiline=True)
-NAFATH_SIM_KEY_FILE = env.str("NAFATH_SIM_KEY_FILE", default=str(BASE_DIR / "var" / "nafath_sim_key.pem"))
+NAFATH_SIM_KEY_FILE = env.str(
+    "NAFATH_SIM_KEY_FILE", default=str(BASE_DIR / "var" / "nafath_sim_key.pem")
+)
 NAFATH_SIM_ISSUER = env.str("NAFATH_SIM_ISSUER", default="")  # empty: derived from the request
 NAFATH_SIM_REQUEST_TTL = env.int("NAFATH_SIM_REQUEST_TTL", default=60)
 NAFATH_SIM_CLIENT_ID = env.str("NAFATH_SIM_CLIENT_ID", default=NAFATH_OIDC_CLIENT_ID)
