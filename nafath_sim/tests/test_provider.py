@@ -185,9 +185,12 @@ def test_starting_is_rate_limited_per_national_id(client):
     assert start(client, EmployeeFactory().national_id)  # someone else is not held up
 
 
-def test_the_waiting_page_shows_the_number_and_a_countdown(client):
+def test_the_waiting_page_shows_the_number_and_a_countdown(
+    client, django_assert_max_num_queries
+):
     sign_in = start(client, EmployeeFactory().national_id)
-    page = client.get(f"/nafath/requests/{sign_in.reference}/").content.decode()
+    with django_assert_max_num_queries(3):  # session, request, (polling) nothing more
+        page = client.get(f"/nafath/requests/{sign_in.reference}/").content.decode()
     assert f'data-testid="nafath-number">{sign_in.number}<' in page
     assert "data-countdown=" in page and 'hx-trigger="every 2s"' in page
     assert len(sign_in.choices) == 3 and sign_in.number in sign_in.choices
