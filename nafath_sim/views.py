@@ -213,7 +213,12 @@ def wait(request, reference):
         code = services.issue_code(sign_in=sign_in)
         query = urlencode({"code": code, "state": sign_in.state})
         return HttpResponseRedirect(f"{sign_in.redirect_uri}?{query}")
-    context = {"sign_in": sign_in, "retry_url": _retry_url(sign_in), "Status": Status}
+    context = {
+        "sign_in": sign_in,
+        "retry_url": _retry_url(sign_in),
+        "Status": Status,
+        "polled": polled,
+    }
     if not polled:
         return render(request, "nafath_sim/wait.html", context)
     if sign_in.status == Status.WAITING:

@@ -77,6 +77,9 @@ def test_a_rejection_in_the_app_shows_on_the_waiting_page_and_signs_nobody_in(
     status.get_by_role("heading", name="The request was rejected").wait_for(
         timeout=6_000
     )
+    assert (
+        portal.get_by_test_id("nafath-number").count() == 0
+    )  # the number no longer applies
     assert_accessible(portal)
     status.get_by_role("button", name="Return to the service").click()
     portal.get_by_role("heading", name="Sign-in with Nafath not completed").wait_for()
