@@ -4,6 +4,7 @@ the token and userinfo endpoints, and Nafath's number matching states."""
 import base64
 import hashlib
 import json
+import re
 import stat
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -413,3 +414,27 @@ def test_the_portal_client_is_registered_idempotently_with_a_hashed_secret():
     assert Application.objects.count() == 1
     assert application.client_secret != "masar-simulator-secret-change-me"
     assert application.redirect_uri_allowed("http://127.0.0.1:9999/oidc/callback/")
+
+
+def test_try_again_starts_a_new_request_for_the_same_sign_in(client):
+    employee = EmployeeFactory()
+    first = start(client, employee.national_id)
+    services.answer_in_app(
+        reference=first.reference, national_id=employee.national_id, picked=None
+    )
+    page = client.get(f"/nafath/requests/{first.reference}/").content.decode()
+    retry = (
+        re.search(r'href="(/nafath/authorize/\?[^"]+)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
+
+    assert client.get(retry).status_code == 200
+    again = client.post(retry, {"national_id": employee.national_id})
+    second = SignInRequest.objects.exclude(pk=first.pk).get()
+    assert again["Location"] == f"/nafath/requests/{second.reference}/"
+    assert (second.state, second.nonce, second.code_challenge) == (
+        first.state,
+        first.nonce,
+        first.code_challenge,
+    )
