@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,9 +126,7 @@ def _account_for(assertion: NafathAssertion) -> User:
     if user is None and employee is None:
         raise NafathRefused("unknown_person", national_id=assertion.national_id)
     if user is None:
-        user = User.objects.create_user(assertion.national_id, email="")
-        user.set_unusable_password()  # Nafath only, until the person registers a password
-        user.save(update_fields=["password"])
+        user = _create_account(assertion.national_id)
         audit(
             action="accounts.created_by_nafath",
             actor=user,
@@ -138,6 +136,23 @@ def _account_for(assertion: NafathAssertion) -> User:
     if employee is not None and employee.user_id is None:
         employee.user = user
         employee.save(update_fields=["user"])
+    return user
+
+
+def _create_account(national_id: str) -> User:
+    """A Nafath-only account (no usable password until the person registers one).
+
+    Two first sign-ins of one person at the same moment must not fail: the loser of the race
+    takes the winner's account."""
+    try:
+        with (
+            transaction.atomic()
+        ):  # a savepoint: the unique violation leaves ours usable
+            user = User(username=national_id)
+            user.set_unusable_password()
+            user.save()
+    except IntegrityError:
+        user = User.objects.select_for_update().get(username=national_id)
     return user
 
 

@@ -312,3 +312,36 @@ def test_userinfo_about_another_subject_is_refused(client, monkeypatch, started)
     response = client.get("/oidc/callback/", {"code": "c", "state": started["state"]})
 
     assert_refused(response, "invalid_token")
+
+
+def test_a_subject_linked_to_another_account_is_refused(client, monkeypatch, started):
+    from django.utils import timezone
+
+    from accounts.models import NafathIdentity
+    from accounts.tests.factories import UserFactory
+
+    owner = UserFactory(with_employee=True)
+    NafathIdentity.objects.create(
+        user=owner,
+        issuer=started["issuer"],
+        subject="subject-1",
+        last_signed_in_at=timezone.now(),
+    )
+    someone_else = EmployeeFactory()
+    claims = good_claims(started, someone_else.national_id)  # sub "subject-1" again
+
+    response = callback_with(client, monkeypatch, started, mint(claims))
+
+    assert response.status_code == 403
+    assert "linked to a different account" in response.content.decode()
+    assert User.objects.get() == owner
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_race_between_two_first_sign_ins_gives_one_account():
+    from accounts.nafath_services import _create_account
+
+    employee = EmployeeFactory()
+    first = _create_account(employee.national_id)
+    assert _create_account(employee.national_id) == first
+    assert not first.has_usable_password()
