@@ -349,3 +349,38 @@ class SignInGuard(models.Model):
 
     def is_locked(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class NafathIdentity(models.Model):
+    """The national identity provider's subject for an account, and the last strong sign-in.
+
+    People are matched by the provider's `sub` (stable per provider) and the national ID claim,
+    never by e-mail; a subject can never move to another account.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="nafath_identities",
+        verbose_name=_("user"),
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    last_acr = models.CharField(_("last authentication context"), max_length=255, blank=True)
+    last_amr = models.JSONField(_("last authentication methods"), default=list, blank=True)
+    last_signed_in_at = models.DateTimeField(_("last signed in at"))
+
+    class Meta:
+        verbose_name = _("Nafath identity")
+        verbose_name_plural = _("Nafath identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="nafath_identity_unique_subject"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "issuer"], name="nafath_identity_one_per_issuer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.issuer}"

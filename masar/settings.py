@@ -257,3 +257,67 @@ CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "schedule": crontab(hour=6, minute=0),
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+
+# --- Nafath: OpenID Connect relying party (accounts/oidc.py) and its simulator --------------
+# The portal signs people in with any standards-compliant OpenID Connect provider. Endpoints
+# come from <issuer>/.well-known/openid-configuration (fetched and cached) unless set here.
+# Every value is read at request time, so tests can change them with the `settings` fixture.
+NAFATH_OIDC_ISSUER = env.str(
+    "NAFATH_OIDC_ISSUER", default=f"{SITE_URL}/nafath" if NAFATH_SIMULATOR else ""
+)
+NAFATH_OIDC_CLIENT_ID = env.str("NAFATH_OIDC_CLIENT_ID", default="masar-portal")
+# The simulator's development secret is the default only while the simulator is mounted.
+NAFATH_OIDC_CLIENT_SECRET = env.str(
+    "NAFATH_OIDC_CLIENT_SECRET",
+    default="masar-simulator-secret-change-me" if NAFATH_SIMULATOR else "",
+)
+NAFATH_OIDC_SCOPES = env.str("NAFATH_OIDC_SCOPES", default="openid national_id")
+NAFATH_OIDC_NATIONAL_ID_CLAIM = env.str("NAFATH_OIDC_NATIONAL_ID_CLAIM", default="national_id")
+# Explicit endpoints win over discovery (for providers without it); empty = discovered.
+NAFATH_OIDC_AUTHORIZATION_ENDPOINT = env.str("NAFATH_OIDC_AUTHORIZATION_ENDPOINT", default="")
+NAFATH_OIDC_TOKEN_ENDPOINT = env.str("NAFATH_OIDC_TOKEN_ENDPOINT", default="")
+NAFATH_OIDC_USERINFO_ENDPOINT = env.str("NAFATH_OIDC_USERINFO_ENDPOINT", default="")
+NAFATH_OIDC_JWKS_ENDPOINT = env.str("NAFATH_OIDC_JWKS_ENDPOINT", default="")
+NAFATH_OIDC_END_SESSION_ENDPOINT = env.str("NAFATH_OIDC_END_SESSION_ENDPOINT", default="")
+# How the portal authenticates at the token endpoint: client_secret_post or client_secret_basic.
+NAFATH_OIDC_TOKEN_AUTH = env.str("NAFATH_OIDC_TOKEN_AUTH", default="client_secret_post")
+NAFATH_OIDC_SIGN_ALGS = env.list("NAFATH_OIDC_SIGN_ALGS", default=["RS256"])
+NAFATH_OIDC_LEEWAY = env.int("NAFATH_OIDC_LEEWAY", default=30)  # seconds of clock skew
+NAFATH_OIDC_TIMEOUT = env.int("NAFATH_OIDC_TIMEOUT", default=5)  # seconds per HTTP call
+NAFATH_OIDC_CACHE_SECONDS = env.int("NAFATH_OIDC_CACHE_SECONDS", default=3600)  # discovery, JWKS
+AUTHENTICATION_BACKENDS += ["accounts.oidc.NafathBackend"]
+# mozilla-django-oidc's own settings (its views read these; endpoints come from accounts.oidc).
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint for signing out at the provider
+OIDC_REDIRECT_REQUIRE_HTTPS = HTTPS
+# A form that redirects to the provider is checked against form-action (Chrome): allow its origin.
+if NAFATH_OIDC_ISSUER:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _issuer = _urlsplit(NAFATH_OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
+
+# The simulator (NAFATH_SIMULATOR=on): its signing key and the portal's client registration.
+NAFATH_SIM_PRIVATE_KEY = env.str("NAFATH_SIM_PRIVATE_KEY", default="", multiline=True)
+NAFATH_SIM_KEY_FILE = env.str(
+    "NAFATH_SIM_KEY_FILE", default=str(BASE_DIR / "var" / "nafath_sim_key.pem")
+)
+NAFATH_SIM_ISSUER = env.str("NAFATH_SIM_ISSUER", default="")  # empty: derived from the request
+NAFATH_SIM_REQUEST_TTL = env.int("NAFATH_SIM_REQUEST_TTL", default=60)
+NAFATH_SIM_CLIENT_ID = env.str("NAFATH_SIM_CLIENT_ID", default=NAFATH_OIDC_CLIENT_ID)
+NAFATH_SIM_CLIENT_SECRET = env.str("NAFATH_SIM_CLIENT_SECRET", default=NAFATH_OIDC_CLIENT_SECRET)
+NAFATH_SIM_REDIRECT_URIS = env.list(
+    "NAFATH_SIM_REDIRECT_URIS",
+    default=["http://127.0.0.1:8000/oidc/callback/", "http://localhost:8000/oidc/callback/"],
+)
+NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
+    "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS",
+    default=["http://127.0.0.1:8000/", "http://localhost:8000/"],
+)

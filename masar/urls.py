@@ -11,6 +11,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("oidc/", include("accounts.urls_oidc")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
