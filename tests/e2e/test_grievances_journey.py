@@ -5,36 +5,28 @@ on every page visited."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist
+from accounts.tests.factories import grant_all, make_hr_specialist
+from employment_records.tests.factories import EmployeeFactory
 from grievances.models import Grievance, Status
 from masar.dates import to_hijri
+from nafath_sim import testing
+from tests.e2e.journeys import sign_in_verified_by_cookie, sign_in_with_nafath
 from tests.fixtures.browser import assert_accessible
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_by_cookie(page, live_server, user) -> None:
-    """A signed-in session handed to the browser. The employee's account carries
-    `nafath_verified_at`, as after a Nafath sign-in; the lead switches this journey to the
-    real Nafath flow once that branch is merged."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+nafath = testing.nafath  # the simulator as the portal's provider, on the live server
+nafath_key_file = testing.nafath_key_file
 
 
 @pytest.fixture
 def personas():
-    employee_user = UserFactory(
-        username="1012345672", with_employee=True, nafath_verified_at=timezone.now()
-    )
-    grant_all(employee_user.employee)
-    hr_user = make_hr_specialist(employee_user.employee.entity, username="1034567899")
-    return employee_user, hr_user
+    # The employee has no account yet: the first Nafath sign-in creates it.
+    employee = EmployeeFactory(national_id="1012345672")
+    grant_all(employee)
+    hr_user = make_hr_specialist(employee.entity, username="1034567899")
+    return employee, hr_user
 
 
 def hijri_text(value: dt.date) -> str:
@@ -46,10 +38,11 @@ def submit_button(page):
     return page.locator("#content-main input[type=submit], main button[type=submit].btn-primary")
 
 
-def test_file_follow_answer_and_read_the_result(live_server, new_page, personas):
-    employee_user, hr_user = personas
+def test_file_follow_answer_and_read_the_result(nafath, new_page, personas):
+    live_server = nafath
+    person, hr_user = personas
     employee = new_page()
-    sign_in_by_cookie(employee, live_server, employee_user)
+    sign_in_with_nafath(employee, person.national_id)
 
     # The service page, in Arabic, then the form.
     employee.goto("/grievances/")
@@ -78,7 +71,7 @@ def test_file_follow_answer_and_read_the_result(live_server, new_page, personas)
 
     # HR: the queue, the grievance, assign, ask for more information.
     hr = new_page()
-    sign_in_by_cookie(hr, live_server, hr_user)
+    sign_in_verified_by_cookie(hr, live_server.url, hr_user)
     hr.goto("/hr/grievances/grievance/")
     assert_accessible(hr)
     hr.get_by_role("link", name=number).click()
