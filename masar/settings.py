@@ -191,6 +191,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
+# A document left pending (lost message, dead worker) is queued again after ten minutes.
+CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
+    "task": "masar.tasks.requeue_stale_documents",
+    "schedule": 300.0,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Security -----------------------------------------------------------------------------
@@ -229,7 +234,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step and every unsupported CSS property at INFO/WARNING.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Domain settings (DOMAIN.md: deadlines are per-category settings) -----------------------
@@ -239,3 +249,5 @@ GRIEVANCE_FILING_DAYS = env.dict(
 )
 GRIEVANCE_ANSWER_DAYS = env.int("GRIEVANCE_ANSWER_DAYS", default=60)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# /verify/<code>/ is public: this many look-ups per address and minute.
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("verify/", views.verify_document, name="verify_form"),
+    path("verify/<str:code>/", views.verify_document, name="verify"),
+    path("my-data/", include("employment_records.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
 ]
