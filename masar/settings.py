@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for TemplatesSetting below
     "django_otp",
     "csp",
     "masar",
@@ -75,6 +76,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets may use project templates (components/dual_calendar_widget.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Data ---------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

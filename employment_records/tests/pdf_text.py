@@ -4,7 +4,9 @@ Two quirks of text extraction from WeasyPrint's Arabic (pdftotext shows the same
 are in the PDF's text mapping, not in pypdf): lines come out in visual order, so right-to-left
 runs are reversed; and a ligature glyph (lam-alef, nun-yeh) carries its two letters in visual
 order too. `contains_phrase` therefore reads each line both ways and compares words as letter
-multisets: "القحطاني" is found even where the PDF spells it "القحطاين".
+multisets: "القحطاني" is found even where the PDF spells it "القحطاين". Layout mode may also
+glue neighbouring table cells together ("111445/00001"), so a phrase is first looked for as a
+plain substring.
 """
 
 import io
@@ -36,7 +38,10 @@ def _key(words: list[str]) -> list[str]:
 def contains_phrase(data_or_lines, phrase: str) -> bool:
     """Whether the words of `phrase` appear together, in order, on one line of the PDF."""
     lines = pdf_lines(data_or_lines) if isinstance(data_or_lines, bytes) else data_or_lines
-    wanted = _key(unicodedata.normalize("NFKC", phrase).split())
+    phrase = unicodedata.normalize("NFKC", phrase)
+    if any(phrase in line for line in lines):  # numbers and Latin text: as printed
+        return True
+    wanted = _key(phrase.split())
     for line in lines:
         words = _key(line.split())
         for start in range(len(words) - len(wanted) + 1):
