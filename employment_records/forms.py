@@ -1,9 +1,15 @@
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from masar.uploads import EvidenceField
 
 from .corrections import FieldSpec
+
+# EvidenceField formats its help text when the field is built, i.e. once at import and in the
+# language of that moment; rebuilding it lazily gives each request its own language.
+evidence_help = lazy(lambda: str(EvidenceField().help_text), str)
+
 
 REASON_MAX = 2000
 
@@ -17,7 +23,7 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Say what is wrong and where the correct value comes from."),
     )
-    evidence = EvidenceField(label=_("Evidence"))
+    evidence = EvidenceField(label=_("Evidence"), help_text=evidence_help())
 
     def __init__(self, *args, spec: FieldSpec, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +37,7 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Your answer"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
-    evidence = EvidenceField(label=_("More evidence"))
+    evidence = EvidenceField(label=_("More evidence"), help_text=evidence_help())
 
 
 class RecordFilterForm(forms.Form):

@@ -258,3 +258,11 @@ def test_a_pending_statement_polls_and_another_persons_code_answers_404(signed_i
     assert panel.content.decode().lstrip().startswith('<div id="statement-panel"')
     download = client.get(reverse("employment_records:statement_download", args=[theirs.code]))
     assert download.status_code == 404
+
+
+def test_the_evidence_help_is_in_the_pages_language(signed_in):
+    url = reverse("employment_records:new_correction") + "?field=first_name_en"
+    english = signed_in.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    arabic = signed_in.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "PDF, JPG or PNG; up to 5 files" in english
+    assert "PDF, JPG or PNG; up to" not in arabic
