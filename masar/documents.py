@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit
 from .models import CODE_ALPHABET, CODE_LENGTH, Document
-from .pdf import qr_svg_data_uri, render_pdf
+from .pdf import qr_data_uri, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def render_and_store(document_id: int) -> Document:
             "document": document,
             "issued_at": issued_at,
             "verification_url": verification_url(document),
-            "qr_data_uri": qr_svg_data_uri(verification_url(document)),
+            "qr_data_uri": qr_data_uri(verification_url(document)),
         }
         pdf = render_pdf(kind.template_name, context)
     name = default_storage.save(

@@ -266,3 +266,34 @@ def test_the_evidence_help_is_in_the_pages_language(signed_in):
     arabic = signed_in.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "PDF, JPG or PNG; up to 5 files" in english
     assert "PDF, JPG or PNG; up to" not in arabic
+
+
+def test_training_and_scholarships_are_listed_with_status_and_dates(signed_in, employee_user):
+    from employment_records.models import ScholarshipDecision, TrainingDecision
+
+    common = {"employee": employee_user.employee, "decision_date": dt.date(2023, 1, 1)}
+    TrainingDecision.objects.create(
+        **common,
+        title_ar="إدارة المشاريع",
+        title_en="Project management",
+        provider="معهد الإدارة العامة",
+        decision_number="T-1",
+        start_date=dt.date(2023, 2, 1),
+        end_date=dt.date(2023, 2, 5),
+        hours=30,
+        status="completed",
+    )
+    ScholarshipDecision.objects.create(
+        **common,
+        degree="master",
+        field_of_study="Public policy",
+        institution="King Saud University",
+        country="SA",
+        decision_number="S-1",
+        start_date=dt.date(2023, 9, 1),
+        end_date=dt.date(2025, 6, 30),
+    )
+    text = signed_in.get(reverse("employment_records:training")).content.decode()
+    assert "إدارة المشاريع" in text and "مكتمل" in text
+    assert "King Saud University" in text and "مخطط" in text
+    assert "1445" in text  # Hijri dates beside the Gregorian ones
