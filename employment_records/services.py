@@ -160,7 +160,7 @@ def _open_request_exists(*, employee, action, field_name) -> bool:
 def _locked(request: CorrectionRequest) -> CorrectionRequest:
     """The row locked for this transaction, so two decisions cannot cross."""
     return (
-        CorrectionRequest.objects.select_for_update()
+        CorrectionRequest.objects.select_for_update(of=("self",))
         .select_related("employee__user", "action")
         .get(pk=request.pk)
     )
