@@ -100,7 +100,8 @@ def _notify(request: CorrectionRequest) -> None:
     send_sms(
         to=user.mobile,
         template="correction_status",
-        context={"number": request.number, "status": request.get_status_display()},
+        # The lazy label, so the SMS says the status in Arabic whatever the actor's language.
+        context={"number": request.number, "status": CorrectionStatus(request.status).label},
         language="ar",
     )
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import translation
 
 from accounts.sms import backends
 from accounts.tests.factories import UserFactory, make_hr_specialist
@@ -89,7 +90,7 @@ def test_approval_applies_the_change_with_an_audit_event_of_old_and_new(
 ):
     request = submit_dob_correction(person.employee, person)
     sms_outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         services.approve_correction(request=request, actor=hr, note="Checked")
     request.refresh_from_db()
     assert request.status == CorrectionStatus.APPROVED and request.decided_by == hr
@@ -98,6 +99,7 @@ def test_approval_applies_the_change_with_an_audit_event_of_old_and_new(
     assert event.changes["date_of_birth"] == {"old": "1990-03-15", "new": "1990-03-05"}
     assert event.actor == hr and event.entity_id == person.employee.entity_id
     assert len(sms_outbox) == 1 and request.number in sms_outbox[0].body
+    assert "«مقبول»" in sms_outbox[0].body  # Arabic, though HR works in English
 
 
 def test_approval_of_a_record_entry_changes_that_entry(person, hr):
