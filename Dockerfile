@@ -34,7 +34,9 @@ COPY . .
 
 # Catalogues and static files are built into the image. The settings' embedded defaults are
 # enough here (no database is touched); STATIC_MANIFEST=on matches what production runs.
-RUN python manage.py compilemessages --ignore=.venv --ignore=node_modules \
+RUN if find . -path '*/LC_MESSAGES/*.po' | grep -q .; then \
+        python manage.py compilemessages --ignore=.venv --ignore=node_modules; \
+    fi \
     && STATIC_MANIFEST=on python manage.py collectstatic --noinput \
     && mkdir -p /app/var/private \
     && chown -R masar:masar /app/var

@@ -53,7 +53,9 @@ run: venv
 	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 compilemessages: venv
-	@if command -v msgfmt >/dev/null 2>&1; then \
+	@if [ -z "$$(find . -path ./.venv -prune -o -path '*/LC_MESSAGES/*.po' -print -quit)" ]; then \
+		echo "==> compilemessages: no catalogues yet (make messages creates them)"; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
 		echo "==> compilemessages: compiling .po catalogues into .mo"; \
 		$(MANAGE) compilemessages $(I18N_IGNORE); \
 	else \

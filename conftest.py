@@ -15,6 +15,10 @@ def _fast_and_isolated(settings, tmp_path):
         },
     }
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # With REDIS_URL set the cache is shared: rate-limit counters must not leak between tests.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ def sign_in_by_cookie(page, live_server, user) -> None:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value,
-                               "url": live_server.url}])
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def test_anonymous_dashboard_is_arabic_rtl_and_accessible(live_server, page):

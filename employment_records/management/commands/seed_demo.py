@@ -1,0 +1,413 @@
+"""`python manage.py seed_demo`: the demo entities, positions, employees and personas.
+
+Idempotent: every row has a natural key (entity code, unit code, class code, rank and step,
+position number, national ID, decision number, evaluation year ...); rows that are missing are
+created and rows that exist are left as they are, so a second run creates nothing and edits
+made through the site survive. The data comes from `employment_records.demo_data`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import HRProfile, ServiceGrant, User
+from employment_records import demo_data
+from employment_records.models import (
+    Employee,
+    EmploymentAction,
+    GovernmentEntity,
+    JobClass,
+    OrganisationalUnit,
+    PerformanceEvaluation,
+    Position,
+    Qualification,
+    SalaryScale,
+    ScholarshipDecision,
+    TrainingDecision,
+)
+from masar.catalogue import ServiceCode
+from masar.hr_admin import HR_GROUP, MINISTRY_GROUP, ministry_permissions, sync_role_groups
+
+GRANTS_FROM = dt.date(2024, 1, 1)  # grants start then, or at hire if later
+
+
+@dataclass
+class Outcome:
+    label: str
+    created: int = 0
+    existing: int = 0
+
+    def __str__(self):
+        return f"{self.label}: {self.created} created, {self.existing} already there"
+
+
+def create_missing(
+    model, key_fields: tuple[str, ...], rows: list[dict], existing, label: str
+) -> tuple[dict[tuple, int], Outcome]:
+    """Create the rows whose key is not in `existing` (a queryset); keys -> primary keys."""
+    found = {row[:-1]: row[-1] for row in existing.values_list(*key_fields, "pk")}
+    new_rows = {}
+    for row in rows:
+        key = tuple(row[name] for name in key_fields)
+        if key not in found:
+            new_rows.setdefault(key, row)
+    created = model.objects.bulk_create([model(**row) for row in new_rows.values()], batch_size=500)
+    for key, obj in zip(new_rows, created, strict=True):
+        found[key] = obj.pk
+    return found, Outcome(label, len(created), len(rows) - len(created))
+
+
+@dataclass
+class Reference:
+    entities: dict[str, int]  # code -> pk
+    units: dict[tuple[str, str], int]  # (entity code, unit code) -> pk
+    classes: dict[str, int]  # class code -> pk
+    outcomes: list[Outcome]
+
+
+def ensure_reference_data() -> Reference:
+    """The three entities, their units, the job classes and the salary scale."""
+    entities, entities_done = create_missing(
+        GovernmentEntity,
+        ("code",),
+        [{"code": e.code, "name_ar": e.name_ar, "name_en": e.name_en} for e in demo_data.ENTITIES],
+        GovernmentEntity.objects.all(),
+        "Government entities",
+    )
+    entity_ids = {code: pk for (code,), pk in entities.items()}
+    units, units_done = create_missing(
+        OrganisationalUnit,
+        ("entity_id", "code"),
+        [
+            {
+                "entity_id": entity_ids[e.code],
+                "code": u.code,
+                "name_ar": u.name_ar,
+                "name_en": u.name_en,
+            }
+            for e in demo_data.ENTITIES
+            for u in e.units
+        ],
+        OrganisationalUnit.objects.all(),
+        "Organisational units",
+    )
+    codes_by_id = {pk: code for code, pk in entity_ids.items()}
+    classes, classes_done = create_missing(
+        JobClass,
+        ("code",),
+        [
+            {
+                "code": j.code,
+                "title_ar": j.title_ar,
+                "title_en": j.title_en,
+                "general_group": j.general_group,
+                "series": j.series,
+                "rank": j.rank,
+                "min_qualification": j.min_qualification,
+                "min_experience_years": j.min_experience_years,
+            }
+            for j in demo_data.JOB_CLASSES
+        ],
+        JobClass.objects.all(),
+        "Job classes",
+    )
+    _scale, scale_done = create_missing(
+        SalaryScale,
+        ("rank", "step"),
+        [
+            {"rank": rank, "step": step, "amount": amount}
+            for rank, step, amount in demo_data.salary_scale_rows()
+        ],
+        SalaryScale.objects.all(),
+        "Salary scale entries",
+    )
+    return Reference(
+        entities=entity_ids,
+        units={
+            (codes_by_id[entity_id], code): pk
+            for (entity_id, code), pk in units.items()
+            if entity_id in codes_by_id
+        },
+        classes={code: pk for (code,), pk in classes.items()},
+        outcomes=[entities_done, units_done, classes_done, scale_done],
+    )
+
+
+def ensure_role_groups() -> tuple[Group, Group, Outcome]:
+    """The two role groups; the ministry group holds `ministry_permissions()`."""
+    sync_role_groups()
+    ministry = Group.objects.get(name=MINISTRY_GROUP)
+    wanted = set(ministry_permissions().values_list("pk", flat=True))
+    missing = wanted - set(ministry.permissions.values_list("pk", flat=True))
+    ministry.permissions.add(*sorted(missing))
+    return (
+        Group.objects.get(name=HR_GROUP),
+        ministry,
+        Outcome("Ministry staff permissions", len(missing), len(wanted) - len(missing)),
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo government entities, positions, 120 employees with histories and "
+        "the six personas. Safe to run again: existing rows are left unchanged."
+    )
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        with transaction.atomic():
+            outcomes, personas = self.seed()
+        for outcome in outcomes:
+            self.stdout.write(f"  {outcome}")
+        self.stdout.write(f"Personas (password {demo_data.PASSWORD} where there is an account):")
+        for line in personas:
+            self.stdout.write(f"  {line}")
+        created = sum(outcome.created for outcome in outcomes)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"seed_demo: {created} rows created in {time.perf_counter() - started:.1f} s"
+                + ("" if created else " (everything was already there)")
+            )
+        )
+
+    def seed(self) -> tuple[list[Outcome], list[str]]:
+        hr_group, ministry_group, groups = ensure_role_groups()
+        ref = ensure_reference_data()
+        demo = demo_data.build_demo()
+
+        positions, positions_done = create_missing(
+            Position,
+            ("entity_id", "number"),
+            [
+                {
+                    "entity_id": ref.entities[p.entity_code],
+                    "number": p.number,
+                    "unit_id": ref.units[(p.entity_code, p.unit_code)],
+                    "job_class_id": ref.classes[p.class_code],
+                    "rank": p.rank,
+                    "status": p.status,
+                }
+                for p in demo.positions
+            ],
+            Position.objects.filter(entity_id__in=ref.entities.values()),
+            "Positions",
+        )
+        users, users_done = self.ensure_users(demo, hr_group, ministry_group)
+        employees, employees_done = self.create_employees(demo, ref, positions, users)
+        children = self.create_records(demo, ref, employees, positions)
+        grants = self.create_grants(demo, ref, employees, users)
+
+        personas = []
+        for spec in demo.employees[: len(demo_data.PERSONAS)]:
+            person = spec.person
+            name = " ".join(part[1] for part in (person.first, person.family))
+            personas.append(
+                f"{person.national_id}  {name}: {spec.persona}"
+                f"{'' if spec.account else ' (no account)'}"
+            )
+        return (
+            [groups, *ref.outcomes, positions_done, users_done, employees_done, *children, grants],
+            personas,
+        )
+
+    def ensure_users(self, demo, hr_group, ministry_group):
+        """Persona accounts: created with the demo password; roles made sure of every run."""
+        outcome = Outcome("Persona accounts")
+        users: dict[str, User] = {}
+        for spec in demo.employees:
+            if not spec.account:
+                continue
+            national_id = spec.person.national_id
+            staff = national_id in (demo_data.HR_ID, demo_data.MINISTRY_ID)
+            user = User.objects.filter(username=national_id).first()
+            if user is None:
+                user = User(username=national_id, is_staff=staff, **spec.account)
+                user.set_password(demo_data.PASSWORD)  # hashing is slow: new accounts only
+                user.save()
+                outcome.created += 1
+            else:
+                outcome.existing += 1
+                if staff and not user.is_staff:
+                    user.is_staff = True
+                    user.save(update_fields=["is_staff"])
+            users[national_id] = user
+        hr_user, ministry_user = users[demo_data.HR_ID], users[demo_data.MINISTRY_ID]
+        hr_user.groups.add(hr_group)
+        ministry_user.groups.add(ministry_group)
+        # Ministry staff have no HR profile (the ministry admin refuses HR specialists).
+        HRProfile.objects.filter(user=ministry_user).delete()
+        entity = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+        profile, _created = HRProfile.objects.get_or_create(
+            user=hr_user, defaults={"entity": entity, "is_lead": True}
+        )
+        if profile.entity_id != entity.pk or not profile.is_lead:
+            profile.entity, profile.is_lead = entity, True
+            profile.save(update_fields=["entity", "is_lead"])
+        return users, outcome
+
+    def create_employees(self, demo, ref, positions, users):
+        unit_of = dict(
+            Position.objects.filter(pk__in=list(positions.values())).values_list("pk", "unit_id")
+        )
+        rows = []
+        for spec in demo.employees:
+            person, career = spec.person, spec.career
+            entity_id = ref.entities[spec.entity_code]
+            position_id = positions[(entity_id, career.position)]
+            row = {
+                "national_id": person.national_id,
+                **person.name_fields(),
+                "nationality": person.nationality,
+                "gender": person.gender,
+                "date_of_birth": person.date_of_birth,
+                "entity_id": entity_id,
+                "unit_id": unit_of[position_id],
+                "position_id": position_id,
+                "rank": career.rank,
+                "step": career.step,
+                "rank_since": career.rank_since,
+                "hire_date": career.hire_date,
+                "status": career.status,
+                "end_date": career.end_date,
+                "end_reason": career.end_reason,
+            }
+            if person.national_id in users:
+                row["user_id"] = users[person.national_id].pk
+            rows.append(row)
+        national_ids = [row["national_id"] for row in rows]
+        found, outcome = create_missing(
+            Employee,
+            ("national_id",),
+            rows,
+            Employee.objects.filter(national_id__in=national_ids),
+            "Employees",
+        )
+        return {national_id: pk for (national_id,), pk in found.items()}, outcome
+
+    def create_records(self, demo, ref, employees, positions) -> list[Outcome]:
+        actions, evaluations, qualifications, training, scholarships = [], [], [], [], []
+        for spec in demo.employees:
+            employee_id = employees[spec.person.national_id]
+            entity_id = ref.entities[spec.entity_code]
+            career = spec.career
+            for a in career.actions:
+                actions.append(
+                    {
+                        "employee_id": employee_id,
+                        "action_type": a.action_type,
+                        "decision_number": a.decision_number,
+                        "decision_date": a.decision_date,
+                        "effective_date": a.effective_date,
+                        "from_position_id": positions.get((entity_id, a.from_position)),
+                        "to_position_id": positions.get((entity_id, a.to_position)),
+                        "from_rank": a.from_rank,
+                        "to_rank": a.to_rank,
+                        "from_step": a.from_step,
+                        "to_step": a.to_step,
+                        "notes": a.notes,
+                    }
+                )
+            evaluations += [
+                {"employee_id": employee_id, "year": e.year, "score": e.score, "rating": e.rating}
+                for e in career.evaluations
+            ]
+            qualifications += [
+                {
+                    "employee_id": employee_id,
+                    "level": q.level,
+                    "major": q.major,
+                    "institution": q.institution,
+                    "graduation_date": q.graduation_date,
+                }
+                for q in career.qualifications
+            ]
+            training += [
+                {
+                    "employee_id": employee_id,
+                    "title_ar": t.title_ar,
+                    "title_en": t.title_en,
+                    "provider": t.provider,
+                    "decision_number": t.decision_number,
+                    "decision_date": t.decision_date,
+                    "start_date": t.start_date,
+                    "end_date": t.end_date,
+                    "hours": t.hours,
+                    "status": t.status,
+                }
+                for t in career.training
+            ]
+            scholarships += [
+                {
+                    "employee_id": employee_id,
+                    "degree": s.degree,
+                    "field_of_study": s.field_of_study,
+                    "institution": s.institution,
+                    "country": s.country,
+                    "decision_number": s.decision_number,
+                    "decision_date": s.decision_date,
+                    "start_date": s.start_date,
+                    "end_date": s.end_date,
+                    "status": s.status,
+                }
+                for s in career.scholarships
+            ]
+        mine = list(employees.values())
+        outcomes = []
+        for model, key, rows, label in (
+            (EmploymentAction, ("employee_id", "decision_number"), actions, "Employment actions"),
+            (
+                PerformanceEvaluation,
+                ("employee_id", "year"),
+                evaluations,
+                "Performance evaluations",
+            ),
+            (Qualification, ("employee_id", "level"), qualifications, "Qualifications"),
+            (TrainingDecision, ("employee_id", "decision_number"), training, "Training decisions"),
+            (
+                ScholarshipDecision,
+                ("employee_id", "decision_number"),
+                scholarships,
+                "Scholarship decisions",
+            ),
+        ):
+            _found, outcome = create_missing(
+                model, key, rows, model.objects.filter(employee_id__in=mine), label
+            )
+            outcomes.append(outcome)
+        return outcomes
+
+    def create_grants(self, demo, ref, employees, users) -> Outcome:
+        """All six services in the employee's entity, for every Saudi in service and the
+        personas. A grant that exists in any state (even revoked) is not granted again."""
+        hr_user = users.get(demo_data.HR_ID)
+        rows = []
+        for spec in demo.employees:
+            if not spec.grants:
+                continue
+            entity_id = ref.entities[spec.entity_code]
+            for service in ServiceCode.values:
+                rows.append(
+                    {
+                        "employee_id": employees[spec.person.national_id],
+                        "service": service,
+                        "entity_id": entity_id,
+                        "valid_from": max(GRANTS_FROM, spec.career.hire_date),
+                        "granted_by_id": hr_user.pk
+                        if hr_user and spec.entity_code == demo_data.FIRST_ENTITY
+                        else None,
+                    }
+                )
+        _found, outcome = create_missing(
+            ServiceGrant,
+            ("employee_id", "service", "entity_id"),
+            rows,
+            ServiceGrant.objects.filter(employee_id__in=list(employees.values())),
+            "Service grants",
+        )
+        return outcome
