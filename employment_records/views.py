@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -275,7 +275,11 @@ def statement_status(request, code):
             (document.display_code, None),
         ),
     }
-    if request.headers.get("HX-Request"):  # htmx polls only the status panel
+    if request.headers.get("HX-Request"):
+        # htmx polls: "no change" is a 204, which htmx does not swap, so a screen reader hears
+        # the live region once, when the statement is ready, not every second.
+        if document.status == Document.Status.PENDING:
+            return HttpResponse(status=204)
         return render(request, "employment_records/includes/statement_panel.html", context)
     return render(request, "employment_records/statement.html", context)
 

@@ -252,10 +252,14 @@ def test_a_pending_statement_polls_and_another_persons_code_answers_404(signed_i
     page = client.get(reverse("employment_records:statement", args=[theirs.code]))
     text = page.content.decode()
     assert 'hx-trigger="every 1s"' in text and 'http-equiv="refresh"' in text
-    panel = client.get(
-        reverse("employment_records:statement", args=[theirs.code]), HTTP_HX_REQUEST="true"
-    )
-    assert panel.content.decode().lstrip().startswith('<div id="statement-panel"')
+    poll = reverse("employment_records:statement", args=[theirs.code])
+    assert client.get(poll, HTTP_HX_REQUEST="true").status_code == 204  # nothing to swap yet
+    theirs.status, theirs.file_name = Document.Status.FAILED, ""
+    theirs.save()
+    panel = client.get(poll, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    text = panel.content.decode()
+    assert text.lstrip().startswith('<div id="statement-panel"') and "hx-trigger" not in text
+    assert "could not be prepared" in text
     download = client.get(reverse("employment_records:statement_download", args=[theirs.code]))
     assert download.status_code == 404
 

@@ -126,3 +126,23 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
     content = data.read_bytes()
     assert contains_phrase(content, employee_user.employee.full_name_ar)
     assert contains_phrase(content, "1442/989")
+
+
+def test_a_pending_statement_page_updates_itself_when_the_pdf_is_ready(live_server, page, people):
+    from masar.documents import render_and_store
+    from masar.models import Document
+
+    employee_user, _hr = people
+    document = Document.objects.create(
+        kind="service_statement",
+        holder=employee_user.employee,
+        entity=employee_user.employee.entity,
+    )
+    sign_in_by_cookie(page, live_server, employee_user)
+    page.goto(f"/my-data/statement/{document.code}/")
+    assert "جارٍ إعداد البيان" in page.locator("#statement-panel").inner_text()
+    assert_accessible(page)
+    render_and_store(document.pk)  # what the worker does; the page is not reloaded
+    page.get_by_role("link", name="تنزيل ملف PDF").wait_for(timeout=5000)
+    assert page.url.endswith(f"/my-data/statement/{document.code}/")
+    assert_accessible(page)
