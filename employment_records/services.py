@@ -302,6 +302,13 @@ SERVICE_STATEMENT = "service_statement"
 
 
 def request_service_statement(*, employee: Employee, actor):
-    from masar.documents import request_document
+    """A new statement, or the one already being prepared (a double click makes one PDF)."""
+    from masar.documents import documents_of_holder, request_document
+    from masar.models import Document
 
-    return request_document(kind=SERVICE_STATEMENT, holder=employee, requested_by=actor)
+    pending = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
+        status=Document.Status.PENDING
+    )
+    return pending.first() or request_document(
+        kind=SERVICE_STATEMENT, holder=employee, requested_by=actor
+    )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from masar.catalogue import service_required
 from masar.documents import access_document_for_holder, documents_of_holder
 from masar.models import Document
+from masar.ratelimit import Limit
 from masar.uploads import private_file_response
 
 from . import selectors, services
@@ -23,6 +24,8 @@ from .forms import AnswerForm, CorrectionForm, RecordFilterForm
 from .models import ActionType
 
 employment_data = service_required("employment_data")
+# Each statement is a PDF rendered by a worker: a person cannot flood the documents queue.
+STATEMENT_LIMIT = Limit("statement_request", 10, 3600)
 
 
 def _crumbs(*pairs):
@@ -251,6 +254,11 @@ def evidence_download(request, number, evidence_id):
 def statements(request):
     employee = selectors.employee_of_user(request.user)
     if request.method == "POST":
+        if not STATEMENT_LIMIT.hit(str(request.user.pk)):
+            messages.error(
+                request, _("You have requested many statements in the last hour. Try again later.")
+            )
+            return redirect("employment_records:statements")
         document = services.request_service_statement(employee=employee, actor=request.user)
         return redirect("employment_records:statement", code=document.code)
     return render(

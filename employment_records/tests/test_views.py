@@ -301,3 +301,16 @@ def test_training_and_scholarships_are_listed_with_status_and_dates(signed_in, e
     assert "إدارة المشاريع" in text and "مكتمل" in text
     assert "King Saud University" in text and "مخطط" in text
     assert "1445" in text  # Hijri dates beside the Gregorian ones
+
+
+def test_a_double_click_makes_one_statement_and_requests_are_limited(signed_in, monkeypatch):
+    from employment_records import views
+
+    monkeypatch.setattr("masar.documents.enqueue_render", lambda document_id: None)  # stays pending
+    url = reverse("employment_records:statements")
+    first, second = signed_in.post(url), signed_in.post(url)
+    assert first.url == second.url and Document.objects.count() == 1
+    monkeypatch.setattr(views, "STATEMENT_LIMIT", views.Limit("statement_test", 1, 60))
+    signed_in.post(url)
+    refused = signed_in.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "You have requested many statements" in refused.content.decode()
