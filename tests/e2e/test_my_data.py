@@ -146,3 +146,32 @@ def test_a_pending_statement_page_updates_itself_when_the_pdf_is_ready(live_serv
     page.get_by_role("link", name="تنزيل ملف PDF").wait_for(timeout=5000)
     assert page.url.endswith(f"/my-data/statement/{document.code}/")
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("browser_locale", ["en-US"])
+def test_my_data_pages_in_english_are_accessible(live_server, page, people):
+    from employment_records.tests.helpers import submit_dob_correction
+    from masar.documents import render_and_store, request_document
+
+    employee_user, _hr = people
+    correction = submit_dob_correction(employee_user.employee, employee_user)
+    document = request_document(
+        kind="service_statement", holder=employee_user.employee, requested_by=employee_user
+    )
+    render_and_store(document.pk)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    sign_in_by_cookie(page, live_server, employee_user)
+    for url, heading in [
+        ("/my-data/", "My employment data"),
+        ("/my-data/training/", "Training and scholarships"),
+        ("/my-data/corrections/", "Correction requests"),
+        (f"/my-data/corrections/{correction.number}/", correction.number),
+        ("/my-data/corrections/new/?field=hire_date", "Request a correction"),
+        (f"/verify/{document.code}/", "Verify a document"),
+    ]:
+        page.goto(url)
+        assert page.locator("html").get_attribute("dir") == "ltr"
+        assert heading in page.get_by_role("heading", level=1).inner_text()
+        assert_accessible(page)
