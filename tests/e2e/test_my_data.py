@@ -148,11 +148,20 @@ def test_a_pending_statement_page_updates_itself_when_the_pdf_is_ready(live_serv
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("browser_locale", ["en-US"])
-def test_my_data_pages_in_english_are_accessible(live_server, page, people):
+PAGES = {
+    "en": ["My employment data", "Training and scholarships", "Correction requests",
+           "Request a correction", "Verify a document"],
+    "ar": ["بياناتي الوظيفية", "التدريب والابتعاث", "طلبات التصحيح", "طلب تصحيح",
+           "التحقق من مستند"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("browser_locale", ["en-US", "ar-SA"])
+def test_my_data_pages_in_both_languages_are_accessible(live_server, page, people, browser_locale):
     from employment_records.tests.helpers import submit_dob_correction
     from masar.documents import render_and_store, request_document
 
+    language = browser_locale[:2]
     employee_user, _hr = people
     correction = submit_dob_correction(employee_user.employee, employee_user)
     document = request_document(
@@ -160,18 +169,19 @@ def test_my_data_pages_in_english_are_accessible(live_server, page, people):
     )
     render_and_store(document.pk)
     page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
     )
     sign_in_by_cookie(page, live_server, employee_user)
+    profile, training, corrections, new, verify = PAGES[language]
     for url, heading in [
-        ("/my-data/", "My employment data"),
-        ("/my-data/training/", "Training and scholarships"),
-        ("/my-data/corrections/", "Correction requests"),
+        ("/my-data/", profile),
+        ("/my-data/training/", training),
+        ("/my-data/corrections/", corrections),
         (f"/my-data/corrections/{correction.number}/", correction.number),
-        ("/my-data/corrections/new/?field=hire_date", "Request a correction"),
-        (f"/verify/{document.code}/", "Verify a document"),
+        ("/my-data/corrections/new/?field=hire_date", new),
+        (f"/verify/{document.code}/", verify),
     ]:
         page.goto(url)
-        assert page.locator("html").get_attribute("dir") == "ltr"
+        assert page.locator("html").get_attribute("dir") == ("ltr" if language == "en" else "rtl")
         assert heading in page.get_by_role("heading", level=1).inner_text()
         assert_accessible(page)
