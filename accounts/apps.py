@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import start_session_clock
+
+        # Every way in (password + code, Nafath, the test client) starts the session clocks.
+        user_logged_in.connect(start_session_clock, dispatch_uid="accounts.session_clock")

@@ -4,14 +4,18 @@ An `employment_records.Employee` is the ministry's record and exists before any 
 `User` exists after registration or a first Nafath sign-in and is linked to it one-to-one.
 """
 
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import SideChannelDevice, ThrottlingMixin
 
 from masar.catalogue import ServiceCode
 
@@ -194,3 +198,154 @@ class SmsMessage(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.to} ({self.status})"
+
+
+# --- One-time codes ---------------------------------------------------------------------------
+
+CODE_LENGTH = 6
+CODE_VALID_SECONDS = 5 * 60
+CODE_RESEND_COOLDOWN_SECONDS = 60
+CODE_MAX_FAILURES = 5
+
+
+def hash_code(*, binding: str, code: str) -> str:
+    """HMAC of the code keyed by SECRET_KEY and bound to one verification (or device), so a
+    stolen row reveals nothing and a code is worthless anywhere else."""
+    return salted_hmac(f"masar.accounts.code.{binding}", code, algorithm="sha256").hexdigest()
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+
+
+class PendingVerification(models.Model):
+    """A code sent to a number for someone who cannot (yet) use a device of their own:
+    a registration, a recovery, a new mobile number. Its id lives in the person's session,
+    which is what binds the code to this one flow."""
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        RECOVERY = "recovery", _("Password recovery")
+        MOBILE_CHANGE = "mobile_change", _("Mobile number change")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    national_id = models.CharField(_("national ID"), max_length=10)
+    mobile = models.CharField(_("mobile number"), max_length=13)
+    employee = models.ForeignKey(
+        "employment_records.Employee",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("employee"),
+    )
+    # What the flow will apply once verified (e-mail, the password's hash); never a plain secret.
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(_("code sent at"), null=True, blank=True)
+    code_expires_at = models.DateTimeField(_("code expires at"), null=True, blank=True)
+    # Counts over every code of this flow: asking for a new code never resets it.
+    failures = models.PositiveSmallIntegerField(_("wrong codes"), default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending verification")
+        verbose_name_plural = _("pending verifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(failures__lte=CODE_MAX_FAILURES), name="verification_failures_max"
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(verified_at__isnull=False),
+                name="verification_completed_after_verified",
+            ),
+        ]
+        indexes = [models.Index(fields=["national_id", "created_at"], name="verification_nid")]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.national_id}"
+
+    def code_matches(self, code: str) -> bool:
+        if not self.code_hash:
+            return False
+        candidate = hash_code(binding=str(self.pk), code=code)
+        return constant_time_compare(candidate, self.code_hash)
+
+
+class SmsDevice(ThrottlingMixin, SideChannelDevice):
+    """django-otp's side-channel device delivering sign-in codes by SMS to the user's mobile.
+
+    Unlike the stock side-channel device the code is stored only as an HMAC (the `token`
+    column stays empty) and is consumed with a conditional UPDATE, so it is accepted once.
+    """
+
+    token_hash = models.CharField(max_length=64, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(SideChannelDevice.Meta):
+        verbose_name = _("SMS device")
+        verbose_name_plural = _("SMS devices")
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_SMS_THROTTLE_FACTOR", 1)
+
+    def generate_token(self, length=CODE_LENGTH, valid_secs=CODE_VALID_SECONDS, commit=True):
+        """A fresh code, returned to the caller (to send) and stored only as its hash."""
+        code = new_code()
+        now = timezone.now()
+        self.token = None
+        self.token_hash = hash_code(binding=f"device.{self.persistent_id}", code=code)
+        self.valid_until = now + timedelta(seconds=valid_secs)
+        self.last_sent_at = now
+        if commit:
+            self.save(update_fields=["token", "token_hash", "valid_until", "last_sent_at"])
+        return code
+
+    def verify_token(self, token) -> bool:
+        allowed, _details = self.verify_is_allowed()
+        if not allowed:
+            return False
+        now = timezone.now()
+        candidate = hash_code(binding=f"device.{self.persistent_id}", code=str(token))
+        matches = bool(self.token_hash) and constant_time_compare(candidate, self.token_hash)
+        # Consume the code only if it is still the stored, unexpired one: of two parallel
+        # correct submissions exactly one UPDATE finds the row.
+        consumed = (
+            matches
+            and SmsDevice.objects.filter(
+                pk=self.pk, token_hash=self.token_hash, valid_until__gt=now
+            ).update(token_hash="", valid_until=now)
+            == 1
+        )
+        if consumed:
+            self.token_hash, self.valid_until = "", now
+            self.throttle_reset()
+        else:
+            self.throttle_increment()
+        return consumed
+
+
+class SignInGuard(models.Model):
+    """Consecutive sign-in failures per national ID and the lock they cause.
+
+    Kept in the database, not the cache, so a lock survives a cache flush. Keyed by the
+    national ID typed (not by account) so an unknown ID behaves exactly like a known one.
+    """
+
+    national_id = models.CharField(_("national ID"), max_length=10, unique=True)
+    consecutive_failures = models.PositiveSmallIntegerField(_("consecutive failures"), default=0)
+    lockouts = models.PositiveSmallIntegerField(_("lockouts"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in guard")
+        verbose_name_plural = _("sign-in guards")
+
+    def __str__(self):
+        return self.national_id
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())

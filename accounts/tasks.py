@@ -37,3 +37,16 @@ def deliver_sms(self, message_id: str, body: str) -> None:
             message.save(update_fields=["attempts", "status", "sent_at", "provider_message_id"])
             return
     raise failure
+
+
+@shared_task(acks_late=True)
+def purge_stale_verifications() -> int:
+    """Registration, recovery and mobile-change flows older than a day can no longer finish
+    (codes live 5 minutes); drop them with the password hashes they may hold."""
+    from datetime import timedelta
+
+    from .models import PendingVerification
+
+    cutoff = timezone.now() - timedelta(days=1)
+    deleted, _per_model = PendingVerification.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,13 +1,502 @@
+"""Registration, sign-in (password + SMS code), recovery and mobile change: thin views.
+
+Each flow keeps its state in the server-side session under one key; a step reached without
+the previous one sends the person back to the start of the flow.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
-from .forms import SignInForm
+from masar.hr_admin import has_strong_sign_in
+
+from . import selectors, services
+from .forms import (
+    CodeForm,
+    IdentityForm,
+    MobileChangeForm,
+    NewPasswordForm,
+    RegistrationDetailsForm,
+    SignInForm,
+)
+from .models import CODE_VALID_SECONDS, PendingVerification, User
+from .services import AccountError, IdentityMismatch
+from .validators import mask_mobile
+
+REGISTRATION = "registration"
+SIGN_IN = "sign_in_pending"
+RECOVERY = "recovery"
+MOBILE_CHANGE = "mobile_change"
+FORM_SHOWN_AT = "identity_form_shown_at"
+SIGN_IN_PENDING_SECONDS = 10 * 60
+
+STATUS_FOR_ERROR = {"ip": 429, "code_quota": 429, "cooldown": 429, "unavailable": 503}
 
 
-class SignInView(auth_views.LoginView):
-    form_class = SignInForm
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
+def _refuse(form, error: AccountError) -> int:
+    form.add_error(None, error.message)
+    return STATUS_FOR_ERROR.get(error.code, 400)
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _safe_next(request, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _complete_sign_in(request, user: User, device, *, method: str = "password_otp") -> None:
+    """Sign in (Django rotates the session key; the user_logged_in receiver starts the idle
+    and absolute clocks) and mark the second factor as verified."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    request.session["auth_method"] = method
+
+
+# --- Anti-automation for the identity forms ---------------------------------------------------
+
+
+def _identity_form(request):
+    """The identity form; a submission faster than a person could type, without the page
+    having been shown, or with the honeypot filled is refused without a look-up."""
+    form = IdentityForm(request.POST or None)
+    if request.method != "POST":
+        request.session[FORM_SHOWN_AT] = time.time()
+        return form, False
+    shown_at = request.session.get(FORM_SHOWN_AT)
+    min_seconds = getattr(settings, "IDENTITY_FORM_MIN_SECONDS", 2)
+    too_fast = shown_at is None or time.time() - shown_at < min_seconds
+    if form.is_valid() and (too_fast or form.filled_honeypot):
+        request.session[FORM_SHOWN_AT] = time.time()
+        form.add_error(None, _("Please check your entries and submit the form again."))
+    return form, form.is_valid()
+
+
+def _lookup(request, form):
+    """The matching employee, or an error added to the form (one message for every miss)."""
+    try:
+        services.check_lookup_allowed(request=request)
+    except AccountError as error:
+        return None, _refuse(form, error)
+    employee = selectors.match_employee(
+        national_id=form.cleaned_data["national_id"],
+        date_of_birth=form.cleaned_data["date_of_birth"],
+    )
+    if employee is None:
+        return None, _refuse(form, IdentityMismatch())
+    return employee, 200
+
+
+# --- Shared page for every code step ----------------------------------------------------------
+
+
+def _code_page(request, *, form, title, mobile, resend_url, cooldown, status=200, back_url=""):
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": title,
+            "masked_mobile": mask_mobile(mobile),
+            "resend_url": resend_url,
+            "cooldown": cooldown,
+            "valid_minutes": CODE_VALID_SECONDS // 60,
+            "back_url": back_url,
+        },
+        status=status,
+    )
+
+
+def _resend(request, verification, redirect_to):
+    try:
+        services.issue_code(verification=verification, request=request, language=get_language())
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new code has been sent."))
+    return redirect(redirect_to)
+
+
+# --- Registration -----------------------------------------------------------------------------
+
+
+def register_identity(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form, valid = _identity_form(request)
+    status = _status(form)
+    if valid:
+        employee, status = _lookup(request, form)
+        if employee is not None and employee.user_id:
+            status = _refuse(form, services.AlreadyRegistered())
+        elif employee is not None:
+            request.session[REGISTRATION] = {"employee_id": employee.pk}
+            return redirect("accounts:register_details")
+    return render(request, "accounts/register_identity.html", {"form": form}, status=status)
+
+
+def _registration_state(request):
+    return request.session.get(REGISTRATION) or {}
+
+
+def register_details(request):
+    state = _registration_state(request)
+    employee = selectors.unregistered_employee(employee_id=state.get("employee_id"))
+    if employee is None:
+        return redirect("accounts:register")
+    form = RegistrationDetailsForm(request.POST or None, employee=employee)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification = services.start_registration(
+                employee=employee,
+                mobile=form.cleaned_data["mobile"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                request=request,
+                language=get_language(),
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session[REGISTRATION] = {**state, "verification_id": str(verification.pk)}
+            return redirect("accounts:register_verify")
+    return render(
+        request,
+        "accounts/register_details.html",
+        {"form": form, "employee": employee},
+        status=status,
+    )
+
+
+def _registration_verification(request):
+    return selectors.access_verification(
+        verification_id=_registration_state(request).get("verification_id"),
+        purpose=PendingVerification.Purpose.REGISTRATION,
+    )
+
+
+def register_verify(request):
+    verification = _registration_verification(request)
+    if verification is None:
+        return redirect("accounts:register")
+    form = CodeForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.complete_registration(
+                verification=verification,
+                code=form.cleaned_data["code"],
+                request=request,
+                language=get_language(),
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session.pop(REGISTRATION, None)
+            _complete_sign_in(request, user, user.smsdevice_set.get())
+            return redirect("accounts:register_done")
+    return _code_page(
+        request,
+        form=form,
+        title=_("Verify your mobile number"),
+        mobile=verification.mobile,
+        resend_url=reverse("accounts:register_resend"),
+        cooldown=services.cooldown_left_for(verification),
+        status=status,
+        back_url=reverse("accounts:register_details"),
+    )
+
+
+@require_POST
+def register_resend(request):
+    verification = _registration_verification(request)
+    if verification is None:
+        return redirect("accounts:register")
+    return _resend(request, verification, "accounts:register_verify")
+
+
+@login_required
+def register_done(request):
+    return render(request, "accounts/register_done.html")
+
+
+# --- Sign-in ----------------------------------------------------------------------------------
+
+
+def sign_in(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if request.user.is_authenticated and has_strong_sign_in(request):
+        return redirect(_safe_next(request, next_url))
+    form = SignInForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.check_password_step(
+                national_id=form.cleaned_data["national_id"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+            _send_sign_in_code(request, user)
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            # A new key once the password is known, and again when the code is accepted.
+            request.session.cycle_key()
+            request.session[SIGN_IN] = {"user_id": user.pk, "at": time.time(), "next": next_url}
+            return redirect("accounts:login_code")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+
+
+def _send_sign_in_code(request, user):
+    try:
+        services.send_sign_in_code(user=user, request=request)
+    except services.CooldownPending:
+        pass  # a code sent less than a minute ago is still valid: go on to enter it
+
+
+def _pending_sign_in_user(request):
+    pending = request.session.get(SIGN_IN) or {}
+    if time.time() - pending.get("at", 0) > SIGN_IN_PENDING_SECONDS:
+        return None, pending
+    return User.objects.filter(pk=pending.get("user_id"), is_active=True).first(), pending
+
+
+def sign_in_code(request):
+    user, pending = _pending_sign_in_user(request)
+    if user is None:
+        request.session.pop(SIGN_IN, None)
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.verify_sign_in_code(
+                user=user, code=form.cleaned_data["code"], request=request
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session.pop(SIGN_IN, None)
+            _complete_sign_in(request, user, device)
+            return redirect(_safe_next(request, pending.get("next")))
+    return _code_page(
+        request,
+        form=form,
+        title=_("Enter the sign-in code"),
+        mobile=user.mobile,
+        resend_url=reverse("accounts:login_resend"),
+        cooldown=services.sign_in_cooldown_left(user),
+        status=status,
+        back_url=reverse("accounts:login"),
+    )
+
+
+@require_POST
+def sign_in_resend(request):
+    user, _pending = _pending_sign_in_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    try:
+        services.send_sign_in_code(user=user, request=request)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("A new code has been sent."))
+    return redirect("accounts:login_code")
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """POST only (Django's LogoutView); the database session row is deleted."""
+
+
+@require_POST
+def keep_alive(request):
+    """The idle-timeout warning's button: this request itself resets the idle clock."""
+    return redirect(_safe_next(request, request.POST.get("next")))
+
+
+# --- Recovery ---------------------------------------------------------------------------------
+
+
+def recover_identity(request):
+    form, valid = _identity_form(request)
+    status = _status(form)
+    if valid:
+        employee, status = _lookup(request, form)
+        user = employee.user if employee is not None else None
+        if employee is not None and (user is None or not user.mobile or not user.is_active):
+            status = _refuse(form, IdentityMismatch())
+        elif user is not None:
+            try:
+                verification = services.start_recovery(
+                    user=user, request=request, language=get_language()
+                )
+            except AccountError as error:
+                status = _refuse(form, error)
+            else:
+                request.session[RECOVERY] = {"verification_id": str(verification.pk)}
+                return redirect("accounts:recover_verify")
+    return render(request, "accounts/recover_identity.html", {"form": form}, status=status)
+
+
+def _recovery_verification(request):
+    return selectors.access_verification(
+        verification_id=(request.session.get(RECOVERY) or {}).get("verification_id"),
+        purpose=PendingVerification.Purpose.RECOVERY,
+    )
+
+
+def recover_verify(request):
+    verification = _recovery_verification(request)
+    if verification is None:
+        return redirect("accounts:recover")
+    if verification.verified_at:
+        return redirect("accounts:recover_password")
+    form = CodeForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verify_flow_code(verification=verification, code=form.cleaned_data["code"])
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            return redirect("accounts:recover_password")
+    return _code_page(
+        request,
+        form=form,
+        title=_("Enter the recovery code"),
+        mobile=verification.mobile,
+        resend_url=reverse("accounts:recover_resend"),
+        cooldown=services.cooldown_left_for(verification),
+        status=status,
+        back_url=reverse("accounts:recover"),
+    )
+
+
+@require_POST
+def recover_resend(request):
+    verification = _recovery_verification(request)
+    if verification is None:
+        return redirect("accounts:recover")
+    return _resend(request, verification, "accounts:recover_verify")
+
+
+def recover_password(request):
+    verification = _recovery_verification(request)
+    if verification is None or verification.verified_at is None:
+        return redirect("accounts:recover")
+    user = User.objects.get(username=verification.national_id)
+    form = NewPasswordForm(request.POST or None, user=user)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(
+                verification=verification, password=form.cleaned_data["password1"], request=request
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session.pop(RECOVERY, None)
+            messages.success(
+                request, _("Your password has been changed. Sign in with the new password.")
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/recover_password.html", {"form": form}, status=status)
+
+
+# --- Mobile change ----------------------------------------------------------------------------
+
+
+@login_required
+def mobile_change(request):
+    form = MobileChangeForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            verification = services.start_mobile_change(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                new_mobile=form.cleaned_data["mobile"],
+                request=request,
+                language=get_language(),
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session[MOBILE_CHANGE] = {"verification_id": str(verification.pk)}
+            return redirect("accounts:mobile_verify")
+    return render(
+        request,
+        "accounts/mobile_change.html",
+        {"form": form, "current": mask_mobile(request.user.mobile)},
+        status=status,
+    )
+
+
+def _mobile_verification(request):
+    return selectors.access_verification(
+        verification_id=(request.session.get(MOBILE_CHANGE) or {}).get("verification_id"),
+        purpose=PendingVerification.Purpose.MOBILE_CHANGE,
+        national_id=request.user.username,
+    )
+
+
+@login_required
+def mobile_verify(request):
+    verification = _mobile_verification(request)
+    if verification is None:
+        return redirect("accounts:mobile_change")
+    form = CodeForm(request.POST or None)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_mobile_change(
+                user=request.user,
+                verification=verification,
+                code=form.cleaned_data["code"],
+                request=request,
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            request.session.pop(MOBILE_CHANGE, None)
+            messages.success(request, _("Your mobile number has been changed."))
+            return redirect("dashboard")
+    return _code_page(
+        request,
+        form=form,
+        title=_("Verify your new mobile number"),
+        mobile=verification.mobile,
+        resend_url=reverse("accounts:mobile_resend"),
+        cooldown=services.cooldown_left_for(verification),
+        status=status,
+        back_url=reverse("accounts:mobile_change"),
+    )
+
+
+@login_required
+@require_POST
+def mobile_resend(request):
+    verification = _mobile_verification(request)
+    if verification is None:
+        return redirect("accounts:mobile_change")
+    return _resend(request, verification, "accounts:mobile_verify")

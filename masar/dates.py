@@ -126,11 +126,18 @@ class DualCalendarDateField(forms.MultiValueField):
 
     def __init__(self, *, min_date=None, max_date=None, **kwargs):
         self.min_date, self.max_date = min_date, max_date
-        fields = (forms.ChoiceField(choices=Calendar.CHOICES), forms.CharField(max_length=12))
+        # The calendar select always sends a value, so an empty date is judged here, not
+        # by the parts: an optional field left empty is None, a required one "Enter the date."
+        fields = (
+            forms.ChoiceField(choices=Calendar.CHOICES, required=False),
+            forms.CharField(max_length=12, required=False),
+        )
         super().__init__(fields, require_all_fields=False, **kwargs)
 
     def compress(self, data_list):
         if not data_list or not data_list[1]:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
             return None
         calendar = data_list[0] or Calendar.HIJRI
         parts = parse_date_parts(data_list[1])

@@ -9,9 +9,12 @@ row of another entity does not exist as far as the console is concerned.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 HR_GROUP = "HR specialists"
@@ -23,7 +26,30 @@ def hr_entity_id(user) -> int | None:
     return profile.entity_id if profile is not None else None
 
 
-class HRAdminSite(admin.AdminSite):
+def has_strong_sign_in(request) -> bool:
+    """A second factor was verified (password + SMS code, django-otp) or the person signed in
+    with Nafath. Both admin sites require one of the two."""
+    user = request.user
+    is_verified = getattr(user, "is_verified", None)
+    return bool(
+        (is_verified is not None and is_verified())
+        or request.session.get("auth_method") == "nafath"
+    )
+
+
+class PortalSignInMixin:
+    """The admin sites have no sign-in form of their own: people sign in through the portal
+    (password + code, or Nafath) and come back."""
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated and has_strong_sign_in(request):
+            # Signed in strongly but without access to this site: Django's behaviour.
+            return super().login(request, extra_context)
+        next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(f"{self.name}:index")
+        return redirect_to_login(next_url, login_url=reverse("accounts:login"))
+
+
+class HRAdminSite(PortalSignInMixin, admin.AdminSite):
     site_header = _("Masar — HR console")
     site_title = _("HR console")
     index_title = _("Your entity's records")
@@ -34,6 +60,7 @@ class HRAdminSite(admin.AdminSite):
         return (
             user.is_active
             and user.is_staff
+            and has_strong_sign_in(request)
             and hr_entity_id(user) is not None
             and user.groups.filter(name=HR_GROUP).exists()
         )
@@ -45,7 +72,7 @@ class HRAdminSite(admin.AdminSite):
         return context
 
 
-class MinistryAdminSite(admin.AdminSite):
+class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):
     """Django's admin for ministry staff. HR specialists are kept out: their door is /hr/."""
 
     site_header = _("Masar — ministry administration")
@@ -56,6 +83,7 @@ class MinistryAdminSite(admin.AdminSite):
         return (
             user.is_active
             and user.is_staff
+            and has_strong_sign_in(request)
             and hr_entity_id(user) is None
             and (user.is_superuser or user.groups.filter(name=MINISTRY_GROUP).exists())
         )

@@ -9,6 +9,7 @@ Production sets DATABASE_URL, REDIS_URL, SECRET_KEY and DEBUG=off (see docker-co
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -89,11 +91,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache gets its own Redis database, so clearing it never touches Celery's queues.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="masar"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -195,6 +199,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
+    "task": "accounts.tasks.purge_stale_verifications",
+    "schedule": 3600,
+}
 # A document left pending (lost message, dead worker) is queued again after ten minutes.
 CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
     "task": "masar.tasks.requeue_stale_documents",
@@ -252,6 +260,12 @@ GRIEVANCE_FILING_DAYS = env.dict(
     "GRIEVANCE_FILING_DAYS", cast={"value": int}, default={"default": 60, "performance": 15}
 )
 GRIEVANCE_ANSWER_DAYS = env.int("GRIEVANCE_ANSWER_DAYS", default=60)
+# Grievances (issue 6): daily at 06:00 Riyadh, flag grievances past their answer date and tell
+# the entity's HR lead (the batch_ name routes it to the batch queue).
+CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
+    "task": "grievances.tasks.batch_flag_overdue_grievances",
+    "schedule": crontab(hour=6, minute=0),
+}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # /verify/<code>/ is public: this many look-ups per address and minute.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)

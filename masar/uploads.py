@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 # content type -> (leading bytes, extensions accepted for it, extension stored)
@@ -124,6 +125,13 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _evidence_help_text() -> str:
+    return _("PDF, JPG or PNG; up to %(count)s files of %(size)s each.") % {
+        "count": settings.UPLOAD_MAX_FILES,
+        "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+    }
+
+
 class EvidenceField(forms.FileField):
     """Up to UPLOAD_MAX_FILES files, each checked; cleans to a list of CheckedUpload."""
 
@@ -131,14 +139,9 @@ class EvidenceField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text",
-            _("PDF, JPG or PNG; up to %(count)s files of %(size)s each.")
-            % {
-                "count": settings.UPLOAD_MAX_FILES,
-                "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
-            },
-        )
+        # Lazy: fields are built when a form class is imported, and the text must follow the
+        # language of each request, not the one active at import.
+        kwargs.setdefault("help_text", lazy(_evidence_help_text, str)())
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", ".pdf,.jpg,.jpeg,.png,application/pdf,image/*")
 

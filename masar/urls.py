@@ -16,6 +16,7 @@ urlpatterns = [
     path("my-data/", include("employment_records.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
+    path("grievances/", include("grievances.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:

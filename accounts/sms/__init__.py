@@ -53,7 +53,6 @@ def _publish(message_id, body: str) -> None:
                 "max_retries": 1,
                 "interval_start": 0,
                 "interval_step": 0.2,
-                "timeout": 1,
             },
         )
     except (OperationalError, ConnectionError, TimeoutError) as error:

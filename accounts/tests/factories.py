@@ -52,3 +52,18 @@ def make_hr_specialist(entity, **kwargs) -> User:
     user.groups.add(Group.objects.get(name=HR_GROUP))
     HRProfile.objects.create(user=user, entity=entity)
     return user
+
+
+def sign_in_verified(client, user) -> None:
+    """Sign `user` in on the test client as after password + SMS code: the session is
+    OTP-verified, which /admin/ and /hr/ require (masar.hr_admin.has_strong_sign_in)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.models import SmsDevice
+
+    device, _created = SmsDevice.objects.get_or_create(user=user, defaults={"name": "mobile"})
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["auth_method"] = "password_otp"
+    session.save()

@@ -77,8 +77,10 @@ def granted(employee: Employee) -> set[str]:
 
 
 def admitted(site, user) -> bool:
+    """Whether the site admits the persona once signed in strongly (the role check alone)."""
     request = RequestFactory().get("/")
     request.user = user
+    request.session = {"auth_method": "nafath"}
     return site.has_permission(request)
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory, make_hr_specialist
+from accounts.tests.factories import UserFactory, make_hr_specialist, sign_in_verified
 from employment_records.models import Employee
 from employment_records.tests.factories import EmployeeFactory, EntityFactory, UnitFactory
 from masar.hr_admin import MINISTRY_GROUP, ministry_permissions
@@ -23,7 +23,7 @@ def two_entities():
 @pytest.fixture
 def specialist_a(client, two_entities):
     user = make_hr_specialist(two_entities[0])
-    client.force_login(user)
+    sign_in_verified(client, user)
     return user
 
 
@@ -78,7 +78,7 @@ def test_choices_offer_only_the_entitys_units(client, specialist_a, two_entities
 def test_an_employee_without_hr_profile_cannot_enter_the_console(client, employee_user):
     employee_user.is_staff = True
     employee_user.save()
-    client.force_login(employee_user)
+    sign_in_verified(client, employee_user)
     response = client.get(reverse("hr:index"))
     assert response.status_code == 302
     assert reverse("hr:login") in response["Location"]
@@ -94,7 +94,7 @@ def test_ministry_staff_see_every_entity(client, two_entities):
     group.permissions.set(ministry_permissions())
     staff = UserFactory(is_staff=True)
     staff.groups.add(group)
-    client.force_login(staff)
+    sign_in_verified(client, staff)
     response = client.get(reverse("admin:employment_records_employee_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == Employee.objects.count() == 5

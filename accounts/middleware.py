@@ -1,0 +1,51 @@
+"""Session limits: signed out after SESSION_IDLE_TIMEOUT without a request, and after
+SESSION_COOKIE_AGE since sign-in whatever the activity (the cookie's own expiry alone would
+not hold: a copied cookie could be replayed, so the server checks the sign-in time)."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
+
+# The last-activity stamp is rewritten at most this often, so most requests save no session.
+ACTIVITY_RESOLUTION_SECONDS = 30
+
+
+def start_session_clock(sender, request, user, **kwargs):
+    now = time.time()
+    request.session["signed_in_at"] = now
+    request.session["last_activity"] = now
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            expired = self._expired(request)
+            if expired:
+                logout(request)  # flushes the server-side session
+                messages.info(request, expired)
+                return redirect_to_login(request.get_full_path())
+            request.session_idle_seconds = settings.SESSION_IDLE_TIMEOUT
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request) -> str | None:
+        now = time.time()
+        session = request.session
+        signed_in_at = session.get("signed_in_at") or session.setdefault("signed_in_at", now)
+        last_activity = session.get("last_activity") or now
+        if now - signed_in_at > settings.SESSION_COOKIE_AGE:
+            return _("Your session has ended. Please sign in again.")
+        if now - last_activity > settings.SESSION_IDLE_TIMEOUT:
+            return _("You were signed out after a period of inactivity. Please sign in again.")
+        if now - last_activity >= ACTIVITY_RESOLUTION_SECONDS:
+            session["last_activity"] = now
+        return None

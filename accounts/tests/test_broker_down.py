@@ -1,0 +1,49 @@
+"""When the broker cannot be reached as a code is requested, the person hears "try again in a
+moment" within 2 seconds: publishing is bounded (accounts.sms._publish, CELERY_BROKER_*)."""
+
+import socket
+import time
+
+import pytest
+
+from accounts.models import PendingVerification, SmsMessage
+
+from .conftest import details_data, identity_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens here once the probe is closed
+
+
+@pytest.fixture
+def dead_broker():
+    """Celery publishing for real (not eagerly) to a Redis URL where nothing listens."""
+    from masar.celery import app
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.task_always_eager = False
+    app._pool, app.amqp._producer_pool = None, None  # connect afresh to the dead URL
+    yield
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    app._pool, app.amqp._producer_pool = None, None
+
+
+def test_code_request_with_the_broker_down_answers_within_two_seconds(client, persona, dead_broker):
+    client.cookies["django_language"] = "en"
+    client.get("/accounts/register/")
+    client.post("/accounts/register/", identity_data())
+    started = time.monotonic()
+    response = client.post("/accounts/register/details/", details_data())
+    elapsed = time.monotonic() - started
+    assert elapsed < 2, f"the page took {elapsed:.2f} s"
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Try again in a moment" in page
+    assert "persona@example.sa" in page and "0551234534" in page  # nothing typed is lost
+    assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
+    assert PendingVerification.objects.get().code_sent_at is None

@@ -1,0 +1,77 @@
+"""Reads of the grievances service. Each fetch authorises in the same step: an employee reaches
+only their own grievances, an HR specialist only their entity's; anything else is a 404."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from masar.hr_admin import hr_entity_id
+
+from .models import Grievance, GrievanceAttachment, GrievanceMessage
+
+
+def grievances_of(*, user) -> QuerySet[Grievance]:
+    return Grievance.objects.filter(employee__user=user)
+
+
+def list_grievances_for_employee(*, user) -> QuerySet[Grievance]:
+    return grievances_of(user=user).only(
+        "number", "category", "status", "submitted_at", "decision_number", "outcome"
+    )
+
+
+def _detail_queryset() -> QuerySet[Grievance]:
+    return Grievance.objects.select_related(
+        "employee", "entity", "action", "assigned_to", "committee"
+    ).prefetch_related(
+        "statuses",
+        Prefetch(
+            "messages",
+            queryset=GrievanceMessage.objects.prefetch_related("attachments"),
+        ),
+        Prefetch(
+            "attachments",
+            queryset=GrievanceAttachment.objects.filter(message__isnull=True),
+            to_attr="filing_attachments",
+        ),
+    )
+
+
+def access_grievance_for_employee(*, user, number: str) -> Grievance:
+    """The person's own grievance, or 404: another person's number reveals nothing."""
+    return get_object_or_404(_detail_queryset(), employee__user=user, number=number.strip())
+
+
+def access_grievance_for_hr(*, user, grievance_id) -> Grievance:
+    entity_id = hr_entity_id(user)
+    if entity_id is None:
+        raise Http404
+    return get_object_or_404(_detail_queryset(), entity_id=entity_id, pk=grievance_id)
+
+
+def access_attachment_for_employee(*, user, number: str, attachment_id) -> GrievanceAttachment:
+    return get_object_or_404(
+        GrievanceAttachment,
+        grievance__employee__user=user,
+        grievance__number=number,
+        pk=attachment_id,
+    )
+
+
+def access_attachment_for_hr(*, user, grievance_id, attachment_id) -> GrievanceAttachment:
+    entity_id = hr_entity_id(user)
+    if entity_id is None:
+        raise Http404
+    return get_object_or_404(
+        GrievanceAttachment,
+        grievance__entity_id=entity_id,
+        grievance_id=grievance_id,
+        pk=attachment_id,
+    )
+
+
+def decisions_for_employee(*, employee) -> QuerySet:
+    """The decisions in the person's record a grievance may concern, newest first."""
+    return employee.actions.order_by("-decision_date", "-id")
