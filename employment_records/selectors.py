@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from masar.hr_admin import HR_GROUP, hr_entity_id
+from masar.hr_admin import hr_entity_id
 
 from .models import (
     CorrectionEvent,
@@ -113,8 +113,10 @@ def access_correction_for_hr(*, user, pk) -> CorrectionRequest:
     return get_object_or_404(_with_timeline(corrections_for_entity(hr_entity_id(user))), pk=pk)
 
 
-def access_evidence(*, user, number: str, evidence_id: int) -> CorrectionEvidence:
-    """A file of a request, for its owner or for HR of the owner's entity; else 404."""
+def access_evidence(*, user, number: str, evidence_id: int, hr_console: bool) -> CorrectionEvidence:
+    """A file of a request, for its owner, or for HR of the owner's entity signed in to the
+    HR console (`hr_console`: `hr_site.has_permission(request)`, which includes the second
+    factor); 404 for everyone else."""
     evidence = get_object_or_404(
         CorrectionEvidence.objects.select_related("request__employee"),
         pk=evidence_id,
@@ -123,17 +125,6 @@ def access_evidence(*, user, number: str, evidence_id: int) -> CorrectionEvidenc
     owner = evidence.request.employee
     if owner.user_id is not None and owner.user_id == user.pk:
         return evidence
-    if is_hr_of(user, owner.entity_id):
+    if hr_console and hr_entity_id(user) == owner.entity_id:
         return evidence
     raise Http404
-
-
-def is_hr_of(user, entity_id: int) -> bool:
-    """An active HR specialist of this entity (the HR console's own test, plus the entity)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and hr_entity_id(user) == entity_id
-        and user.groups.filter(name=HR_GROUP).exists()
-    )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from masar.catalogue import service_required
 from masar.documents import access_document_for_holder, documents_of_holder
+from masar.hr_admin import hr_site
 from masar.models import Document
 from masar.ratelimit import Limit
 from masar.uploads import private_file_response
@@ -244,7 +245,12 @@ def withdraw_correction(request, number):
 @require_GET
 def evidence_download(request, number, evidence_id):
     """For the request's owner and for HR of the owner's entity; 404 for everyone else."""
-    evidence = selectors.access_evidence(user=request.user, number=number, evidence_id=evidence_id)
+    evidence = selectors.access_evidence(
+        user=request.user,
+        number=number,
+        evidence_id=evidence_id,
+        hr_console=hr_site.has_permission(request),
+    )
     return private_file_response(
         evidence.file_name, download_name=evidence.original_name, content_type=evidence.content_type
     )

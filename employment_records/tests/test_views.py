@@ -7,7 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.sms import backends
-from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist
+from accounts.tests.factories import (
+    UserFactory,
+    grant_all,
+    make_hr_specialist,
+    sign_in_verified,
+)
 from employment_records.models import CorrectionRequest, CorrectionStatus, Employee
 from employment_records.tests.factories import ActionFactory, EntityFactory
 from employment_records.tests.helpers import pdf_upload, submit_dob_correction
@@ -157,9 +162,12 @@ def test_evidence_is_served_to_its_owner_and_to_hr_of_the_entity_only(client, em
     owner = client.get(url)
     assert owner.status_code == 200 and owner["Content-Type"] == "application/pdf"
     assert b"".join(owner.streaming_content).startswith(b"%PDF-")
-    client.force_login(make_hr_specialist(employee_user.employee.entity))
+    same_entity_hr = make_hr_specialist(employee_user.employee.entity)
+    client.force_login(same_entity_hr)  # password only: not signed in to the HR console
+    assert client.get(url).status_code == 404
+    sign_in_verified(client, same_entity_hr)
     assert client.get(url).status_code == 200
-    client.force_login(make_hr_specialist(EntityFactory()))
+    sign_in_verified(client, make_hr_specialist(EntityFactory()))
     assert client.get(url).status_code == 404
 
 
@@ -186,7 +194,7 @@ def test_employee_answers_more_info_and_withdraws(signed_in, employee_user):
 def test_hr_approves_in_the_console_and_the_record_changes(client, employee_user, sms_outbox):
     request = submit_dob_correction(employee_user.employee, employee_user)
     hr = make_hr_specialist(employee_user.employee.entity)
-    client.force_login(hr)
+    sign_in_verified(client, hr)
     listing = client.get(reverse("hr:employment_records_correctionrequest_changelist"))
     assert request.number in listing.content.decode()
     url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
@@ -202,7 +210,7 @@ def test_hr_approves_in_the_console_and_the_record_changes(client, employee_user
 
 def test_hr_of_another_entity_cannot_open_the_request(client, employee_user):
     request = submit_dob_correction(employee_user.employee, employee_user)
-    client.force_login(make_hr_specialist(EntityFactory()))
+    sign_in_verified(client, make_hr_specialist(EntityFactory()))
     url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, {"decision": "approve"}).status_code == 404
@@ -213,7 +221,7 @@ def test_hr_of_another_entity_cannot_open_the_request(client, employee_user):
 def test_sla_filter_lists_overdue_requests(client, employee_user):
     late = submit_dob_correction(employee_user.employee, employee_user)
     CorrectionRequest.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 1))
-    client.force_login(make_hr_specialist(employee_user.employee.entity))
+    sign_in_verified(client, make_hr_specialist(employee_user.employee.entity))
     url = reverse("hr:employment_records_correctionrequest_changelist")
     assert late.number in client.get(url, {"sla": "overdue"}).content.decode()
     assert late.number not in client.get(url, {"sla": "on_time"}).content.decode()

@@ -166,16 +166,16 @@ def test_the_holder_selector_answers_404_for_another_holder(holder):
 def test_hr_revokes_a_document_of_their_entity_and_verify_says_so(
     client, holder, django_capture_on_commit_callbacks
 ):
-    from accounts.tests.factories import make_hr_specialist
+    from accounts.tests.factories import make_hr_specialist, sign_in_verified
     from employment_records.tests.factories import EntityFactory
 
     document = request_statement(holder, django_capture_on_commit_callbacks)
     changelist = reverse("hr:masar_document_changelist")
-    client.force_login(make_hr_specialist(EntityFactory()))
+    sign_in_verified(client, make_hr_specialist(EntityFactory()))
     client.post(changelist, {"action": "revoke_documents", "_selected_action": [document.pk]})
     document.refresh_from_db()
     assert document.revoked_at is None  # another entity's HR cannot
-    client.force_login(make_hr_specialist(holder.entity))
+    sign_in_verified(client, make_hr_specialist(holder.entity))
     client.post(changelist, {"action": "revoke_documents", "_selected_action": [document.pk]})
     document.refresh_from_db()
     assert document.revoked_at is not None

@@ -2,8 +2,9 @@
 approval in the console, the corrected record, and the service statement PDF; axe-core on
 every page visited.
 
-Sign-in: the session cookie of Django's test client is handed to the browser (the sign-in
-pages are being rebuilt on another branch and have their own journeys).
+Sign-in: the session cookie of Django's test client, OTP-verified as after password + SMS code
+(accounts.tests.factories.sign_in_verified), is handed to the browser; the sign-in pages have
+their own journeys.
 """
 
 import datetime as dt
@@ -12,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist
+from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist, sign_in_verified
 from employment_records.models import ActionType, CorrectionRequest, CorrectionStatus
 from employment_records.tests.factories import ActionFactory
 from employment_records.tests.helpers import pdf_bytes
@@ -26,8 +27,9 @@ HR_ID = "1034567899"
 
 
 def sign_in_by_cookie(page, live_server, user) -> None:
+    """As after password + SMS code (an OTP-verified session, which /hr/ requires)."""
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
