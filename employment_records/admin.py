@@ -1,6 +1,15 @@
-from django.contrib import admin
+from datetime import timedelta
 
-from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, hr_site
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 
 from . import models
 
@@ -127,3 +136,127 @@ for model, (base_admin, lookup) in HR_REGISTRY.items():
         scoped.exclude = ("entity", "user")  # accounts are linked by registration, not by HR
         scoped.raw_id_fields = ("position",)
     hr_site.register(model, scoped)
+
+
+# --- Correction requests: the HR queue ---------------------------------------------------------
+
+
+class SlaFilter(admin.SimpleListFilter):
+    title = _("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due within 7 days")),
+            ("on_time", _("On time")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        open_requests = queryset.filter(status__in=models.OPEN_CORRECTION_STATUSES)
+        if self.value() == "overdue":
+            return open_requests.filter(due_date__lt=today)
+        if self.value() == "due_soon":
+            return open_requests.filter(
+                due_date__gte=today, due_date__lte=today + timedelta(days=7)
+            )
+        if self.value() == "on_time":
+            return open_requests.filter(due_date__gt=today + timedelta(days=7))
+        return queryset
+
+
+class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
+    """Read-only list and detail; every decision goes through the review page, which calls
+    `employment_records.services` (never a plain model save)."""
+
+    entity_lookup = "employee__entity"
+    list_display = ("number", "employee", "field_label", "status", "due_date", "overdue", "review")
+    list_filter = ("status", SlaFilter)
+    search_fields = ("number", "employee__national_id")
+    list_select_related = ("employee", "action")
+    ordering = ("due_date", "id")
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    @admin.display(description=_("field"))
+    def field_label(self, obj):
+        return obj.field_label
+
+    @admin.display(description=_("review"))
+    def review(self, obj):
+        url = reverse(
+            f"{self.admin_site.name}:employment_records_correctionrequest_review", args=[obj.pk]
+        )
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="employment_records_correctionrequest_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, pk):
+        from . import selectors, services
+        from .forms import DecisionForm
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        correction = selectors.access_correction_for_hr(user=request.user, pk=pk)
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._decide(services, correction, request.user, **form.cleaned_data)
+            except services.CorrectionError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The decision was recorded and the employee notified."))
+                return redirect(
+                    f"{self.admin_site.name}:employment_records_correctionrequest_review", pk=pk
+                )
+        spec = correction.spec
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Correction request %(number)s") % {"number": correction.number},
+            "correction": correction,
+            "current": spec.display(correction.current_value),
+            "proposed": spec.display(correction.proposed_value),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request,
+            "admin/employment_records/correction_review.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
+    @staticmethod
+    def _decide(services, correction, actor, *, decision, note):
+        if decision == "review":
+            services.start_review(request=correction, actor=actor)
+        elif decision == "approve":
+            services.approve_correction(request=correction, actor=actor, note=note)
+        elif decision == "more_info":
+            services.ask_for_more_info(request=correction, actor=actor, question=note)
+        else:
+            services.reject_correction(request=correction, actor=actor, reason=note)
+
+
+hr_site.register(models.CorrectionRequest, CorrectionAdmin)
+
+
+class MinistryCorrectionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    list_display = ("number", "employee", "field_name", "status", "due_date")
+    list_filter = ("status", SlaFilter)
+    search_fields = ("number", "employee__national_id")
+    list_select_related = ("employee",)
+
+
+admin.site.register(models.CorrectionRequest, MinistryCorrectionAdmin)

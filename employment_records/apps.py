@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EmploymentRecordsConfig(AppConfig):
     name = "employment_records"
     verbose_name = _("Employment records")
+
+    def ready(self):
+        from .documents import register_kinds
+
+        register_kinds()

@@ -550,3 +550,215 @@ class SalaryScale(models.Model):
 
     def __str__(self):
         return f"{self.rank}/{self.step}: {self.amount}"
+
+
+# --- Data corrections (طلبات تصحيح البيانات) ------------------------------------------------
+# Which fields a correction may change is declared in `employment_records.corrections`; the
+# constraint below repeats the two lists so the database refuses anything else.
+CORRECTABLE_EMPLOYEE_FIELDS = (
+    "first_name_ar",
+    "father_name_ar",
+    "grandfather_name_ar",
+    "family_name_ar",
+    "first_name_en",
+    "father_name_en",
+    "grandfather_name_en",
+    "family_name_en",
+    "gender",
+    "date_of_birth",
+    "hire_date",
+)
+CORRECTABLE_ACTION_FIELDS = (
+    "decision_number",
+    "decision_date",
+    "effective_date",
+    "from_rank",
+    "to_rank",
+    "from_step",
+    "to_step",
+)
+
+
+class CorrectionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    MORE_INFO = "more_info", _("More information needed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_CORRECTION_STATUSES = (
+    CorrectionStatus.SUBMITTED,
+    CorrectionStatus.UNDER_REVIEW,
+    CorrectionStatus.MORE_INFO,
+)
+
+
+class CorrectionRequest(models.Model):
+    """An employee's request to correct one field of their data or of one record entry."""
+
+    number = models.CharField(_("request number"), max_length=20, unique=True)
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("employee")
+    )
+    action = models.ForeignKey(
+        EmploymentAction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        verbose_name=_("record entry"),
+    )
+    field_name = models.CharField(_("field"), max_length=40)
+    current_value = models.TextField(_("current value"), blank=True)
+    proposed_value = models.TextField(_("proposed value"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=15,
+        choices=CorrectionStatus.choices,
+        default=CorrectionStatus.SUBMITTED,
+    )
+    due_date = models.DateField(_("due date"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="correction_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CorrectionStatus.values), name="correction_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(action__isnull=True, field_name__in=CORRECTABLE_EMPLOYEE_FIELDS)
+                    | Q(action__isnull=False, field_name__in=CORRECTABLE_ACTION_FIELDS)
+                ),
+                name="correction_field_whitelisted",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=r"^C-[0-9]{4}-[0-9]{6}$"), name="correction_number_format"
+            ),
+            # A decided request names when; an open one has no decision time.
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["submitted", "under_review", "more_info"], decided_at__isnull=True
+                )
+                | Q(status__in=["approved", "rejected", "withdrawn"], decided_at__isnull=False),
+                name="correction_decided_at_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CORRECTION_STATUSES
+
+    @property
+    def spec(self):
+        from .corrections import spec_for
+
+        return spec_for(self.field_name, on_action=self.action_id is not None)
+
+    @property
+    def field_label(self) -> str:
+        return self.spec.label
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_date < timezone.localdate()
+
+
+class CorrectionEvent(models.Model):
+    """One step of a request's timeline (append-only)."""
+
+    request = models.ForeignKey(
+        CorrectionRequest,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("request"),
+    )
+    status = models.CharField(_("status"), max_length=15, choices=CorrectionStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction request event")
+        verbose_name_plural = _("correction request events")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.status}"
+
+    @property
+    def label(self) -> str:
+        return self.get_status_display()
+
+
+class CorrectionEvidence(models.Model):
+    """A file attached to a request; stored privately under a server-generated name."""
+
+    request = models.ForeignKey(
+        CorrectionRequest,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("request"),
+    )
+    file_name = models.CharField(_("stored file"), max_length=200)
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="evidence_type_allowed",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class CorrectionCounter(models.Model):
+    """The last request number issued in a Hijri year (locked while a number is taken)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("correction number counter")
+        verbose_name_plural = _("correction number counters")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"

@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
-from .models import AuditEvent
+from .models import AuditEvent, Document
 
 
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -21,3 +22,36 @@ class HRAuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
 
 admin.site.register(AuditEvent, AuditEventAdmin)
 hr_site.register(AuditEvent, HRAuditEventAdmin)
+
+
+# --- Generated documents: listed for the entity's HR and the ministry; revoked, never edited.
+
+
+class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("display_code", "kind", "holder", "entity", "status", "issued_at", "revoked_at")
+    list_filter = ("kind", "status")
+    search_fields = ("code", "holder__national_id")
+    list_select_related = ("holder", "entity")
+    actions = ["revoke_documents"]
+
+    @admin.action(description=_("Revoke the selected documents"))
+    def revoke_documents(self, request, queryset):
+        from .documents import revoke
+
+        revoked = 0
+        for document in queryset.filter(revoked_at__isnull=True):
+            revoke(document=document, actor=request.user)
+            revoked += 1
+        self.message_user(request, _("Documents revoked: %(count)s.") % {"count": revoked})
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for the action only; the form itself stays read-only (no editable fields).
+        return obj is None and super(ReadOnlyAdminMixin, self).has_change_permission(request)
+
+
+class HRDocumentAdmin(DocumentAdmin, EntityScopedAdmin):
+    hr_permissions = ("view", "change")
+
+
+admin.site.register(Document, DocumentAdmin)
+hr_site.register(Document, HRDocumentAdmin)

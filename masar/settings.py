@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
     "task": "accounts.tasks.purge_stale_verifications",
     "schedule": 3600,
 }
+# A document left pending (lost message, dead worker) is queued again after ten minutes.
+CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
+    "task": "masar.tasks.requeue_stale_documents",
+    "schedule": 300.0,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Security -----------------------------------------------------------------------------
@@ -241,7 +246,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every layout step and every unsupported CSS property at INFO/WARNING.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Domain settings (DOMAIN.md: deadlines are per-category settings) -----------------------
@@ -321,3 +331,6 @@ NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
     "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS",
     default=["http://127.0.0.1:8000/", "http://localhost:8000/"],
 )
+
+# /verify/<code>/ is public: this many look-ups per address and minute.
+VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)

@@ -84,3 +84,40 @@ def permission_denied(request, exception):
 
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
+
+
+VERIFY_WINDOW_SECONDS = 60
+
+
+def _verify_limit():
+    from django.conf import settings
+
+    from .ratelimit import Limit
+
+    return Limit("verify", settings.VERIFY_RATE_LIMIT, VERIFY_WINDOW_SECONDS)
+
+
+@require_GET
+@never_cache
+def verify_document(request, code: str | None = None):
+    """Public: is a printed document authentic? Minimal data, no sign-in, rate-limited."""
+    from django.shortcuts import redirect
+
+    from . import documents
+    from .ratelimit import ip_key
+
+    typed = code or request.GET.get("code", "").strip()
+    if code is None and typed:
+        normalised = documents.normalise_code(typed)
+        if normalised:  # the typed form lands on the same URL as the QR code
+            return redirect("verify", code=normalised)
+    context = {"typed": typed, "checked": bool(typed)}
+    if typed:
+        if not _verify_limit().hit(ip_key(request)):
+            return render(request, "masar/verify.html", {**context, "limited": True}, status=429)
+        document = documents.find_for_verification(typed)
+        context.update(
+            document=document, kind_label=document and documents.kind_label(document.kind)
+        )
+    status = 404 if typed and context.get("document") is None else 200
+    return render(request, "masar/verify.html", context, status=status)

@@ -19,3 +19,24 @@ def gregorian_date(value):
 def dual_date(value):
     """Both calendars, Hijri first (the administrative calendar)."""
     return {"value": value}
+
+
+def mask_name(full_name: str) -> str:
+    """'محمد عبدالله سعد القحطاني' -> 'محمد ع*** س*** ا***': enough to match a face to a
+    paper, not enough to learn someone's family from a code."""
+    first, *rest = (full_name or "").split() or [""]
+    return " ".join([first, *(f"{part[0]}***" for part in rest)])
+
+
+@register.filter
+def masked_name(person):
+    """A person's name (anything with `full_name()`) with all but the first name masked."""
+    return mask_name(person.full_name())
+
+
+@register.filter
+def mask_id(national_id):
+    """A national ID with all but the last four digits hidden."""
+    from accounts.validators import mask_national_id
+
+    return mask_national_id(national_id) if national_id else ""

@@ -1,0 +1,130 @@
+"""Reads for "my employment data" and the HR queue. Every object is fetched through its owner
+or its entity, so another person's number answers 404; every page costs a fixed number of
+queries whatever the length of the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from masar.hr_admin import hr_entity_id
+
+from .models import (
+    CorrectionEvent,
+    CorrectionEvidence,
+    CorrectionRequest,
+    Employee,
+    EmploymentAction,
+)
+
+RECORD_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ServiceLength:
+    years: int
+    months: int
+    days: int
+
+
+def service_length(start: dt.date, end: dt.date) -> ServiceLength:
+    """Whole years, months and days from `start` to `end`, the way a person counts them."""
+    years = end.year - start.year
+    months = end.month - start.month
+    days = end.day - start.day
+    if days < 0:
+        months -= 1
+        previous_month_end = end.replace(day=1) - dt.timedelta(days=1)
+        days += max(previous_month_end.day, start.day)
+    if months < 0:
+        years -= 1
+        months += 12
+    return ServiceLength(years=max(years, 0), months=max(months, 0), days=max(days, 0))
+
+
+def employee_of_user(user) -> Employee:
+    """The signed-in person's own record with everything the profile shows, in one query."""
+    try:
+        return Employee.objects.select_related("entity", "unit", "position__job_class", "user").get(
+            user=user
+        )
+    except Employee.DoesNotExist:
+        raise Http404 from None
+
+
+def length_of_service(employee: Employee) -> ServiceLength:
+    end = employee.end_date or timezone.localdate()
+    return service_length(employee.hire_date, end)
+
+
+def record_page(*, employee: Employee, action_type: str = "", page: str | int = 1):
+    """One page of the record, newest first, optionally of one action type."""
+    actions = EmploymentAction.objects.filter(employee=employee).select_related(
+        "from_position__job_class", "to_position__job_class"
+    )
+    if action_type:
+        actions = actions.filter(action_type=action_type)
+    paginator = Paginator(actions.order_by("-effective_date", "-id"), RECORD_PAGE_SIZE)
+    return paginator.get_page(page)
+
+
+def training_of(employee: Employee):
+    return employee.training.order_by("-start_date", "-id")
+
+
+def scholarships_of(employee: Employee):
+    return employee.scholarships.order_by("-start_date", "-id")
+
+
+def action_of_employee(*, employee: Employee, action_id) -> EmploymentAction:
+    return get_object_or_404(EmploymentAction, employee=employee, pk=action_id)
+
+
+def corrections_of(employee: Employee):
+    return CorrectionRequest.objects.filter(employee=employee).select_related("action")
+
+
+def _with_timeline(queryset):
+    return queryset.select_related("employee__entity", "employee__user", "action").prefetch_related(
+        Prefetch("events", queryset=CorrectionEvent.objects.order_by("at", "id")),
+        Prefetch("evidence", queryset=CorrectionEvidence.objects.order_by("uploaded_at", "id")),
+    )
+
+
+def access_correction_for_employee(*, employee: Employee, number: str) -> CorrectionRequest:
+    """The employee's own request, or 404: another person's number reveals nothing."""
+    return get_object_or_404(
+        _with_timeline(CorrectionRequest.objects.all()), employee=employee, number=number
+    )
+
+
+def corrections_for_entity(entity_id: int | None):
+    """The HR queue of one entity (the console adds its filters)."""
+    return CorrectionRequest.objects.filter(employee__entity_id=entity_id)
+
+
+def access_correction_for_hr(*, user, pk) -> CorrectionRequest:
+    return get_object_or_404(_with_timeline(corrections_for_entity(hr_entity_id(user))), pk=pk)
+
+
+def access_evidence(*, user, number: str, evidence_id: int, hr_console: bool) -> CorrectionEvidence:
+    """A file of a request, for its owner, or for HR of the owner's entity signed in to the
+    HR console (`hr_console`: `hr_site.has_permission(request)`, which includes the second
+    factor); 404 for everyone else."""
+    evidence = get_object_or_404(
+        CorrectionEvidence.objects.select_related("request__employee"),
+        pk=evidence_id,
+        request__number=number,
+    )
+    owner = evidence.request.employee
+    if owner.user_id is not None and owner.user_id == user.pk:
+        return evidence
+    if hr_console and hr_entity_id(user) == owner.entity_id:
+        return evidence
+    raise Http404

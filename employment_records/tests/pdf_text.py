@@ -1,0 +1,54 @@
+"""Reading generated PDFs back in tests.
+
+Two quirks of text extraction from WeasyPrint's Arabic (pdftotext shows the same ones, so they
+are in the PDF's text mapping, not in pypdf): lines come out in visual order, so right-to-left
+runs are reversed; and a ligature glyph (lam-alef, nun-yeh) carries its two letters in visual
+order too. `contains_phrase` therefore reads each line both ways and compares words as letter
+multisets: "القحطاني" is found even where the PDF spells it "القحطاين". Layout mode may also
+glue neighbouring table cells together ("111445/00001"), so a phrase is first looked for as a
+plain substring.
+"""
+
+import io
+import unicodedata
+
+from pypdf import PdfReader
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    lines = []
+    for page in reader.pages:
+        text = unicodedata.normalize("NFKC", page.extract_text(extraction_mode="layout") or "")
+        for line in text.splitlines():
+            line = " ".join(line.split())
+            if line:
+                lines += [line, line[::-1]]
+    return lines
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(pdf_lines(data))
+
+
+def _key(words: list[str]) -> list[str]:
+    return ["".join(sorted(word)) for word in words]
+
+
+def contains_phrase(data_or_lines, phrase: str) -> bool:
+    """Whether the words of `phrase` appear together, in order, on one line of the PDF."""
+    lines = pdf_lines(data_or_lines) if isinstance(data_or_lines, bytes) else data_or_lines
+    phrase = unicodedata.normalize("NFKC", phrase)
+    if any(phrase in line for line in lines):  # numbers and Latin text: as printed
+        return True
+    wanted = _key(phrase.split())
+    for line in lines:
+        words = _key(line.split())
+        for start in range(len(words) - len(wanted) + 1):
+            if words[start : start + len(wanted)] == wanted:
+                return True
+    return False
+
+
+def page_count(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)

@@ -1,0 +1,312 @@
+"""My employment data (/my-data/): thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from masar.catalogue import service_required
+from masar.documents import access_document_for_holder, documents_of_holder
+from masar.hr_admin import hr_site
+from masar.models import Document
+from masar.ratelimit import Limit
+from masar.uploads import private_file_response
+
+from . import selectors, services
+from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for
+from .forms import AnswerForm, CorrectionForm, RecordFilterForm
+from .models import ActionType
+
+employment_data = service_required("employment_data")
+# Each statement is a PDF rendered by a worker: a person cannot flood the documents queue.
+STATEMENT_LIMIT = Limit("statement_request", 10, 3600)
+
+
+def _crumbs(*pairs):
+    return [(_("My employment data"), reverse("employment_records:profile")), *pairs]
+
+
+@employment_data
+@require_GET
+def profile(request):
+    employee = selectors.employee_of_user(request.user)
+    return render(
+        request,
+        "employment_records/profile.html",
+        {
+            "employee": employee,
+            "length": selectors.length_of_service(employee),
+            "correctable": set(EMPLOYEE_FIELDS),
+            "crumbs": [(_("My employment data"), None)],
+        },
+    )
+
+
+@employment_data
+@require_GET
+def record(request):
+    employee = selectors.employee_of_user(request.user)
+    form = RecordFilterForm(request.GET or None, choices=ActionType.choices)
+    action_type = form.cleaned_data["type"] if form.is_valid() else ""
+    page_obj = selectors.record_page(
+        employee=employee, action_type=action_type, page=request.GET.get("page", 1)
+    )
+    return render(
+        request,
+        "employment_records/record.html",
+        {
+            "employee": employee,
+            "form": form,
+            "page_obj": page_obj,
+            "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
+            "crumbs": _crumbs((_("Employment record"), None)),
+        },
+    )
+
+
+@employment_data
+@require_GET
+def training(request):
+    employee = selectors.employee_of_user(request.user)
+    return render(
+        request,
+        "employment_records/training.html",
+        {
+            "training": selectors.training_of(employee),
+            "scholarships": selectors.scholarships_of(employee),
+            "crumbs": _crumbs((_("Training and scholarships"), None)),
+        },
+    )
+
+
+@employment_data
+@require_GET
+def corrections(request):
+    employee = selectors.employee_of_user(request.user)
+    return render(
+        request,
+        "employment_records/corrections.html",
+        {
+            "requests": selectors.corrections_of(employee),
+            "sla_days": settings.CORRECTION_SLA_DAYS,
+            "crumbs": _crumbs((_("Correction requests"), None)),
+        },
+    )
+
+
+def _correction_target(request, employee):
+    """The record entry (or None: the profile) and the field named in the query string.
+    Another person's entry or an unknown field answers 404."""
+    action_id = request.GET.get("action") or ""
+    action = None
+    if action_id:
+        if not action_id.isdigit():
+            raise Http404
+        action = selectors.action_of_employee(employee=employee, action_id=action_id)
+    field_name = request.GET.get("field", "")
+    spec = spec_for(field_name, on_action=action is not None)
+    if spec is None and field_name:
+        raise Http404
+    return spec, action
+
+
+def _choose_field(request, employee, action):
+    """Several fields could be wrong (a record entry, the four-part name): the person picks."""
+    specs = ACTION_FIELDS if action is not None else EMPLOYEE_FIELDS
+    target = action or employee
+    fields = [(spec, spec.display(spec.current_text(target))) for spec in specs.values()]
+    return render(
+        request,
+        "employment_records/correction_choose.html",
+        {
+            "action": action,
+            "fields": fields,
+            "crumbs": _crumbs((_("Request a correction"), None)),
+        },
+    )
+
+
+@employment_data
+def new_correction(request):
+    employee = selectors.employee_of_user(request.user)
+    spec, action = _correction_target(request, employee)
+    if spec is None:
+        return _choose_field(request, employee, action)
+    target = action or employee
+    form = CorrectionForm(request.POST or None, request.FILES or None, spec=spec)
+    if request.method == "POST" and form.is_valid():
+        data = services.CorrectionInput(
+            field_name=spec.name,
+            proposed_value=form.cleaned_data["proposed_value"],
+            reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data["evidence"],
+            action=action,
+        )
+        try:
+            created = services.submit_correction(employee=employee, data=data, actor=request.user)
+        except services.CorrectionError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Your request %(number)s was submitted. We will tell you by SMS when it changes.")
+                % {"number": created.number},
+            )
+            return redirect("employment_records:correction", number=created.number)
+    return render(
+        request,
+        "employment_records/correction_form.html",
+        {
+            "form": form,
+            "spec": spec,
+            "action": action,
+            "current": spec.display(spec.current_text(target)),
+            "crumbs": _crumbs(
+                (_("Correction requests"), reverse("employment_records:corrections")),
+                (_("New request"), None),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail_context(correction, answer_form=None):
+    spec = spec_for(correction.field_name, on_action=correction.action_id is not None)
+    return {
+        "correction": correction,
+        "spec": spec,
+        "current": spec.display(correction.current_value),
+        "proposed": spec.display(correction.proposed_value),
+        "answer_form": answer_form or AnswerForm(),
+        "crumbs": _crumbs(
+            (_("Correction requests"), reverse("employment_records:corrections")),
+            (correction.number, None),
+        ),
+    }
+
+
+@employment_data
+@require_GET
+def correction_detail(request, number):
+    employee = selectors.employee_of_user(request.user)
+    correction = selectors.access_correction_for_employee(employee=employee, number=number)
+    return render(request, "employment_records/correction_detail.html", _detail_context(correction))
+
+
+@employment_data
+@require_POST
+def respond_correction(request, number):
+    employee = selectors.employee_of_user(request.user)
+    correction = selectors.access_correction_for_employee(employee=employee, number=number)
+    form = AnswerForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.answer_more_info(
+                request=correction,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except services.CorrectionError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer was sent to HR."))
+            return redirect("employment_records:correction", number=number)
+    return render(
+        request,
+        "employment_records/correction_detail.html",
+        _detail_context(correction, answer_form=form),
+        status=400,
+    )
+
+
+@employment_data
+@require_POST
+def withdraw_correction(request, number):
+    employee = selectors.employee_of_user(request.user)
+    correction = selectors.access_correction_for_employee(employee=employee, number=number)
+    try:
+        services.withdraw_correction(request=correction, actor=request.user)
+    except services.CorrectionError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The request was withdrawn."))
+    return redirect("employment_records:correction", number=number)
+
+
+@login_required
+@require_GET
+def evidence_download(request, number, evidence_id):
+    """For the request's owner and for HR of the owner's entity; 404 for everyone else."""
+    evidence = selectors.access_evidence(
+        user=request.user,
+        number=number,
+        evidence_id=evidence_id,
+        hr_console=hr_site.has_permission(request),
+    )
+    return private_file_response(
+        evidence.file_name, download_name=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+@employment_data
+def statements(request):
+    employee = selectors.employee_of_user(request.user)
+    if request.method == "POST":
+        if not STATEMENT_LIMIT.hit(str(request.user.pk)):
+            messages.error(
+                request, _("You have requested many statements in the last hour. Try again later.")
+            )
+            return redirect("employment_records:statements")
+        document = services.request_service_statement(employee=employee, actor=request.user)
+        return redirect("employment_records:statement", code=document.code)
+    return render(
+        request,
+        "employment_records/statements.html",
+        {
+            "documents": documents_of_holder(holder=employee, kind=services.SERVICE_STATEMENT)[:10],
+            "crumbs": _crumbs((_("Service statement"), None)),
+        },
+    )
+
+
+@employment_data
+@require_GET
+def statement_status(request, code):
+    employee = selectors.employee_of_user(request.user)
+    document = access_document_for_holder(holder=employee, code=code)
+    context = {
+        "document": document,
+        "crumbs": _crumbs(
+            (_("Service statement"), reverse("employment_records:statements")),
+            (document.display_code, None),
+        ),
+    }
+    if request.headers.get("HX-Request"):
+        # htmx polls: "no change" is a 204, which htmx does not swap, so a screen reader hears
+        # the live region once, when the statement is ready, not every second.
+        if document.status == Document.Status.PENDING:
+            return HttpResponse(status=204)
+        return render(request, "employment_records/includes/statement_panel.html", context)
+    return render(request, "employment_records/statement.html", context)
+
+
+@employment_data
+@require_GET
+def statement_download(request, code):
+    employee = selectors.employee_of_user(request.user)
+    document = access_document_for_holder(holder=employee, code=code)
+    if document.status != Document.Status.READY or not default_storage.exists(document.file_name):
+        raise Http404
+    return private_file_response(
+        document.file_name,
+        download_name=f"service-statement-{document.code}.pdf",
+        content_type="application/pdf",
+    )

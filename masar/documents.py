@@ -1,0 +1,204 @@
+"""Generated documents: a registry of kinds, the request service, the render step and the
+selectors. Shared by the service statement (employment_records), Bayan and the CV.
+
+A kind registers itself from its app's `AppConfig.ready()`:
+
+    register(DocumentKind(
+        code="service_statement", label=_("Service statement"),
+        template_name="employment_records/documents/service_statement.html",
+        build_context=service_statement_context,      # (document) -> dict
+    ))
+
+Flow: `request_document()` creates a pending row and, after commit, enqueues
+`masar.tasks.render_document` (queue `documents`); the task calls `render_and_store()`, which is
+safe to run twice; `/verify/<code>/` answers from `find_for_verification()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .audit import audit
+from .models import CODE_ALPHABET, CODE_LENGTH, Document
+from .pdf import qr_data_uri, render_pdf
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    label: str
+    template_name: str
+    build_context: Callable[[Document], dict]
+    file_prefix: str = "document"
+    language: str = "ar"  # documents are rendered in their own language, not the browser's
+
+
+_REGISTRY: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> None:
+    _REGISTRY[kind.code] = kind
+
+
+def get_kind(code: str) -> DocumentKind:
+    return _REGISTRY[code]
+
+
+def kind_label(code: str) -> str:
+    kind = _REGISTRY.get(code)
+    return str(kind.label) if kind else code
+
+
+class DocumentError(ValidationError):
+    """A document that cannot be requested; the message is shown to the person."""
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+def request_document(*, kind: str, holder, requested_by) -> Document:
+    """A pending document for `holder`, rendered by a worker after commit."""
+    if kind not in _REGISTRY:
+        raise DocumentError(_("This kind of document does not exist."), code="unknown_kind")
+    with transaction.atomic():
+        document = Document.objects.create(
+            kind=kind,
+            holder=holder,
+            entity_id=holder.entity_id,
+            requested_by=requested_by,
+            enqueued_at=timezone.now(),
+        )
+        audit(
+            action="document.requested",
+            actor=requested_by,
+            subject=document,
+            entity_id=holder.entity_id,
+            changes={"kind": kind},
+        )
+        transaction.on_commit(lambda: enqueue_render(document.pk))
+    return document
+
+
+def enqueue_render(document_id: int) -> None:
+    from .tasks import render_document
+
+    render_document.delay(document_id)
+
+
+def verification_url(document: Document) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("verify", args=[document.code])
+
+
+def render_and_store(document_id: int) -> Document:
+    """Render the PDF and mark the document ready. Safe to run twice or concurrently: a
+    document that is already ready is returned as it is, and the second of two racing
+    renders discards its own file."""
+    document = Document.objects.select_related("holder", "entity").get(pk=document_id)
+    if document.status == Document.Status.READY and default_storage.exists(document.file_name):
+        return document
+    kind = get_kind(document.kind)
+    issued_at = timezone.now()
+    with translation.override(kind.language):
+        context = {
+            **kind.build_context(document),
+            "document": document,
+            "issued_at": issued_at,
+            "verification_url": verification_url(document),
+            "qr_data_uri": qr_data_uri(verification_url(document)),
+        }
+        pdf = render_pdf(kind.template_name, context)
+    name = default_storage.save(
+        f"documents/{kind.file_prefix}-{uuid.uuid4().hex}.pdf", ContentFile(pdf)
+    )
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document_id)
+        if locked.status == Document.Status.READY and default_storage.exists(locked.file_name):
+            default_storage.delete(name)  # another delivery of the task won the race
+            return locked
+        locked.status = Document.Status.READY
+        locked.file_name = name
+        locked.issued_at = issued_at
+        locked.save(update_fields=["status", "file_name", "issued_at"])
+    return locked
+
+
+def mark_failed(document_id: int) -> None:
+    Document.objects.filter(pk=document_id, status=Document.Status.PENDING).update(
+        status=Document.Status.FAILED
+    )
+
+
+def requeue_stale(*, now=None) -> list[int]:
+    """Re-enqueue documents left pending longer than STALE_AFTER (a lost task, a dead
+    worker); returns their ids."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    ids = list(
+        Document.objects.filter(status=Document.Status.PENDING, enqueued_at__lt=cutoff)
+        .order_by("enqueued_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    Document.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    for document_id in ids:
+        enqueue_render(document_id)
+    if ids:
+        logger.info("re-enqueued %d stale documents", len(ids))
+    return ids
+
+
+def revoke(*, document: Document, actor) -> Document:
+    with transaction.atomic():
+        document.revoked_at = timezone.now()
+        document.save(update_fields=["revoked_at"])
+        audit(action="document.revoked", actor=actor, subject=document, entity=document.entity)
+    return document
+
+
+# --- selectors ----------------------------------------------------------------------------
+
+
+def documents_of_holder(*, holder, kind: str):
+    return Document.objects.filter(holder=holder, kind=kind).order_by("-created_at", "-id")
+
+
+def access_document_for_holder(*, holder, code: str) -> Document:
+    """The holder's own document, or 404: another person's code reveals nothing here."""
+    return get_object_or_404(Document, holder=holder, code=normalise_code(code) or "-")
+
+
+def normalise_code(text: str) -> str | None:
+    """The stored form of a typed code (spaces and dashes dropped, case ignored, and the
+    letters people confuse with digits read as the digits), or None when it cannot be one."""
+    cleaned = "".join(ch for ch in (text or "").upper() if ch not in " -")
+    cleaned = cleaned.translate(str.maketrans("ILO", "110"))
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def find_for_verification(code: str) -> Document | None:
+    normalised = normalise_code(code)
+    if normalised is None:
+        return None
+    return (
+        Document.objects.select_related("holder", "entity")
+        .filter(code=normalised, status=Document.Status.READY)
+        .first()
+    )
