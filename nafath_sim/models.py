@@ -9,11 +9,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
     WAITING = "waiting", _("Waiting for the Nafath app")
-    COMPLETED = "completed", _("Approved")
+    COMPLETED = "completed", pgettext_lazy("Nafath request", "Approved")
     REJECTED = "rejected", _("Rejected")
     EXPIRED = "expired", _("Expired")
 
