@@ -75,7 +75,5 @@ def test_no_string_is_translated_two_ways_across_catalogues():
     for catalogue in CATALOGUES:
         for context, msgid, msgstrs, _flags in entries(catalogue, with_context=True):
             seen.setdefault((context, msgid), {})[str(catalogue.relative_to(ROOT))] = msgstrs[0]
-    clashes = [
-        f"{key}: {places}" for key, places in seen.items() if len(set(places.values())) > 1
-    ]
+    clashes = [f"{key}: {places}" for key, places in seen.items() if len(set(places.values())) > 1]
     assert not clashes, "\n".join(clashes)
