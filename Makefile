@@ -43,13 +43,18 @@ $(VENV)/.installed: $(REQUIREMENTS)
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	@touch $@
 
+# The Nafath simulator is reached over HTTP at SITE_URL, and registers the portal's callback
+# there: it must name the port being served, unless the environment or .env says otherwise.
+RUN_SITE_URL := $(or $(SITE_URL),$(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://127.0.0.1:$(PORT))
+
+run: export SITE_URL := $(RUN_SITE_URL)
 run: venv
 	@echo "==> run: applying database migrations"
 	$(MANAGE) migrate --noinput
 	@$(MAKE) --no-print-directory compilemessages
 	@echo "==> run: loading demo data (seed_demo, idempotent)"
 	$(MANAGE) seed_demo
-	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; Ctrl-C stops)"
+	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; Ctrl-C stops)"
 	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 compilemessages: venv

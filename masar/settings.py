@@ -138,6 +138,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
+# What masar.notify.send_sms calls: apps below accounts text people without importing it.
+SMS_SENDER = "accounts.sms.send_sms"
 
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=True)
 if NAFATH_SIMULATOR:
@@ -266,7 +268,7 @@ CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "task": "grievances.tasks.batch_flag_overdue_grievances",
     "schedule": crontab(hour=6, minute=0),
 }
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 
 # --- Nafath: OpenID Connect relying party (accounts/oidc.py) and its simulator --------------
@@ -323,13 +325,14 @@ NAFATH_SIM_ISSUER = env.str("NAFATH_SIM_ISSUER", default="")  # empty: derived f
 NAFATH_SIM_REQUEST_TTL = env.int("NAFATH_SIM_REQUEST_TTL", default=60)
 NAFATH_SIM_CLIENT_ID = env.str("NAFATH_SIM_CLIENT_ID", default=NAFATH_OIDC_CLIENT_ID)
 NAFATH_SIM_CLIENT_SECRET = env.str("NAFATH_SIM_CLIENT_SECRET", default=NAFATH_OIDC_CLIENT_SECRET)
+# The portal as the simulator knows it: SITE_URL, and its localhost twin for a browser that
+# opened the other name of the same machine.
+_PORTAL_URLS = list(dict.fromkeys([SITE_URL, SITE_URL.replace("://127.0.0.1", "://localhost")]))
 NAFATH_SIM_REDIRECT_URIS = env.list(
-    "NAFATH_SIM_REDIRECT_URIS",
-    default=["http://127.0.0.1:8000/oidc/callback/", "http://localhost:8000/oidc/callback/"],
+    "NAFATH_SIM_REDIRECT_URIS", default=[f"{url}/oidc/callback/" for url in _PORTAL_URLS]
 )
 NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
-    "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS",
-    default=["http://127.0.0.1:8000/", "http://localhost:8000/"],
+    "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS", default=[f"{url}/" for url in _PORTAL_URLS]
 )
 
 # /verify/<code>/ is public: this many look-ups per address and minute.
