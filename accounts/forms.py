@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from masar.dates import DualCalendarDateField
+from masar.validators import normalise_digits, normalise_national_id, normalise_saudi_mobile
 
 from .models import CODE_LENGTH, User
-from .validators import normalise_digits, normalise_national_id, normalise_saudi_mobile
 
 
 class NationalIdField(forms.CharField):

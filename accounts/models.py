@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import SideChannelDevice, ThrottlingMixin
 
 from masar.catalogue import ServiceCode
-
-from .validators import normalise_national_id, validate_national_id, validate_saudi_mobile
+from masar.validators import normalise_national_id, validate_national_id, validate_saudi_mobile
 
 
 class MasarUserManager(UserManager):

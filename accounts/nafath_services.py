@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from employment_records.models import Employee
 from masar.audit import audit
+from masar.validators import mask_national_id
 
 from .models import NafathIdentity, User
-from .validators import mask_national_id
 
 
 class NafathRefused(Exception):

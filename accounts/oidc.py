@@ -35,6 +35,7 @@ from mozilla_django_oidc.views import (
 )
 
 from masar.audit import client_ip
+from masar.validators import normalise_national_id
 
 from .nafath_services import (
     NafathAssertion,
@@ -43,7 +44,6 @@ from .nafath_services import (
     record_nafath_refusal,
     refusal_message,
 )
-from .validators import normalise_national_id
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from masar.audit import audit
 from masar.ratelimit import Limit, ip_key
+from masar.validators import mask_mobile, mask_national_id
 
 from .models import (
     CODE_MAX_FAILURES,
@@ -34,7 +35,6 @@ from .models import (
     new_code,
 )
 from .sms import SmsUnavailable, send_sms
-from .validators import mask_mobile, mask_national_id
 
 # Codes sent: per phone, per national ID and per address (the caps).
 CODE_LIMITS_PER_PHONE = (Limit("code-phone-hour", 5, 3600), Limit("code-phone-day", 10, 86400))

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from masar.hr_admin import has_strong_sign_in
+from masar.validators import mask_mobile
 
 from . import selectors, services
 from .forms import (
@@ -34,7 +35,6 @@ from .forms import (
 )
 from .models import CODE_VALID_SECONDS, PendingVerification, User
 from .services import AccountError, IdentityMismatch
-from .validators import mask_mobile
 
 REGISTRATION = "registration"
 SIGN_IN = "sign_in_pending"

@@ -17,7 +17,6 @@ from functools import cache, lru_cache
 
 from hijridate import Hijri
 
-from accounts.validators import luhn_valid
 from employment_records.models import (
     ActionType,
     DecisionStatus,
@@ -28,6 +27,7 @@ from employment_records.models import (
     QualificationLevel,
     Rating,
 )
+from masar.validators import luhn_valid
 
 SEED = 1448
 # "Today" for the demo. Histories, evaluations and ages are computed from this date.
@@ -470,7 +470,7 @@ def pick_names(rng: random.Random, gender: str, *, resident: bool = False):
 
 def with_check_digit(body: str) -> str:
     """The nine digits `body` plus the one check digit that makes the ID Luhn-valid
-    (`accounts.validators.luhn_valid`: digits 1, 3, 5, 7, 9 doubled, the sum ends in 0)."""
+    (`masar.validators.luhn_valid`: digits 1, 3, 5, 7, 9 doubled, the sum ends in 0)."""
     total = 0
     for index, char in enumerate(body):
         digit = int(char) * (2 if index % 2 == 0 else 1)

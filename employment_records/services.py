@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from masar.audit import audit
 from masar.dates import hijri_year
+from masar.notify import send_sms
 from masar.uploads import CheckedUpload, store_privately
 
 from .corrections import FieldSpec, spec_for
@@ -92,8 +93,6 @@ def _record(request: CorrectionRequest, *, status: str, actor, note: str = "") -
 
 def _notify(request: CorrectionRequest) -> None:
     """An SMS on every status change, in Arabic (the portal's default language)."""
-    from accounts.sms import send_sms  # the one call up into accounts: its SMS pipeline
-
     user = request.employee.user
     if user is None or not user.mobile:
         return

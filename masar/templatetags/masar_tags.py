@@ -37,6 +37,6 @@ def masked_name(person):
 @register.filter
 def mask_id(national_id):
     """A national ID with all but the last four digits hidden."""
-    from accounts.validators import mask_national_id
+    from masar.validators import mask_national_id
 
     return mask_national_id(national_id) if national_id else ""

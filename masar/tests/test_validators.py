@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import (
+from masar.validators import (
     mask_mobile,
     normalise_national_id,
     normalise_saudi_mobile,

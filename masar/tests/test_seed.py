@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from accounts.models import HRProfile, ServiceGrant, User
-from accounts.validators import validate_national_id, validate_saudi_mobile
 from employment_records import demo_data
 from employment_records.models import (
     ActionType,
@@ -30,6 +29,7 @@ from employment_records.models import (
 from masar.catalogue import Condition, ServiceCode, decide_all
 from masar.dates import hijri_year
 from masar.hr_admin import HR_GROUP, MINISTRY_GROUP, hr_site, ministry_permissions
+from masar.validators import validate_national_id, validate_saudi_mobile
 
 COUNTED = (
     GovernmentEntity,

@@ -21,7 +21,6 @@ from django.db.models.functions import Length, Substr
 
 from accounts.models import ServiceGrant
 from employment_records import demo_data
-from employment_records.management.commands.seed_demo import GRANTS_FROM, ensure_reference_data
 from employment_records.models import (
     Employee,
     EmployeeStatus,
@@ -37,6 +36,7 @@ from employment_records.models import (
     TrainingDecision,
 )
 from masar.catalogue import ServiceCode
+from masar.management.commands.seed_demo import GRANTS_FROM, ensure_reference_data
 
 ACTION_FIELDS = (
     "employee_id",
