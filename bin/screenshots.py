@@ -21,17 +21,22 @@ EMPLOYEE, HR_SPECIALIST = "1012345672", "1034567899"
 DESKTOP = {"width": 1280, "height": 860}
 
 
+def click_and_wait(target) -> None:
+    with target.page.expect_navigation():
+        target.click()
+
+
 def sign_in_with_nafath(page, national_id: str) -> None:
     page.goto(f"{BASE_URL}/accounts/login/")
-    page.get_by_role("button", name="الدخول عبر نفاذ").click()
+    click_and_wait(page.get_by_role("button", name="الدخول عبر نفاذ"))
     page.get_by_label("رقم الهوية الوطنية").fill(national_id)
-    page.get_by_role("button", name="متابعة").click()
+    click_and_wait(page.get_by_role("button", name="متابعة"))
     number = page.get_by_test_id("nafath-number").inner_text()
     phone = page.context.new_page()
     phone.goto(f"{BASE_URL}/nafath/app/")
     phone.get_by_label("رقم الهوية الوطنية").fill(national_id)
-    phone.get_by_role("button", name="عرض طلباتي").click()
-    phone.get_by_role("button", name=number, exact=True).click()
+    click_and_wait(phone.get_by_role("button", name="عرض طلباتي"))
+    click_and_wait(phone.get_by_role("button", name=number, exact=True))
     phone.close()
     # The waiting page polls and continues to the dashboard on its own.
     page.wait_for_url(lambda url: urlsplit(url).path == "/", timeout=15_000)
@@ -58,8 +63,7 @@ def main() -> int:
         shoot(employee, "/my-data/", "my-data")
         shoot(employee, "/my-data/record/", "employment-record")
         shoot(employee, "/grievances/", "grievances")
-        employee.get_by_role("button", name="English").click()
-        employee.wait_for_load_state()
+        click_and_wait(employee.get_by_role("button", name="English"))
         shoot(employee, "/", "dashboard-en")
 
         hr = browser.new_context(**options).new_page()

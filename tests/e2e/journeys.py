@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.tests.factories import sign_in_verified
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 
 def sign_in_with_nafath(portal, national_id: str, *, check_accessibility: bool = True) -> None:
@@ -15,17 +15,17 @@ def sign_in_with_nafath(portal, national_id: str, *, check_accessibility: bool =
     "Nafath app" on the phone) picks it, and the portal continues on its own."""
     phone = portal.context.new_page()
     portal.goto("/accounts/login/")
-    portal.get_by_role("button", name="الدخول عبر نفاذ").click()
+    click_and_wait(portal.get_by_role("button", name="الدخول عبر نفاذ"))
     portal.get_by_label("رقم الهوية الوطنية").fill(national_id)
-    portal.get_by_role("button", name="متابعة").click()
+    click_and_wait(portal.get_by_role("button", name="متابعة"))
     number = portal.get_by_test_id("nafath-number").inner_text()
     assert re.fullmatch(r"\d{2}", number)
     if check_accessibility:
         assert_accessible(portal)
     phone.goto("/nafath/app/")
     phone.get_by_label("رقم الهوية الوطنية").fill(national_id)
-    phone.get_by_role("button", name="عرض طلباتي").click()
-    phone.get_by_role("button", name=number, exact=True).click()
+    click_and_wait(phone.get_by_role("button", name="عرض طلباتي"))
+    click_and_wait(phone.get_by_role("button", name=number, exact=True))
     phone.close()
     # The waiting page polls and continues to the dashboard ("/") on its own.
     portal.wait_for_url(lambda url: urlsplit(url).path == "/", timeout=10_000)

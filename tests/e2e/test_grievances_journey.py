@@ -13,7 +13,7 @@ from grievances.models import Grievance, Status
 from masar.dates import to_hijri
 from nafath_sim import testing
 from tests.e2e.journeys import sign_in_verified_by_cookie, sign_in_with_nafath
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 nafath = testing.nafath  # the simulator as the portal's provider, on the live server
@@ -100,8 +100,8 @@ def test_file_follow_answer_and_read_the_result(nafath, new_page, personas):
     assert "يرجى إرفاق صورة" in employee.locator("main").inner_text()
     assert_accessible(employee)
     employee.locator("[name=body]").fill("أرفقت القرار، وأؤكد أن مدة خدمتي في المرتبة أربع سنوات.")
-    employee.locator("form[action$='/reply/'] button[type=submit]").click()
-    employee.wait_for_url(f"**/grievances/{number}/")
+    click_and_wait(employee.locator("form[action$='/reply/'] button[type=submit]"))
+    assert employee.url.endswith(f"/grievances/{number}/")
     assert_accessible(employee)
     grievance.refresh_from_db()
     assert grievance.status == Status.UNDER_REVIEW
@@ -128,8 +128,8 @@ def test_file_follow_answer_and_read_the_result(nafath, new_page, personas):
 
     # The same result in English, through the language switch.
     employee.goto(f"/grievances/{number}/")
-    employee.get_by_role("button", name="English").click()
-    employee.wait_for_url(f"**/grievances/{number}/")
+    click_and_wait(employee.get_by_role("button", name="English"))
+    assert employee.url.endswith(f"/grievances/{number}/")
     assert employee.locator("html").get_attribute("dir") == "ltr"
     result = employee.locator("section[aria-labelledby=result-title]").inner_text()
     assert "Partly accepted" in result

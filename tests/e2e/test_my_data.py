@@ -18,7 +18,7 @@ from employment_records.models import ActionType, CorrectionRequest, CorrectionS
 from employment_records.tests.factories import ActionFactory
 from employment_records.tests.helpers import pdf_bytes
 from employment_records.tests.pdf_text import contains_phrase
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -97,12 +97,11 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
     sign_in_by_cookie(hr_page, live_server, hr_user)
     hr_page.goto("/hr/employment_records/correctionrequest/")
     assert request.number in hr_page.locator("#result_list").inner_text()
-    hr_page.get_by_role("link", name="فتح").first.click()
+    click_and_wait(hr_page.get_by_role("link", name="فتح").first)
     assert "decision.pdf" in hr_page.locator("#content-main").inner_text()
     assert_accessible(hr_page)
     hr_page.get_by_label("الموافقة وتطبيق التعديل على السجل").check()
-    hr_page.get_by_role("button", name="تسجيل القرار").click()
-    hr_page.wait_for_load_state()
+    click_and_wait(hr_page.get_by_role("button", name="تسجيل القرار"))
     assert hr_page.locator("#correction-status").inner_text() == "مقبول"
     assert_accessible(hr_page)
     request.refresh_from_db()

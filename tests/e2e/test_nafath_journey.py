@@ -8,7 +8,7 @@ import pytest
 from accounts.tests.factories import grant_all
 from employment_records.tests.factories import EmployeeFactory
 from nafath_sim import testing
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 nafath = testing.nafath  # the provider fixture, shared with nafath_sim's tests
@@ -25,11 +25,11 @@ def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
 
     portal.goto("/accounts/login/")
     assert_accessible(portal)
-    portal.get_by_role("button", name="الدخول عبر نفاذ").click()
+    click_and_wait(portal.get_by_role("button", name="الدخول عبر نفاذ"))
 
     portal.get_by_label("رقم الهوية الوطنية").fill(PERSONA)
     assert_accessible(portal)
-    portal.get_by_role("button", name="متابعة").click()
+    click_and_wait(portal.get_by_role("button", name="متابعة"))
     number = portal.get_by_test_id("nafath-number").inner_text()
     assert re.fullmatch(r"\d{2}", number)
     assert_accessible(portal)
@@ -37,9 +37,9 @@ def test_persona_signs_in_with_nafath_in_arabic(nafath, new_page):
     phone.goto("/nafath/app/")
     assert_accessible(phone)
     phone.get_by_label("رقم الهوية الوطنية").fill(PERSONA)
-    phone.get_by_role("button", name="عرض طلباتي").click()
+    click_and_wait(phone.get_by_role("button", name="عرض طلباتي"))
     assert_accessible(phone)
-    phone.get_by_role("button", name=number, exact=True).click()
+    click_and_wait(phone.get_by_role("button", name=number, exact=True))
     assert "تمت الموافقة" in phone.locator("h2").first.inner_text()
     assert_accessible(phone)
 
@@ -60,15 +60,15 @@ def test_a_rejection_in_the_app_shows_on_the_waiting_page_and_signs_nobody_in(na
     portal = new_page()
     phone = portal.context.new_page()
     portal.goto("/accounts/login/")
-    portal.get_by_role("button", name="Sign in with Nafath").click()
+    click_and_wait(portal.get_by_role("button", name="Sign in with Nafath"))
     portal.get_by_label("National ID").fill(employee.national_id)
-    portal.get_by_role("button", name="Continue").click()
+    click_and_wait(portal.get_by_role("button", name="Continue"))
     portal.get_by_test_id("nafath-number").wait_for()
 
     phone.goto("/nafath/app/")
     phone.get_by_label("National ID").fill(employee.national_id)
-    phone.get_by_role("button", name="Show my requests").click()
-    phone.get_by_role("button", name="Reject").click()
+    click_and_wait(phone.get_by_role("button", name="Show my requests"))
+    click_and_wait(phone.get_by_role("button", name="Reject"))
 
     # No reload: the waiting page's htmx poll brings the final state in.
     status = portal.get_by_role("status")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts.tests.factories import UserFactory, grant_all
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,8 +40,8 @@ def test_signed_in_dashboard_in_both_languages(live_server, page):
     assert "نفاذ" in closed.inner_text()
     assert_accessible(page)
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_url(f"{live_server.url}/")
+    click_and_wait(page.get_by_role("button", name="English"))
+    assert page.url == f"{live_server.url}/"
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert "Sign in with Nafath" in page.locator(".service-card.is-closed").inner_text()
     assert_accessible(page)
