@@ -177,3 +177,26 @@ class MobileChangeForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     mobile = SaudiMobileField(label=_("New mobile number"))
+
+
+class PasswordChangeForm(NewPasswordMixin, forms.Form):
+    """The current password, then the new one twice (a signed-in person's own change)."""
+
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self._password_fields()
+        self.fields["password1"].label = _("New password")
+        self.fields["password2"].label = _("Confirm the new password")
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_passwords(cleaned, self.user)
+        return cleaned

@@ -482,6 +482,26 @@ def reset_password(*, verification: PendingVerification, password: str, request)
     return user
 
 
+def change_password(*, user: User, current_password: str, new_password: str, request) -> User:
+    """A signed-in person's own change. A wrong current password counts towards the lockout,
+    as at sign-in: the form must not become a way to guess it."""
+    check_not_locked(national_id=user.username)
+    if not user.check_password(current_password):
+        record_sign_in_failure(national_id=user.username, step="password", request=request)
+        raise AccountError(_("The current password is not correct."), code="wrong_password")
+    if user.check_password(new_password):
+        raise AccountError(
+            _("The new password must differ from the current one."), code="same_password"
+        )
+    with suppress(SmsUnavailable), transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit(action="accounts.password_changed", actor=user, subject=user, request=request,
+              changes={"via": "signed_in"})  # fmt: skip
+        _notify(user=user, template="password_changed")
+    return user
+
+
 # --- Mobile change ----------------------------------------------------------------------------
 
 

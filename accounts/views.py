@@ -10,11 +10,12 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from masar.hr_admin import has_strong_sign_in
-from masar.validators import mask_mobile
+from masar.validators import mask_mobile, mask_national_id
 
 from . import selectors, services
 from .forms import (
@@ -30,6 +31,7 @@ from .forms import (
     IdentityForm,
     MobileChangeForm,
     NewPasswordForm,
+    PasswordChangeForm,
     RegistrationDetailsForm,
     SignInForm,
 )
@@ -421,6 +423,45 @@ def recover_password(request):
             )
             return redirect("accounts:login")
     return render(request, "accounts/recover_password.html", {"form": form}, status=status)
+
+
+# --- The person's own account -----------------------------------------------------------------
+
+
+@login_required
+def account(request):
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "national_id": mask_national_id(user.username),
+            "mobile": mask_mobile(user.mobile) if user.mobile else "",
+            "nafath_date": user.nafath_verified_at and timezone.localdate(user.nafath_verified_at),
+        },
+    )
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    status = _status(form)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["password1"],
+                request=request,
+            )
+        except AccountError as error:
+            status = _refuse(form, error)
+        else:
+            # Keeps this session signed in (others end) and rotates its key.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 # --- Mobile change ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,11 @@ class PortalSignInMixin:
             return super().login(request, extra_context)
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(f"{self.name}:index")
         return redirect_to_login(next_url, login_url=reverse("accounts:login"))
+
+    def password_change(self, request, extra_context=None):
+        # The portal's own page: it checks the current password against the lockout, audits the
+        # change and texts the person; Django's admin form does none of that.
+        return redirect("accounts:password_change")
 
 
 class HRAdminSite(PortalSignInMixin, admin.AdminSite):

@@ -10,7 +10,7 @@ import pytest
 from accounts.sms import backends
 from accounts.tests.conftest import LOCMEM_CACHE
 from employment_records.tests.factories import EmployeeFactory
-from tests.fixtures.browser import assert_accessible
+from tests.fixtures.browser import assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,6 +92,18 @@ def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction)
     page.wait_for_url(live_server.url + "/")
     assert page.locator("form[action='/accounts/logout/']").count() == 1
     visit(page, "7-dashboard")
+
+    # The account page, and a password change refused with the typed values kept.
+    click_and_wait(page.locator("a[href='/accounts/']"))
+    visit(page, "8-account")
+    click_and_wait(page.locator("a[href='/accounts/password/']"))
+    page.fill("#id_current_password", "not my password 1")
+    page.fill("#id_password1", "a brand new phrase 5")
+    page.fill("#id_password2", "a brand new phrase 5")
+    click_and_wait(page.locator("main button[type=submit].btn-primary"))
+    page.locator(".error-summary").wait_for()
+    assert page.input_value("#id_password1") == ""  # passwords are never sent back
+    visit(page, "9-password-error")
 
 
 def test_idle_warning_appears_and_stay_signed_in_keeps_the_session(
