@@ -3,6 +3,7 @@ moment" within 2 seconds: publishing is bounded (accounts.sms._publish, CELERY_B
 
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,18 +20,35 @@ def closed_port() -> int:
         return probe.getsockname()[1]  # nothing listens here once the probe is closed
 
 
-@pytest.fixture
-def dead_broker():
-    """Celery publishing for real (not eagerly) to a Redis URL where nothing listens."""
+@contextmanager
+def celery_publishing_to(port: int):
+    """Celery publishing for real (not eagerly) to a Redis URL on this port."""
     from masar.celery import app
 
     saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.broker_url = f"redis://127.0.0.1:{port}/0"
     app.conf.task_always_eager = False
-    app._pool, app.amqp._producer_pool = None, None  # connect afresh to the dead URL
-    yield
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    app._pool, app.amqp._producer_pool = None, None
+    app._pool, app.amqp._producer_pool = None, None  # connect afresh to that URL
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        app._pool, app.amqp._producer_pool = None, None
+
+
+@pytest.fixture(params=["nothing listens", "accepts, never answers"])
+def dead_broker(request):
+    if request.param == "nothing listens":
+        with celery_publishing_to(closed_port()):
+            yield
+        return
+    # The kernel completes the handshake for a listening socket nobody accepts from: the
+    # connection succeeds and every command then waits for an answer that never comes.
+    with socket.socket() as black_hole:
+        black_hole.bind(("127.0.0.1", 0))
+        black_hole.listen(8)
+        with celery_publishing_to(black_hole.getsockname()[1]):
+            yield
 
 
 def test_code_request_with_the_broker_down_answers_within_two_seconds(client, persona, dead_broker):
