@@ -52,3 +52,17 @@ def contains_phrase(data_or_lines, phrase: str) -> bool:
 
 def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def qr_texts(data: bytes) -> list[str]:
+    """What the QR codes drawn on the PDF's pages say, decoded from the embedded images."""
+    import zxingcpp
+
+    reader = PdfReader(io.BytesIO(data))
+    return [
+        barcode.text
+        for page in reader.pages
+        for image in page.images
+        for barcode in zxingcpp.read_barcodes(image.image)
+        if barcode.format == zxingcpp.BarcodeFormat.QRCode
+    ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employment_records.tests.factories import ActionFactory, EmployeeFactory
-from employment_records.tests.pdf_text import contains_phrase, page_count
+from employment_records.tests.pdf_text import contains_phrase, page_count, qr_texts
 from masar import documents
 from masar.models import Document
 from masar.tasks import render_document, requeue_stale_documents
@@ -46,6 +46,8 @@ def test_the_statement_pdf_holds_the_arabic_name_the_record_and_the_code(
         assert contains_phrase(data, action.decision_number)
     assert contains_phrase(data, document.display_code)
     assert contains_phrase(data, f"{document.code}/")  # the end of the printed /verify/ URL
+    # The QR code, decoded from the page, leads to this document's public verification page.
+    assert qr_texts(data) == [documents.verification_url(document)]
 
 
 def test_rendering_twice_keeps_the_first_file(holder, django_capture_on_commit_callbacks):
