@@ -1,14 +1,19 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, hr_site
 
-from .models import HRProfile, ServiceGrant, User
+from . import services
+from .models import HRProfile, ServiceGrant, SignInGuard, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    """Ministry staff's view of accounts; every change (staff flag, groups...) is audited."""
+
     list_display = (
         "username",
         "first_name",
@@ -55,7 +60,47 @@ hr_site.register(ServiceGrant, HRServiceGrantAdmin)
 
 
 @admin.register(HRProfile)
-class HRProfileAdmin(admin.ModelAdmin):
+class HRProfileAdmin(AuditedAdmin):
     list_display = ("user", "entity", "is_lead")
     list_filter = ("entity", "is_lead")
     raw_id_fields = ("user",)
+
+
+class LockedNowFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Locked now"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(locked_until__gt=timezone.now())
+        return queryset
+
+
+@admin.register(SignInGuard)
+class SignInGuardAdmin(admin.ModelAdmin):
+    """Locked sign-ins, for the ministry's help desk: read-only, with an audited unlock."""
+
+    list_display = ("national_id", "consecutive_failures", "lockouts", "locked_until")
+    list_filter = (LockedNowFilter,)
+    search_fields = ("national_id",)
+    readonly_fields = ("national_id", "consecutive_failures", "lockouts", "locked_until")
+    actions = ("unlock",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting would forget the lockout history that makes locks grow
+
+    @admin.action(description=_("Unlock the selected sign-ins"), permissions=("change",))
+    def unlock(self, request, queryset):
+        count = services.unlock_sign_in(guards=queryset, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -359,6 +359,22 @@ def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
         guard.save()
 
 
+def unlock_sign_in(*, guards, actor, request) -> int:
+    """The help desk lifts locks; the lockout count stays, so a repeat still locks longer."""
+    count = 0
+    with transaction.atomic():
+        for guard in guards.select_for_update():
+            if not guard.is_locked() and not guard.consecutive_failures:
+                continue
+            guard.locked_until, guard.consecutive_failures = None, 0
+            guard.save(update_fields=["locked_until", "consecutive_failures"])
+            user = User.objects.filter(username=guard.national_id).first()
+            audit(action="accounts.unlocked", actor=actor, subject=user, request=request,
+                  changes={"national_id": mask_national_id(guard.national_id)})  # fmt: skip
+            count += 1
+    return count
+
+
 def check_password_step(*, national_id: str, password: str, request) -> User:
     """The first factor. Raises one message for an unknown ID and a wrong password."""
     # Only failures count per address: many colleagues may sign in from one office network.

@@ -123,7 +123,10 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         changes = {
-            name: {
+            # A password (an account's, typed into the add form) is never written down.
+            name: {"changed": True}
+            if "password" in name
+            else {
                 "old": _jsonable(form.initial.get(name)),
                 "new": _jsonable(form.cleaned_data.get(name)),
             }

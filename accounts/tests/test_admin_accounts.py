@@ -1,0 +1,94 @@
+"""Accounts in the ministry admin: audited changes (never a password), and the help desk's
+unlock of a locked sign-in."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import SignInGuard, User
+from accounts.services import check_not_locked
+from accounts.tests.factories import UserFactory, sign_in_verified
+from masar.hr_admin import MINISTRY_GROUP, ministry_permissions
+from masar.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "help desk phrase 2026"
+
+
+@pytest.fixture
+def ministry(client):
+    group = Group.objects.get_or_create(name=MINISTRY_GROUP)[0]
+    group.permissions.set(ministry_permissions())
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(group)
+    sign_in_verified(client, staff)
+    client.cookies["django_language"] = "en"
+    return staff
+
+
+def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry):
+    person = UserFactory()
+    locked = SignInGuard.objects.create(
+        national_id=person.username,
+        lockouts=2,
+        locked_until=timezone.now() + dt.timedelta(minutes=30),
+    )
+    free = SignInGuard.objects.create(national_id="1012345672")
+    changelist = reverse("admin:accounts_signinguard_changelist")
+    listed = client.get(changelist, {"locked": "yes"})
+    assert list(listed.context["cl"].result_list) == [locked]
+
+    response = client.post(
+        changelist,
+        {"action": "unlock", "_selected_action": [locked.pk, free.pk]},
+        follow=True,
+    )
+    assert "1 sign-in unlocked." in response.content.decode()
+    locked.refresh_from_db()
+    assert locked.locked_until is None and locked.lockouts == 2  # a repeat still locks longer
+    check_not_locked(national_id=person.username)  # raises no more
+    event = AuditEvent.objects.get(action="accounts.unlocked")
+    assert event.actor == ministry and event.subject_id == str(person.pk)
+    assert event.changes == {"national_id": f"••••••{person.username[-4:]}"}
+
+
+def test_sign_in_guards_cannot_be_added_or_deleted(client, ministry):
+    guard = SignInGuard.objects.create(national_id="1012345672")
+    assert client.get(reverse("admin:accounts_signinguard_add")).status_code == 403
+    delete = reverse("admin:accounts_signinguard_delete", args=[guard.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert SignInGuard.objects.filter(pk=guard.pk).exists()
+
+
+def test_account_changes_are_audited_and_passwords_never_written(client, ministry):
+    add = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "1023456781",
+            "usable_password": "true",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
+    assert add.status_code == 302, add.context["adminform"].form.errors
+    created = User.objects.get(username="1023456781")
+    event = AuditEvent.objects.get(action="admin.user.add")
+    assert NEW_PASSWORD not in str(event.changes)
+    assert event.changes["password1"] == {"changed": True}
+
+    change = reverse("admin:accounts_user_change", args=[created.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        username=created.username, is_staff="on", groups=[], last_login_0="", last_login_1=""
+    )
+    data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "10:00:00"
+    data.pop("password", None)
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="admin.user.change")
+    assert event.changes["is_staff"] == {"old": False, "new": True}
