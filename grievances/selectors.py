@@ -3,6 +3,7 @@ only their own grievances, an HR specialist only their entity's; anything else i
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,10 +17,19 @@ def grievances_of(*, user) -> QuerySet[Grievance]:
     return Grievance.objects.filter(employee__user=user)
 
 
+MY_GRIEVANCES_PAGE_SIZE = 20
+
+
 def list_grievances_for_employee(*, user) -> QuerySet[Grievance]:
     return grievances_of(user=user).only(
         "number", "category", "status", "submitted_at", "decision_number", "outcome"
     )
+
+
+def my_grievances_page(*, user, page: str | int = 1):
+    """One page of the person's grievances, newest first."""
+    paginator = Paginator(list_grievances_for_employee(user=user), MY_GRIEVANCES_PAGE_SIZE)
+    return paginator.get_page(page)
 
 
 def _detail_queryset() -> QuerySet[Grievance]:

@@ -93,11 +93,13 @@ def submitted(request, number):
 @require_GET
 @service_required("grievances")
 def mine(request):
+    page_obj = selectors.my_grievances_page(user=request.user, page=request.GET.get("page", 1))
     return render(
         request,
         "grievances/mine.html",
         {
-            "grievances": selectors.list_grievances_for_employee(user=request.user),
+            "page_obj": page_obj,
+            "page_range": page_obj.paginator.get_elided_page_range(page_obj.number),
             "crumbs": _crumbs((_("My grievances"), None)),
         },
     )

@@ -241,9 +241,24 @@ def _checked_pdf():
 def test_my_grievances_costs_constant_queries(client, person, django_assert_max_num_queries):
     for _ in range(15):
         file_grievance(person)
-    with django_assert_max_num_queries(6):  # 5 measured, for 1 or 20 grievances
+    with django_assert_max_num_queries(7):  # 6 measured (a count for the pages), 1 or 20 rows
         response = client.get(reverse("grievances:mine"))
     assert response.content.decode().count("G-") >= 15
+
+
+def test_my_grievances_are_paginated_newest_first(client, person, settings):
+    from grievances import selectors
+
+    filed = [file_grievance(person) for _ in range(selectors.MY_GRIEVANCES_PAGE_SIZE + 2)]
+    first = client.get(reverse("grievances:mine")).content.decode()
+    second = client.get(reverse("grievances:mine"), {"page": 2}).content.decode()
+    assert filed[-1].number in first and filed[0].number not in first
+    assert filed[0].number in second and filed[1].number in second
+    assert filed[-1].number not in second
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    # A page that does not exist shows the last one, not an error.
+    assert client.get(reverse("grievances:mine"), {"page": "99"}).status_code == 200
+    assert client.get(reverse("grievances:mine"), {"page": "x"}).status_code == 200
 
 
 def test_detail_costs_constant_queries(client, person, django_assert_max_num_queries):
