@@ -157,6 +157,30 @@ def _notify_employee(grievance: Grievance, *, template: str) -> None:
     )
 
 
+def _change_status(
+    locked: Grievance,
+    *,
+    status: str,
+    actor,
+    action: str,
+    sms: str = "grievance_status",
+    request=None,
+    changes: dict | None = None,
+) -> None:
+    """What every step does: the status row, its audit event and the employee's SMS, all in
+    the caller's transaction on the locked grievance."""
+    record_status(locked, status=status, actor=actor)
+    audit(
+        action=action,
+        actor=actor,
+        subject=locked,
+        entity_id=locked.entity_id,
+        request=request,
+        changes=changes,
+    )
+    _notify_employee(locked, template=sms)
+
+
 def _committed(run):
     """Run a write; an SMS the broker refused is logged (it is marked not queued), because
     the change itself has committed and must not look failed to the person."""
@@ -296,15 +320,13 @@ def answer_more_information(
                 grievance=locked, author=user, from_hr=False, body=body
             )
             _store_attachments(locked, attachments, message=message, stored=stored)
-            record_status(locked, status=Status.UNDER_REVIEW, actor=user)
-            audit(
-                action="grievance.answered",
+            _change_status(
+                locked,
+                status=Status.UNDER_REVIEW,
                 actor=user,
-                subject=locked,
-                entity_id=locked.entity_id,
+                action="grievance.answered",
                 request=request,
             )
-            _notify_employee(locked, template="grievance_status")
 
     _committed(run)
 
@@ -319,15 +341,13 @@ def withdraw_grievance(*, grievance: Grievance, user, request=None) -> None:
                 raise GrievanceError(
                     _("A grievance can be withdrawn only before the response is given.")
                 )
-            record_status(locked, status=Status.WITHDRAWN, actor=user)
-            audit(
-                action="grievance.withdrawn",
+            _change_status(
+                locked,
+                status=Status.WITHDRAWN,
                 actor=user,
-                subject=locked,
-                entity_id=locked.entity_id,
+                action="grievance.withdrawn",
                 request=request,
             )
-            _notify_employee(locked, template="grievance_status")
 
     _committed(run)
 
@@ -378,15 +398,14 @@ def request_more_information(*, grievance_id: int, question: str, actor, request
             GrievanceMessage.objects.create(
                 grievance=locked, author=actor, from_hr=True, body=question
             )
-            record_status(locked, status=Status.MORE_INFO_REQUESTED, actor=actor)
-            audit(
-                action="grievance.more_info_requested",
+            _change_status(
+                locked,
+                status=Status.MORE_INFO_REQUESTED,
                 actor=actor,
-                subject=locked,
-                entity_id=locked.entity_id,
+                action="grievance.more_info_requested",
+                sms="grievance_more_info",
                 request=request,
             )
-            _notify_employee(locked, template="grievance_more_info")
 
     _committed(run)
 
@@ -454,16 +473,15 @@ def decide_grievance(
             locked.reasoning = reasoning.strip()
             locked.decided_at = timezone.now()
             locked.decided_by = actor
-            record_status(locked, status=Status.DECIDED, actor=actor)
-            audit(
-                action="grievance.decided",
+            _change_status(
+                locked,
+                status=Status.DECIDED,
                 actor=actor,
-                subject=locked,
-                entity_id=locked.entity_id,
+                action="grievance.decided",
+                sms="grievance_decided",
                 request=request,
                 changes={"outcome": outcome},
             )
-            _notify_employee(locked, template="grievance_decided")
 
     _committed(run)
 
@@ -473,15 +491,13 @@ def close_grievance(*, grievance_id: int, actor, request=None) -> None:
         with transaction.atomic():
             locked = _locked(grievance_id)
             _check_hr_scope(actor, locked)
-            record_status(locked, status=Status.CLOSED, actor=actor)
-            audit(
-                action="grievance.closed",
+            _change_status(
+                locked,
+                status=Status.CLOSED,
                 actor=actor,
-                subject=locked,
-                entity_id=locked.entity_id,
+                action="grievance.closed",
                 request=request,
             )
-            _notify_employee(locked, template="grievance_status")
 
     _committed(run)
 
