@@ -303,6 +303,13 @@ class GrievanceAttachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
+        constraints = [
+            # The upload check (masar.uploads) lets only these through; the table agrees.
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="grievance_attachment_type_allowed",
+            )
+        ]
 
     def __str__(self):
         return self.original_name

@@ -397,3 +397,19 @@ def test_a_failed_filing_leaves_no_file_behind(employee_user, monkeypatch, setti
         file_grievance(employee_user, attachments=[_checked_pdf()])
     stored = [p for p in settings.PRIVATE_MEDIA_ROOT.rglob("*") if p.is_file()]
     assert stored == [] and not Grievance.objects.exists()
+
+
+def test_the_table_refuses_an_attachment_type_the_upload_check_would_refuse(employee_user):
+    from django.db import IntegrityError, transaction
+
+    from grievances.models import GrievanceAttachment
+
+    grievance = file_grievance(employee_user)
+    fields = {"grievance": grievance, "original_name": "x", "size": 10}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GrievanceAttachment.objects.create(
+            storage_name="a.html", content_type="text/html", **fields
+        )
+    GrievanceAttachment.objects.create(
+        storage_name="b.pdf", content_type="application/pdf", **fields
+    )
