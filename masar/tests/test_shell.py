@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import grant_all
+from masar.catalogue import ServiceCode
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,18 @@ def test_dashboard_shows_open_services_and_the_reason_for_the_closed_one(client,
     assert "Grievances" in text
     assert "needs an identity verified by Nafath" in text
     assert text.count("is-open") == 5
+
+
+def test_dashboard_says_coming_soon_for_an_allowed_service_not_yet_built(client, employee_user):
+    client.force_login(employee_user)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    def card(code: str) -> str:
+        return page.split(f'id="service-{code}"', 1)[1].split("</article>", 1)[0]
+
+    my_data, promotions = card(ServiceCode.EMPLOYMENT_DATA), card(ServiceCode.PROMOTIONS)
+    assert "Available" in my_data and "Open" in my_data
+    assert "Coming soon" in promotions and "Available" not in promotions
 
 
 def test_dashboard_explains_nationality_refusal_in_arabic(client, employee_user):
