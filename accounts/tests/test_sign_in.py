@@ -203,6 +203,17 @@ def test_an_open_redirect_is_not_followed(web, person, outbox):
     assert response["Location"] == "/"
 
 
+@pytest.mark.parametrize("next_url", ["dashboard", "<script>", "-1", "//evil.example/"])
+def test_a_next_that_is_not_a_path_of_this_site_leads_to_the_dashboard(
+    web, person, outbox, next_url
+):
+    password_step(web, person, next=next_url)
+    response = web.post("/accounts/login/code/", {"code": last_code(outbox)})
+    assert response["Location"] == "/"
+    # Already signed in: the login page sends them on, to the dashboard too.
+    assert web.get("/accounts/login/", {"next": next_url})["Location"] == "/"
+
+
 def test_the_login_page_offers_nafath_and_costs_few_queries(web, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         response = web.get("/accounts/login/")
