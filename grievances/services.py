@@ -157,6 +157,19 @@ def _notify_employee(grievance: Grievance, *, template: str) -> None:
     )
 
 
+def _notify_specialist(grievance: Grievance, *, template: str) -> None:
+    """Tell the assigned specialist, in their language, inside the caller's transaction."""
+    specialist = grievance.assigned_to
+    if specialist is None or not specialist.mobile:
+        return
+    send_sms(
+        to=specialist.mobile,
+        template=template,
+        context={"number": grievance.number, "site": settings.SITE_URL},
+        language=specialist.preferred_language or "ar",
+    )
+
+
 def _change_status(
     locked: Grievance,
     *,
@@ -327,6 +340,7 @@ def answer_more_information(
                 action="grievance.answered",
                 request=request,
             )
+            _notify_specialist(locked, template="grievance_answered_specialist")
 
     _committed(run)
 
@@ -385,6 +399,8 @@ def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> N
             )
             if changed_status:
                 _notify_employee(locked, template="grievance_status")
+            if previous != specialist.pk:
+                _notify_specialist(locked, template="grievance_assigned_specialist")
 
     _committed(run)
 

@@ -272,7 +272,9 @@ def test_each_change_is_audited_and_texted(
         "grievance.decided",
         "grievance.closed",
     ]
-    assert len(outbox) == 5 and all(grievance.number in sms.body for sms in outbox)
+    to_employee = [sms for sms in outbox if sms.to == employee_user.mobile]
+    assert len(to_employee) == 5 and all(grievance.number in sms.body for sms in to_employee)
+    assert len(outbox) == 7  # and the specialist: assigned, then the employee's answer
 
 
 # --- the SLA clock -------------------------------------------------------------------------
@@ -413,3 +415,31 @@ def test_the_table_refuses_an_attachment_type_the_upload_check_would_refuse(empl
     GrievanceAttachment.objects.create(
         storage_name="b.pdf", content_type="application/pdf", **fields
     )
+
+
+def test_the_specialist_hears_of_an_assignment_and_of_the_employees_answer(
+    employee_user, outbox, django_capture_on_commit_callbacks
+):
+    specialist = hr_for(
+        employee_user.employee.entity, mobile="+966559876512", preferred_language="en"
+    )
+    lead = hr_for(employee_user.employee.entity, lead=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        grievance = file_grievance(employee_user)
+        services.assign_grievance(grievance_id=grievance.pk, specialist=specialist, actor=lead)
+        services.assign_grievance(grievance_id=grievance.pk, specialist=specialist, actor=lead)
+        services.request_more_information(
+            grievance_id=grievance.pk, question="Which decision?", actor=specialist
+        )
+    to_specialist = [sms.body for sms in outbox if sms.to == specialist.mobile]
+    assert len(to_specialist) == 1 and "assigned to you" in to_specialist[0]  # once, not twice
+    assert grievance.number in to_specialist[0]
+
+    outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_more_information(
+            grievance=grievance, user=employee_user, body="Decision 1448/12.", attachments=[]
+        )
+    assert {sms.to for sms in outbox} == {employee_user.mobile, specialist.mobile}
+    answered = next(sms.body for sms in outbox if sms.to == specialist.mobile)
+    assert "has answered your question" in answered and grievance.number in answered
