@@ -39,10 +39,13 @@ def change(web, current=PASSWORD, new=NEW_PASSWORD, again=None):
     )
 
 
-def test_account_page_shows_masked_data_and_the_ways_to_change_them(signed_in, person):
+def test_account_page_shows_masked_data_and_the_ways_to_change_them(
+    signed_in, person, django_assert_max_num_queries
+):
     person.nafath_verified_at = timezone.now()
     person.save()
-    page = signed_in.get("/accounts/").content.decode()
+    with django_assert_max_num_queries(4):  # session, user, OTP device, session save
+        page = signed_in.get("/accounts/").content.decode()
     assert "••••••" in page and person.username[-4:] in page and person.username not in page
     assert "+966 5• ••• ••34" in page and person.mobile not in page
     assert 'href="/accounts/password/"' in page and 'href="/accounts/mobile/"' in page
