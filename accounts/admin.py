@@ -35,6 +35,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     )
     readonly_fields = ("nafath_verified_at", "last_login", "date_joined")
 
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was accepted
+            self._audit(request, self.get_object(request, id), "password_set", {})
+        return response
+
 
 class ServiceGrantAdmin(AuditedAdmin):
     list_display = ("employee", "service", "entity", "valid_from", "valid_until", "revoked_at")

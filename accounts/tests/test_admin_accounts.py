@@ -92,3 +92,15 @@ def test_account_changes_are_audited_and_passwords_never_written(client, ministr
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="admin.user.change")
     assert event.changes["is_staff"] == {"old": False, "new": True}
+
+
+def test_setting_someones_password_in_the_admin_is_audited_without_the_password(client, ministry):
+    person = UserFactory()
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+    response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)
+    event = AuditEvent.objects.get(action="admin.user.password_set")
+    assert event.actor == ministry and event.subject_id == str(person.pk)
+    assert NEW_PASSWORD not in str(event.changes)
