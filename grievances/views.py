@@ -24,8 +24,7 @@ FOLLOW_LIMIT = Limit(scope="grievance-follow", count=20, seconds=60)
 
 
 def _crumbs(*extra):
-    home = [(_("Services"), reverse("dashboard")), (_("Grievances"), reverse("grievances:index"))]
-    return home + list(extra)
+    return [(_("Grievances"), reverse("grievances:index")), *extra]
 
 
 @require_GET

@@ -142,3 +142,19 @@ def test_readyz_names_a_broken_database(client, monkeypatch):
     assert response.status_code == 503
     assert response.json()["failed"] == ["database"]
     assert response.json()["checks"]["cache"] == "ok"
+
+
+def test_service_pages_lead_back_to_the_services_first(client, employee_user):
+    from django.utils import timezone
+
+    employee_user.nafath_verified_at = timezone.now()
+    employee_user.save()
+    client.force_login(employee_user)
+    for url, trail in (
+        ("/my-data/record/", "My employment data"),
+        ("/grievances/mine/", "Grievances"),
+    ):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        crumbs = page.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+        assert crumbs.index('<a href="/">Services</a>') < crumbs.index(trail)
+        assert crumbs.count("Services") == 1
