@@ -76,6 +76,7 @@ class EmployeeChildAdmin(AuditedAdmin):
 class ActionAdmin(EmployeeChildAdmin):
     list_display = ("employee", "action_type", "decision_number", "decision_date", "effective_date")
     list_filter = ("action_type",)
+    show_full_result_count = False  # a second count over the largest table, on every filter
     raw_id_fields = ("employee", "from_position", "to_position")
 
 

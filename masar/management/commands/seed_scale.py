@@ -178,6 +178,11 @@ class Command(BaseCommand):
                 f"  {done:,}/{employees:,} employees, {actions:,} actions, "
                 f"{elapsed:.1f} s, {done / elapsed:,.0f} employees/s"
             )
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: until autovacuum gets to the new rows, PostgreSQL
+            # estimates an entity's employees in tens, not thousands, and picks slow plans.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
