@@ -51,3 +51,22 @@ def test_not_found_page_is_accessible(live_server, page):
     page.goto("/no-such-page/")
     assert page.get_by_role("link", name="الذهاب إلى الصفحة الرئيسية").count() >= 1
     assert_accessible(page)
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(live_server, new_page):
+    """Wide tables scroll inside their frame; the page itself never scrolls sideways (a
+    visually-hidden text in a table cell once widened the record page to twice a phone)."""
+    from django.utils import timezone
+
+    from employment_records.tests.factories import ActionFactory
+    from tests.fixtures.browser import MOBILE_VIEWPORT
+
+    user = UserFactory(with_employee=True, nafath_verified_at=timezone.now())
+    grant_all(user.employee)
+    ActionFactory.create_batch(5, employee=user.employee)
+    page = new_page(viewport=MOBILE_VIEWPORT)
+    sign_in_by_cookie(page, live_server, user)
+    for path in ("/", "/my-data/", "/my-data/record/", "/my-data/training/", "/grievances/new/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= MOBILE_VIEWPORT["width"], f"{path} is {width} px wide"
