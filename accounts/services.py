@@ -490,12 +490,18 @@ def reset_password(*, verification: PendingVerification, password: str, request)
         ).update(completed_at=timezone.now())
         if completed != 1:
             raise AccountError(_("This request has expired. Start again."), code="flow_expired")
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        audit(action="accounts.password_changed", actor=user, subject=user, request=request,
-              changes={"via": "recovery"})  # fmt: skip
-        _notify(user=user, template="password_changed")
+        _set_password(user, password, via="recovery", request=request)
     return user
+
+
+def _set_password(user: User, password: str, *, via: str, request) -> None:
+    """Inside the caller's transaction: the new password, its audit event (never the password)
+    and the SMS notice."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit(action="accounts.password_changed", actor=user, subject=user, request=request,
+          changes={"via": via})  # fmt: skip
+    _notify(user=user, template="password_changed")
 
 
 def change_password(*, user: User, current_password: str, new_password: str, request) -> User:
@@ -510,11 +516,7 @@ def change_password(*, user: User, current_password: str, new_password: str, req
             _("The new password must differ from the current one."), code="same_password"
         )
     with suppress(SmsUnavailable), transaction.atomic():
-        user.set_password(new_password)
-        user.save(update_fields=["password"])
-        audit(action="accounts.password_changed", actor=user, subject=user, request=request,
-              changes={"via": "signed_in"})  # fmt: skip
-        _notify(user=user, template="password_changed")
+        _set_password(user, new_password, via="signed_in", request=request)
     return user
 
 
