@@ -13,6 +13,7 @@ from accounts.models import HRProfile, ServiceGrant, User
 from employment_records import demo_data
 from employment_records.models import (
     ActionType,
+    CorrectionRequest,
     Employee,
     EmploymentAction,
     GovernmentEntity,
@@ -249,3 +250,27 @@ def test_national_ids_and_hijri_years():
     while day < dt.date(2030, 1, 1):
         assert demo_data.hijri_year_of(day) == hijri_year(day)
         day += dt.timedelta(days=5)
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_work_in_the_hr_personas_console(client):
+    from accounts.tests.factories import sign_in_verified
+    from grievances.models import Grievance, Status
+
+    seed_demo()
+    first = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+    grievances = Grievance.objects.filter(entity=first)
+    assert sorted(grievances.values_list("status", flat=True)) == sorted(
+        [Status.SUBMITTED, Status.MORE_INFO_REQUESTED]
+    )
+    assert grievances.get(status=Status.MORE_INFO_REQUESTED).assigned_to.username == (
+        demo_data.HR_ID
+    )
+    correction = CorrectionRequest.objects.get(employee__entity=first)
+    assert correction.employee.national_id not in demo_data.PERSONA_IDS
+    # The HR persona sees them in the console.
+    sign_in_verified(client, User.objects.get(username=demo_data.HR_ID))
+    queue = client.get("/hr/grievances/grievance/")
+    assert queue.context["cl"].result_count == 2
+    seed_demo()  # and a second run adds none
+    assert Grievance.objects.count() == 2 and CorrectionRequest.objects.count() == 1

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import HRProfile, ServiceGrant, User
 from employment_records import demo_data
 from employment_records.models import (
+    CorrectionRequest,
     Employee,
     EmploymentAction,
     GovernmentEntity,
@@ -35,6 +38,12 @@ from masar.catalogue import ServiceCode
 from masar.hr_admin import HR_GROUP, MINISTRY_GROUP, ministry_permissions, sync_role_groups
 
 GRANTS_FROM = dt.date(2024, 1, 1)  # grants start then, or at hire if later
+DEMO_GRIEVANCE_TEXT = (
+    "صدر القرار دون احتساب سنوات خدمتي السابقة في الجهة، وأرفقت ما يثبتها في طلبي السابق."
+)
+DEMO_GRIEVANCE_REMEDY = "إعادة دراسة القرار مع احتساب مدة الخدمة السابقة."
+DEMO_GRIEVANCE_QUESTION = "يرجى إرفاق صورة من القرار وتحديد المدة التي لم تُحتسب."
+DEMO_CORRECTION_REASON = "الاسم بالإنجليزية مكتوب خطأ، وهذا ما في جواز السفر."
 
 
 @dataclass
@@ -202,6 +211,7 @@ class Command(BaseCommand):
         employees, employees_done = self.create_employees(demo, ref, positions, users)
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
+        requests = self.create_requests(demo, employees)
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -212,9 +222,79 @@ class Command(BaseCommand):
                 f"{'' if spec.account else ' (no account)'}"
             )
         return (
-            [groups, *ref.outcomes, positions_done, users_done, employees_done, *children, grants],
+            [
+                groups,
+                *ref.outcomes,
+                positions_done,
+                users_done,
+                employees_done,
+                *children,
+                grants,
+                requests,
+            ],
             personas,
         )
+
+    def create_requests(self, demo, employees) -> Outcome:
+        """Work waiting in the HR persona's console: two grievances (one new, one waiting for
+        the employee's answer) and a data-correction request, from employees of the first
+        entity who are not personas. Only on a database that has none yet."""
+        from employment_records.services import CorrectionInput, submit_correction
+        from grievances import services as grievances
+        from grievances.models import Grievance
+
+        outcome = Outcome("Demo grievances and correction requests")
+        first_entity = demo_data.ENTITIES[0].code
+        if (
+            Grievance.objects.filter(entity__code=first_entity).exists()
+            or CorrectionRequest.objects.filter(employee__entity__code=first_entity).exists()
+        ):
+            outcome.existing = 3
+            return outcome
+        filers = [
+            Employee.objects.get(pk=employees[spec.person.national_id])
+            for spec in demo.employees[len(demo_data.PERSONAS) :]
+            if spec.entity_code == first_entity
+        ][:3]
+        specialist = User.objects.get(username=demo_data.HR_ID)
+        today = timezone.localdate()
+        for filer, category in zip(filers[:2], ("promotion", "transfer"), strict=True):
+            action = filer.actions.order_by("-effective_date").first()
+            grievance, _created = grievances.submit_grievance(
+                employee=filer,
+                data=grievances.GrievanceInput(
+                    category=category,
+                    decision_number=action.decision_number,
+                    decision_date=action.decision_date,
+                    learned_on=today - dt.timedelta(days=6),
+                    text=DEMO_GRIEVANCE_TEXT,
+                    remedy=DEMO_GRIEVANCE_REMEDY,
+                    action_id=action.pk,
+                ),
+                attachments=[],
+                submission_token=uuid.uuid4(),
+            )
+            outcome.created += 1
+        # The second one is followed up: assigned, with a question to the employee.
+        grievances.assign_grievance(
+            grievance_id=grievance.pk, specialist=specialist, actor=specialist
+        )
+        grievances.request_more_information(
+            grievance_id=grievance.pk, question=DEMO_GRIEVANCE_QUESTION, actor=specialist
+        )
+        filer = filers[2]
+        submit_correction(
+            employee=filer,
+            data=CorrectionInput(
+                field_name="family_name_en",
+                proposed_value=f"{filer.family_name_en}i",
+                reason=DEMO_CORRECTION_REASON,
+                evidence=[],
+            ),
+            actor=None,
+        )
+        outcome.created += 1
+        return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):
         """Persona accounts: created with the demo password; roles made sure of every run."""
