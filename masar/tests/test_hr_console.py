@@ -113,3 +113,9 @@ def test_console_changes_are_audited_with_old_and_new_values(client, specialist_
     assert event.actor == specialist_a
     assert event.entity_id == two_entities[0].pk
     assert event.changes["step"] == {"old": 3, "new": 5}
+
+
+def test_both_consoles_load_the_projects_admin_styles(client, specialist_a):
+    # Reference numbers stay on one line in the lists (static/css/admin.css).
+    page = client.get(reverse("hr:employment_records_employee_changelist")).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/admin.css">' in page
