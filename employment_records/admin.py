@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 
-from . import models
+from . import models, services
 
 
 class ActionInline(admin.TabularInline):
@@ -50,6 +50,16 @@ class EmployeeAdmin(AuditedAdmin):
     list_select_related = ("entity",)
     raw_id_fields = ("position", "user")
     inlines = [ActionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The position left behind and the one taken (or left by an ended service).
+        services.sync_position_status(form.initial.get("position"), obj.position_id)
+
+    def delete_model(self, request, obj):
+        position_id = obj.position_id
+        super().delete_model(request, obj)
+        services.sync_position_status(position_id)
 
 
 class PositionAdmin(AuditedAdmin):

@@ -5,6 +5,7 @@ is a lazy reference to AUTH_USER_MODEL). Invariants are database constraints.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -152,6 +153,21 @@ class Position(models.Model):
 
     def __str__(self):
         return f"{self.number} — {self.job_class.title}"
+
+    def clean(self):
+        # Occupied means held by an employee in service (kept so by
+        # services.sync_position_status); frozen is HR's own choice.
+        if self.pk is None or self.status == PositionStatus.FROZEN:
+            return
+        held = self.occupants.filter(status=EmployeeStatus.ACTIVE).exists()
+        if held and self.status == PositionStatus.VACANT:
+            raise ValidationError(
+                {"status": _("An employee in service holds this position: it is not vacant.")}
+            )
+        if not held and self.status == PositionStatus.OCCUPIED:
+            raise ValidationError(
+                {"status": _("No employee in service holds this position: it is not occupied.")}
+            )
 
 
 class Gender(models.TextChoices):

@@ -27,7 +27,10 @@ from .models import (
     CorrectionRequest,
     CorrectionStatus,
     Employee,
+    EmployeeStatus,
     EmploymentAction,
+    Position,
+    PositionStatus,
 )
 
 S = CorrectionStatus
@@ -311,3 +314,13 @@ def request_service_statement(*, employee: Employee, actor):
     return pending.first() or request_document(
         kind=SERVICE_STATEMENT, holder=employee, requested_by=actor
     )
+
+
+def sync_position_status(*position_ids: int | None) -> None:
+    """After an employee moves or leaves: a position held by an employee in service is
+    occupied, one nobody holds is vacant; a frozen position stays frozen."""
+    for pk in {pk for pk in position_ids if pk}:
+        held = Employee.objects.filter(position_id=pk, status=EmployeeStatus.ACTIVE).exists()
+        Position.objects.filter(pk=pk).exclude(status=PositionStatus.FROZEN).update(
+            status=PositionStatus.OCCUPIED if held else PositionStatus.VACANT
+        )

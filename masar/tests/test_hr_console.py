@@ -119,3 +119,41 @@ def test_both_consoles_load_the_projects_admin_styles(client, specialist_a):
     # Reference numbers stay on one line in the lists (static/css/admin.css).
     page = client.get(reverse("hr:employment_records_employee_changelist")).content.decode()
     assert '<link rel="stylesheet" href="/static/css/admin.css">' in page
+
+
+def test_moving_an_employee_keeps_both_positions_status_true(client, specialist_a, two_entities):
+    from employment_records.models import PositionStatus
+    from employment_records.tests.factories import PositionFactory
+
+    ours = two_entities[2][0]
+    old_position = ours.position
+    new_position = PositionFactory(
+        entity=ours.entity, unit__entity=ours.entity, status=PositionStatus.VACANT
+    )
+    url = reverse("hr:employment_records_employee_change", args=[ours.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"position": new_position.pk, "actions-TOTAL_FORMS": 0, "actions-INITIAL_FORMS": 0})
+    data["date_of_birth"], data["hire_date"] = str(ours.date_of_birth), str(ours.hire_date)
+    data["rank_since"] = str(ours.rank_since)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    old_position.refresh_from_db()
+    new_position.refresh_from_db()
+    assert (old_position.status, new_position.status) == (
+        PositionStatus.VACANT,
+        PositionStatus.OCCUPIED,
+    )
+
+
+def test_a_held_position_cannot_be_marked_vacant(client, specialist_a, two_entities):
+    ours = two_entities[2][0]
+    url = reverse("hr:employment_records_position_change", args=[ours.position.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["status"] = "vacant"
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "An employee in service holds this position" in response.content.decode()
+    ours.position.refresh_from_db()
+    assert ours.position.status == "occupied"
