@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, hr_site
+from core.hr_admin import AuditedAdmin, EntityScopedAdmin, hr_site
 
 from . import services
 from .models import HRProfile, ServiceGrant, SignInGuard, User

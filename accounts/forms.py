@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from masar.dates import DualCalendarDateField
-from masar.validators import normalise_digits, normalise_national_id, normalise_saudi_mobile
+from core.dates import DualCalendarDateField
+from core.validators import normalise_digits, normalise_national_id, normalise_saudi_mobile
 
 from .models import CODE_LENGTH, User
 

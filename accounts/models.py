@@ -17,8 +17,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import SideChannelDevice, ThrottlingMixin
 
-from masar.catalogue import ServiceCode
-from masar.validators import normalise_national_id, validate_national_id, validate_saudi_mobile
+from core.catalogue import ServiceCode
+from core.validators import normalise_national_id, validate_national_id, validate_saudi_mobile
 
 
 class MasarUserManager(UserManager):

@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit
+from core.validators import mask_national_id
 from employment_records.models import Employee
-from masar.audit import audit
-from masar.validators import mask_national_id
 
 from .models import NafathIdentity, User
 

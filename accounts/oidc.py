@@ -34,8 +34,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from masar.audit import client_ip
-from masar.validators import normalise_national_id
+from core.audit import client_ip
+from core.validators import normalise_national_id
 
 from .nafath_services import (
     NafathAssertion,

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from masar.audit import audit
-from masar.ratelimit import Limit, ip_key
-from masar.validators import mask_mobile, mask_national_id
+from core.audit import audit
+from core.ratelimit import Limit, ip_key
+from core.validators import mask_mobile, mask_national_id
 
 from .models import (
     CODE_MAX_FAILURES,

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from masar.hr_admin import has_strong_sign_in
-from masar.validators import mask_mobile, mask_national_id
+from core.hr_admin import has_strong_sign_in
+from core.validators import mask_mobile, mask_national_id
 
 from . import selectors, services
 from .forms import (

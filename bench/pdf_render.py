@@ -1,4 +1,4 @@
-"""Warm render time of the service statement PDF (masar.pdf: WeasyPrint, bundled fonts).
+"""Warm render time of the service statement PDF (core.pdf: WeasyPrint, bundled fonts).
 
     .venv/bin/python bench/pdf_render.py [--runs 30]
 
@@ -27,11 +27,11 @@ django.setup()
 
 from django.utils import timezone, translation  # noqa: E402
 
+from core.models import Document  # noqa: E402
+from core.pdf import qr_data_uri, render_pdf  # noqa: E402
 from employment_records import models as m  # noqa: E402
 from employment_records.selectors import service_length  # noqa: E402
 from employment_records.tests.pdf_text import page_count  # noqa: E402
-from masar.models import Document  # noqa: E402
-from masar.pdf import qr_data_uri, render_pdf  # noqa: E402
 
 TEMPLATE = "employment_records/documents/service_statement.html"
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from masar.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
+from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 
 from . import models, services
 

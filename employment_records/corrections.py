@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from masar.dates import DualCalendarDateField, format_gregorian, format_hijri
+from core.dates import DualCalendarDateField, format_gregorian, format_hijri
 
 from .models import (
     CORRECTABLE_ACTION_FIELDS,

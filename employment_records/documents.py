@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from masar.documents import DocumentKind, register
+from core.documents import DocumentKind, register
 
 from .models import Employee, EmploymentAction
 from .selectors import service_length

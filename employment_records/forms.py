@@ -2,7 +2,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from masar.uploads import EvidenceField
+from core.uploads import EvidenceField
 
 from .corrections import FieldSpec
 

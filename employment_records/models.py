@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from masar.validators import validate_national_id
+from core.validators import validate_national_id
 
 RANK_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
 STEP_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]

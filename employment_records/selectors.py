@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from masar.hr_admin import hr_entity_id
+from core.hr_admin import hr_entity_id
 
 from .models import (
     CorrectionEvent,

@@ -14,10 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from masar.audit import audit
-from masar.dates import hijri_year
-from masar.notify import send_sms
-from masar.uploads import CheckedUpload, store_privately
+from core.audit import audit
+from core.dates import hijri_year
+from core.notify import send_sms
+from core.uploads import CheckedUpload, store_privately
 
 from .corrections import FieldSpec, spec_for
 from .models import (
@@ -305,8 +305,8 @@ SERVICE_STATEMENT = "service_statement"
 
 def request_service_statement(*, employee: Employee, actor):
     """A new statement, or the one already being prepared (a double click makes one PDF)."""
-    from masar.documents import documents_of_holder, request_document
-    from masar.models import Document
+    from core.documents import documents_of_holder, request_document
+    from core.models import Document
 
     pending = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
         status=Document.Status.PENDING

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from masar.catalogue import service_required
-from masar.documents import access_document_for_holder, documents_of_holder
-from masar.hr_admin import hr_site
-from masar.models import Document
-from masar.ratelimit import Limit
-from masar.uploads import private_file_response
+from core.catalogue import service_required
+from core.documents import access_document_for_holder, documents_of_holder
+from core.hr_admin import hr_site
+from core.models import Document
+from core.ratelimit import Limit
+from core.uploads import private_file_response
 
 from . import selectors, services
 from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from masar.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
+from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
 
 from . import selectors, services
 from .forms import AssignForm, CommitteeForm, DecideForm, MoreInfoForm
@@ -97,13 +97,13 @@ class GrievanceAdmin(EntityScopedAdmin):
 
     @admin.display(description=_("filed on"), ordering="submitted_at")
     def submitted_on(self, obj):
-        from masar.dates import format_hijri
+        from core.dates import format_hijri
 
         return format_hijri(obj.submitted_at)
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from masar.dates import format_hijri
+        from core.dates import format_hijri
 
         if obj.status == Status.MORE_INFO_REQUESTED:
             return _("Paused: waiting for the employee")

@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from masar.dates import DualCalendarDateField, format_hijri
-from masar.uploads import EvidenceField
+from core.dates import DualCalendarDateField, format_hijri
+from core.uploads import EvidenceField
 
 from .models import Category, Outcome
 

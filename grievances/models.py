@@ -304,7 +304,7 @@ class GrievanceAttachment(models.Model):
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
         constraints = [
-            # The upload check (masar.uploads) lets only these through; the table agrees.
+            # The upload check (core.uploads) lets only these through; the table agrees.
             models.CheckConstraint(
                 condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
                 name="grievance_attachment_type_allowed",

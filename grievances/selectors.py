@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from masar.hr_admin import hr_entity_id
+from core.hr_admin import hr_entity_id
 
 from .models import Grievance, GrievanceAttachment, GrievanceMessage
 

@@ -21,10 +21,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.sms import SmsUnavailable, send_sms
-from masar.audit import audit
-from masar.dates import format_gregorian, format_hijri, hijri_year
-from masar.hr_admin import hr_entity_id
-from masar.uploads import CheckedUpload, store_privately
+from core.audit import audit
+from core.dates import format_gregorian, format_hijri, hijri_year
+from core.hr_admin import hr_entity_id
+from core.uploads import CheckedUpload, store_privately
 
 from .models import (
     ALLOWED_TRANSITIONS,

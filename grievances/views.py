@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from masar.catalogue import service_required
-from masar.ratelimit import Limit
-from masar.uploads import private_file_response
+from core.catalogue import service_required
+from core.ratelimit import Limit
+from core.uploads import private_file_response
 
 from . import selectors, services
 from .forms import FollowForm, GrievanceForm, ReplyForm

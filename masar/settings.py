@@ -25,7 +25,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "masar.apps.MasarAdminConfig",
+    "core.apps.CoreAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.forms",  # widget templates for TemplatesSetting below
     "django_otp",
     "csp",
-    "masar",
+    "core",
     "accounts",
     "employment_records",
     "bayan",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "promotions",
     "job_audit",
     "cv",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +139,7 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
-# What masar.notify.send_sms calls: apps below accounts text people without importing it.
+# What core.notify.send_sms calls: apps below accounts text people without importing it.
 SMS_SENDER = "accounts.sms.send_sms"
 
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=True)
@@ -209,7 +210,7 @@ CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
 }
 # A document left pending (lost message, dead worker) is queued again after ten minutes.
 CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
-    "task": "masar.tasks.requeue_stale_documents",
+    "task": "core.tasks.requeue_stale_documents",
     "schedule": 300.0,
 }
 CELERY_TIMEZONE = TIME_ZONE
@@ -229,7 +230,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
-CSRF_FAILURE_VIEW = "masar.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

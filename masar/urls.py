@@ -2,18 +2,20 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from core import views as core_views
+from core.hr_admin import hr_site
+
 from . import views
-from .hr_admin import hr_site
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("oidc/", include("accounts.urls_oidc")),
-    path("verify/", views.verify_document, name="verify_form"),
-    path("verify/<str:code>/", views.verify_document, name="verify"),
+    path("verify/", core_views.verify_document, name="verify_form"),
+    path("verify/<str:code>/", core_views.verify_document, name="verify"),
     path("my-data/", include("employment_records.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
@@ -23,7 +25,7 @@ urlpatterns = [
 if settings.NAFATH_SIMULATOR:
     urlpatterns += [path("nafath/", include("nafath_sim.urls"))]
 
-handler400 = "masar.views.bad_request"
-handler403 = "masar.views.permission_denied"
-handler404 = "masar.views.page_not_found"
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 # handler500 stays Django's default: it renders the standalone templates/500.html.

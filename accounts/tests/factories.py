@@ -2,9 +2,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import HRProfile, ServiceGrant, User
+from core.catalogue import ServiceCode
+from core.hr_admin import HR_GROUP
 from employment_records.tests.factories import EmployeeFactory, national_id_from
-from masar.catalogue import ServiceCode
-from masar.hr_admin import HR_GROUP
 
 PASSWORD = "Masar@2026test"
 
@@ -45,7 +45,7 @@ def grant_all(employee, services=None) -> list[ServiceGrant]:
 def make_hr_specialist(entity, **kwargs) -> User:
     from django.contrib.auth.models import Group
 
-    from masar.hr_admin import sync_role_groups
+    from core.hr_admin import sync_role_groups
 
     sync_role_groups()
     user = UserFactory(is_staff=True, **kwargs)
@@ -56,7 +56,7 @@ def make_hr_specialist(entity, **kwargs) -> User:
 
 def sign_in_verified(client, user) -> None:
     """Sign `user` in on the test client as after password + SMS code: the session is
-    OTP-verified, which /admin/ and /hr/ require (masar.hr_admin.has_strong_sign_in)."""
+    OTP-verified, which /admin/ and /hr/ require (core.hr_admin.has_strong_sign_in)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from accounts.models import SmsDevice

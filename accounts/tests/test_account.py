@@ -7,9 +7,9 @@ from django.utils import timezone
 from accounts.models import SignInGuard
 from accounts.services import LOCK_AFTER_FAILURES
 from accounts.tests.factories import PASSWORD, UserFactory, make_hr_specialist, sign_in_verified
+from core.dates import to_hijri
+from core.models import AuditEvent
 from employment_records.tests.factories import EmployeeFactory
-from masar.dates import to_hijri
-from masar.models import AuditEvent
 
 from .conftest import last_code
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.models import SignInGuard, User
 from accounts.services import check_not_locked
 from accounts.tests.factories import UserFactory, sign_in_verified
-from masar.hr_admin import MINISTRY_GROUP, ministry_permissions
-from masar.models import AuditEvent
+from core.hr_admin import MINISTRY_GROUP, ministry_permissions
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 
 from accounts import oidc
 from accounts.tests.factories import PASSWORD, UserFactory
-from masar.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

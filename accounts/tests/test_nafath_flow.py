@@ -5,9 +5,9 @@ import pytest
 
 from accounts.models import NafathIdentity, User
 from accounts.tests.factories import UserFactory, grant_all
+from core.catalogue import decide
+from core.models import AuditEvent
 from employment_records.tests.factories import EmployeeFactory
-from masar.catalogue import decide
-from masar.models import AuditEvent
 from nafath_sim import testing
 from nafath_sim.testing import (
     Browser,

@@ -17,8 +17,8 @@ from jwcrypto import jwk, jwt
 
 from accounts.models import User
 from accounts.oidc import NafathBackend
+from core.models import AuditEvent
 from employment_records.tests.factories import EmployeeFactory
-from masar.models import AuditEvent
 from nafath_sim import testing
 from nafath_sim.keys import public_jwks, signing_key
 

@@ -5,7 +5,7 @@ from django.contrib.auth import SESSION_KEY
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from masar.models import AuditEvent
+from core.models import AuditEvent
 
 from .conftest import PERSONA_BIRTH, identity_data, last_code
 

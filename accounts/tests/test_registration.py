@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY
 from django.db.models import F
 
 from accounts.models import PendingVerification, User
-from masar.models import AuditEvent
+from core.models import AuditEvent
 
 from .conftest import (
     PERSONA_ID,

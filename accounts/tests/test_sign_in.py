@@ -10,8 +10,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import SignInGuard, SmsDevice
 from accounts.tests.factories import PASSWORD, UserFactory
+from core.models import AuditEvent
 from employment_records.tests.factories import national_id_from
-from masar.models import AuditEvent
 
 from .conftest import last_code
 

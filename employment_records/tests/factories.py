@@ -3,8 +3,8 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
+from core.validators import luhn_valid
 from employment_records import models
-from masar.validators import luhn_valid
 
 
 def national_id_from(seed: int, first_digit: str = "1") -> str:

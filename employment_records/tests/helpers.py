@@ -5,7 +5,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from masar.uploads import check_upload
+from core.uploads import check_upload
 
 
 def pdf_bytes() -> bytes:

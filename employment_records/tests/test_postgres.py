@@ -12,10 +12,10 @@ import pytest
 from django.db import connection, connections
 
 from accounts.tests.factories import UserFactory, make_hr_specialist
+from core.models import AuditEvent
 from employment_records import services
 from employment_records.models import CorrectionStatus, Employee
 from employment_records.tests.helpers import submit_dob_correction
-from masar.models import AuditEvent
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",

@@ -8,11 +8,11 @@ from django.utils import translation
 
 from accounts.sms import backends
 from accounts.tests.factories import UserFactory, make_hr_specialist
+from core.models import AuditEvent
 from employment_records import services
 from employment_records.models import CorrectionStatus, Employee, EmploymentAction
 from employment_records.tests.factories import ActionFactory
 from employment_records.tests.helpers import checked_pdf, submit_dob_correction
-from masar.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from accounts.tests.factories import (
     make_hr_specialist,
     sign_in_verified,
 )
+from core.models import Document
 from employment_records.models import CorrectionRequest, CorrectionStatus, Employee
 from employment_records.tests.factories import ActionFactory, EntityFactory
 from employment_records.tests.helpers import pdf_upload, submit_dob_correction
-from masar.models import Document
 
 pytestmark = pytest.mark.django_db
 
@@ -314,7 +314,7 @@ def test_training_and_scholarships_are_listed_with_status_and_dates(signed_in, e
 def test_a_double_click_makes_one_statement_and_requests_are_limited(signed_in, monkeypatch):
     from employment_records import views
 
-    monkeypatch.setattr("masar.documents.enqueue_render", lambda document_id: None)  # stays pending
+    monkeypatch.setattr("core.documents.enqueue_render", lambda document_id: None)  # stays pending
     url = reverse("employment_records:statements")
     first, second = signed_in.post(url), signed_in.post(url)
     assert first.url == second.url and Document.objects.count() == 1

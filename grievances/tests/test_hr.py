@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import sign_in_verified
+from core.models import AuditEvent
+from core.uploads import check_upload
 from employment_records.tests.factories import EntityFactory
 from grievances import services
 from grievances.models import Category, Grievance, Status
-from masar.models import AuditEvent
-from masar.uploads import check_upload
 
 from .factories import file_grievance, grievance_user, hr_for
 from .test_views import pdf_upload

@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.sms import backends
+from core.dates import hijri_year
+from core.models import AuditEvent
 from employment_records.tests.factories import EntityFactory
 from grievances import services
 from grievances.models import (
@@ -17,8 +19,6 @@ from grievances.models import (
     Outcome,
     Status,
 )
-from masar.dates import hijri_year
-from masar.models import AuditEvent
 
 from .factories import file_grievance, grievance_input, grievance_user, hr_for
 
@@ -119,7 +119,7 @@ def test_deadline_boundary_per_category(employee_user, category, days):
         )
     message = str(refused.value.message)
     deadline = today - dt.timedelta(days=1)
-    from masar.dates import format_gregorian, format_hijri
+    from core.dates import format_gregorian, format_hijri
 
     # The deadline is shown in both calendars.
     assert format_hijri(deadline) in message and format_gregorian(deadline) in message

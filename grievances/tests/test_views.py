@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.sms import backends
+from core.dates import format_gregorian, format_hijri, to_hijri
 from employment_records.tests.factories import ActionFactory
 from grievances.models import Grievance, GrievanceAttachment, Status
-from masar.dates import format_gregorian, format_hijri, to_hijri
 
 from .factories import file_grievance, grievance_user, hr_for, pdf_bytes
 
@@ -192,8 +192,8 @@ def test_follow_by_number_opens_ones_own(client, person):
 
 
 def test_follow_by_number_is_rate_limited(client, person, monkeypatch):
+    from core.ratelimit import Limit
     from grievances import views
-    from masar.ratelimit import Limit
 
     monkeypatch.setattr(views, "FOLLOW_LIMIT", Limit(scope="test-follow", count=3, seconds=60))
     answers = [
@@ -230,7 +230,7 @@ def test_owner_downloads_own_attachment(client, person):
 
 
 def _checked_pdf():
-    from masar.uploads import check_upload
+    from core.uploads import check_upload
 
     return check_upload(pdf_upload("evidence.pdf"))
 

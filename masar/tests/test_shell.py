@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import grant_all
-from masar.catalogue import ServiceCode
+from core.catalogue import ServiceCode
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_dashboard_costs_the_same_queries_for_1_or_50_grants(client, employee_us
 def test_a_closed_service_page_names_the_failed_condition(client, employee_user):
     from django.test import RequestFactory
 
-    from masar.catalogue import service_required
+    from core.catalogue import service_required
 
     @service_required("grievances")
     def view(request):

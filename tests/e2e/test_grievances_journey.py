@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import grant_all, make_hr_specialist
+from core.dates import to_hijri
 from employment_records.tests.factories import EmployeeFactory
 from grievances.models import Grievance, Status
-from masar.dates import to_hijri
 from nafath_sim import testing
 from tests.e2e.journeys import sign_in_verified_by_cookie, sign_in_with_nafath
 from tests.fixtures.browser import assert_accessible, click_and_wait

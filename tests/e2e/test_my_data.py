@@ -130,8 +130,8 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
 
 
 def test_a_pending_statement_page_updates_itself_when_the_pdf_is_ready(live_server, page, people):
-    from masar.documents import render_and_store
-    from masar.models import Document
+    from core.documents import render_and_store
+    from core.models import Document
 
     employee_user, _hr = people
     document = Document.objects.create(
@@ -159,8 +159,8 @@ PAGES = {
 
 @pytest.mark.parametrize("browser_locale", ["en-US", "ar-SA"])
 def test_my_data_pages_in_both_languages_are_accessible(live_server, page, people, browser_locale):
+    from core.documents import render_and_store, request_document
     from employment_records.tests.helpers import submit_dob_correction
-    from masar.documents import render_and_store, request_document
 
     language = browser_locale[:2]
     employee_user, _hr = people

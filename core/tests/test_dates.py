@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from masar.dates import DualCalendarDateField, format_gregorian, format_hijri
+from core.dates import DualCalendarDateField, format_gregorian, format_hijri
 
 
 def test_hijri_and_gregorian_in_arabic():

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory, grant_all
+from core.catalogue import Condition, ServiceCode, decide, decide_all
 from employment_records.tests.factories import EntityFactory
-from masar.catalogue import Condition, ServiceCode, decide, decide_all
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,11 @@ from django.core.management import call_command
 from django.test import RequestFactory
 
 from accounts.models import HRProfile, ServiceGrant, User
-from employment_records import demo_data
+from core.catalogue import Condition, ServiceCode, decide_all
+from core.dates import hijri_year
+from core.hr_admin import HR_GROUP, MINISTRY_GROUP, hr_site, ministry_permissions
+from core.validators import validate_national_id, validate_saudi_mobile
+from demo import demo_data
 from employment_records.models import (
     ActionType,
     CorrectionRequest,
@@ -27,10 +31,6 @@ from employment_records.models import (
     ScholarshipDecision,
     TrainingDecision,
 )
-from masar.catalogue import Condition, ServiceCode, decide_all
-from masar.dates import hijri_year
-from masar.hr_admin import HR_GROUP, MINISTRY_GROUP, hr_site, ministry_permissions
-from masar.validators import validate_national_id, validate_saudi_mobile
 
 COUNTED = (
     GovernmentEntity,

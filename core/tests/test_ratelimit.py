@@ -1,6 +1,6 @@
 from django.core.cache import cache
 
-from masar.ratelimit import Limit
+from core.ratelimit import Limit
 
 
 def test_allows_up_to_the_count_then_refuses():

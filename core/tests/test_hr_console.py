@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory, make_hr_specialist, sign_in_verified
+from core.hr_admin import MINISTRY_GROUP, ministry_permissions
 from employment_records.models import Employee
 from employment_records.tests.factories import EmployeeFactory, EntityFactory, UnitFactory
-from masar.hr_admin import MINISTRY_GROUP, ministry_permissions
 
 pytestmark = pytest.mark.django_db
 
@@ -101,12 +101,12 @@ def test_ministry_staff_see_every_entity(client, two_entities):
 
 
 def test_audit_log_is_read_only_in_both_consoles(client, specialist_a):
-    response = client.get(reverse("hr:masar_auditevent_add"))
+    response = client.get(reverse("hr:core_auditevent_add"))
     assert response.status_code == 403
 
 
 def test_console_changes_are_audited_with_old_and_new_values(client, specialist_a, two_entities):
-    from masar.models import AuditEvent
+    from core.models import AuditEvent
 
     test_specialist_can_change_their_own_employee(client, specialist_a, two_entities)
     event = AuditEvent.objects.get(action="hr.employee.change")

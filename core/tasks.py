@@ -11,7 +11,7 @@ logger = logging.getLogger(__name__)
 MAX_RENDER_RETRIES = 3
 
 
-@shared_task(name="masar.tasks.render_document", bind=True, acks_late=True, max_retries=None)
+@shared_task(name="core.tasks.render_document", bind=True, acks_late=True, max_retries=None)
 def render_document(self, document_id: int) -> None:
     """Render one document. Idempotent: returns at once when its file already exists, so a
     redelivered message (acks_late) or a re-enqueue by the beat task costs nothing."""
@@ -29,7 +29,7 @@ def render_document(self, document_id: int) -> None:
         raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
 
 
-@shared_task(name="masar.tasks.requeue_stale_documents", acks_late=True)
+@shared_task(name="core.tasks.requeue_stale_documents", acks_late=True)
 def requeue_stale_documents() -> int:
     """Beat: documents pending for more than ten minutes are queued again."""
     from . import documents

@@ -192,7 +192,7 @@ def service_required(code: str):
 
                 return redirect_to_login(request.get_full_path())
             if not decision:
-                return render(request, "masar/refusal.html", {"decision": decision}, status=403)
+                return render(request, "core/refusal.html", {"decision": decision}, status=403)
             request.service_decision = decision
             return view(request, *args, **kwargs)
 

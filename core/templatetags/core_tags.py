@@ -1,6 +1,6 @@
 from django import template
 
-from masar.dates import format_gregorian, format_hijri
+from core.dates import format_gregorian, format_hijri
 
 register = template.Library()
 
@@ -37,6 +37,6 @@ def masked_name(person):
 @register.filter
 def mask_id(national_id):
     """A national ID with all but the last four digits hidden."""
-    from masar.validators import mask_national_id
+    from core.validators import mask_national_id
 
     return mask_national_id(national_id) if national_id else ""

@@ -20,7 +20,9 @@ from django.db.models import Max, Q
 from django.db.models.functions import Length, Substr
 
 from accounts.models import ServiceGrant
-from employment_records import demo_data
+from core.catalogue import ServiceCode
+from demo import demo_data
+from demo.management.commands.seed_demo import GRANTS_FROM, ensure_reference_data
 from employment_records.models import (
     Employee,
     EmployeeStatus,
@@ -35,8 +37,6 @@ from employment_records.models import (
     ScholarshipDecision,
     TrainingDecision,
 )
-from masar.catalogue import ServiceCode
-from masar.management.commands.seed_demo import GRANTS_FROM, ensure_reference_data
 
 ACTION_FIELDS = (
     "employee_id",

@@ -3,7 +3,7 @@
 Idempotent: every row has a natural key (entity code, unit code, class code, rank and step,
 position number, national ID, decision number, evaluation year ...); rows that are missing are
 created and rows that exist are left as they are, so a second run creates nothing and edits
-made through the site survive. The data comes from `employment_records.demo_data`.
+made through the site survive. The data comes from `demo.demo_data`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import HRProfile, ServiceGrant, User
-from employment_records import demo_data
+from core.catalogue import ServiceCode
+from core.hr_admin import HR_GROUP, MINISTRY_GROUP, ministry_permissions, sync_role_groups
+from demo import demo_data
 from employment_records.models import (
     CorrectionRequest,
     Employee,
@@ -34,8 +36,7 @@ from employment_records.models import (
     ScholarshipDecision,
     TrainingDecision,
 )
-from masar.catalogue import ServiceCode
-from masar.hr_admin import HR_GROUP, MINISTRY_GROUP, ministry_permissions, sync_role_groups
+from employment_records.salary_scale import salary_scale_rows
 
 GRANTS_FROM = dt.date(2024, 1, 1)  # grants start then, or at hire if later
 DEMO_GRIEVANCE_TEXT = (
@@ -131,7 +132,7 @@ def ensure_reference_data() -> Reference:
         ("rank", "step"),
         [
             {"rank": rank, "step": step, "amount": amount}
-            for rank, step, amount in demo_data.salary_scale_rows()
+            for rank, step, amount in salary_scale_rows()
         ],
         SalaryScale.objects.all(),
         "Salary scale entries",

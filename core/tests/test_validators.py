@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from masar.validators import (
+from core.validators import (
     mask_mobile,
     normalise_national_id,
     normalise_saudi_mobile,

@@ -10,7 +10,7 @@ A kind registers itself from its app's `AppConfig.ready()`:
     ))
 
 Flow: `request_document()` creates a pending row and, after commit, enqueues
-`masar.tasks.render_document` (queue `documents`); the task calls `render_and_store()`, which is
+`core.tasks.render_document` (queue `documents`); the task calls `render_and_store()`, which is
 safe to run twice; `/verify/<code>/` answers from `find_for_verification()`.
 """
 

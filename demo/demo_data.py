@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 
 from hijridate import Hijri
 
+from core.validators import luhn_valid
 from employment_records.models import (
     ActionType,
     DecisionStatus,
@@ -27,7 +28,7 @@ from employment_records.models import (
     QualificationLevel,
     Rating,
 )
-from masar.validators import luhn_valid
+from employment_records.salary_scale import promotion_step
 
 SEED = 1448
 # "Today" for the demo. Histories, evaluations and ages are computed from this date.
@@ -216,47 +217,6 @@ JOB_CLASSES: tuple[JobClassSpec, ...] = (
 )
 JOB_CLASSES_BY_CODE = {job.code: job for job in JOB_CLASSES}
 KINDS = ("admin", "hr", "finance", "it", "legal")
-
-# The general scale: basic salary of step 1 and the annual increment of each rank (SAR).
-_SCALE_BASE = (
-    3000,
-    3320,
-    3700,
-    4130,
-    4610,
-    5160,
-    5780,
-    6480,
-    7270,
-    8170,
-    9550,
-    11190,
-    13130,
-    16160,
-    20570,
-)
-_SCALE_INCREMENT = (135, 155, 175, 195, 220, 250, 285, 325, 370, 420, 480, 550, 640, 760, 920)
-
-
-def salary_amount(rank: int, step: int) -> Decimal:
-    return Decimal(_SCALE_BASE[rank - 1] + (step - 1) * _SCALE_INCREMENT[rank - 1]).quantize(
-        Decimal("0.01")
-    )
-
-
-def salary_scale_rows() -> list[tuple[int, int, Decimal]]:
-    return [
-        (rank, step, salary_amount(rank, step)) for rank in range(1, 16) for step in range(1, 16)
-    ]
-
-
-def promotion_step(rank: int, step: int, new_rank: int) -> int:
-    """The first step of the new rank paying more than the current salary (15 at most)."""
-    current = salary_amount(rank, step)
-    for new_step in range(1, 16):
-        if salary_amount(new_rank, new_step) > current:
-            return new_step
-    return 15
 
 
 def classes_for(rank: int, kind: str) -> list[JobClassSpec]:
@@ -470,7 +430,7 @@ def pick_names(rng: random.Random, gender: str, *, resident: bool = False):
 
 def with_check_digit(body: str) -> str:
     """The nine digits `body` plus the one check digit that makes the ID Luhn-valid
-    (`masar.validators.luhn_valid`: digits 1, 3, 5, 7, 9 doubled, the sum ends in 0)."""
+    (`core.validators.luhn_valid`: digits 1, 3, 5, 7, 9 doubled, the sum ends in 0)."""
     total = 0
     for index, char in enumerate(body):
         digit = int(char) * (2 if index % 2 == 0 else 1)
@@ -517,7 +477,7 @@ def _new_year_ordinals() -> tuple[list[int], int]:
 
 
 def hijri_year_of(value: dt.date) -> int:
-    """`masar.dates.hijri_year` by bisection over cached new-year dates (hot loops)."""
+    """`core.dates.hijri_year` by bisection over cached new-year dates (hot loops)."""
     ordinals, first = _new_year_ordinals()
     return first + bisect.bisect_right(ordinals, value.toordinal()) - 1
 

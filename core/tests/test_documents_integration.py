@@ -4,10 +4,10 @@ queue `documents`, PostgreSQL, the PDF written to private storage by the worker.
 import pytest
 from django.core.files.storage import default_storage
 
+from core import documents
+from core.models import Document
 from employment_records.tests.factories import ActionFactory, EmployeeFactory
 from employment_records.tests.pdf_text import contains_phrase
-from masar import documents
-from masar.models import Document
 
 
 @pytest.mark.integration
@@ -26,7 +26,7 @@ def test_a_worker_renders_the_requested_statement(celery_worker_process):
     data = default_storage.open(done.file_name).read()
     assert contains_phrase(data, "محمد عبدالله سعد القحطاني")
     assert contains_phrase(data, done.display_code)
-    route = celery_worker_process.app.amqp.router.route({}, "masar.tasks.render_document")
+    route = celery_worker_process.app.amqp.router.route({}, "core.tasks.render_document")
     assert route["queue"].name == "documents"  # a slow PDF never delays an SMS code
 
     # A second delivery (the beat task, a redelivered message) leaves the same file.

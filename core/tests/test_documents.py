@@ -7,11 +7,11 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from core import documents
+from core.models import Document
+from core.tasks import render_document, requeue_stale_documents
 from employment_records.tests.factories import ActionFactory, EmployeeFactory
 from employment_records.tests.pdf_text import contains_phrase, page_count, qr_texts
-from masar import documents
-from masar.models import Document
-from masar.tasks import render_document, requeue_stale_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_rendering_twice_keeps_the_first_file(holder, django_capture_on_commit_c
 def test_a_failing_render_is_retried_then_marked_failed(holder, monkeypatch):
     from celery.exceptions import Retry
 
-    from masar.tasks import MAX_RENDER_RETRIES
+    from core.tasks import MAX_RENDER_RETRIES
 
     def broken(document_id):
         raise OSError("disk full")
@@ -172,7 +172,7 @@ def test_hr_revokes_a_document_of_their_entity_and_verify_says_so(
     from employment_records.tests.factories import EntityFactory
 
     document = request_statement(holder, django_capture_on_commit_callbacks)
-    changelist = reverse("hr:masar_document_changelist")
+    changelist = reverse("hr:core_document_changelist")
     sign_in_verified(client, make_hr_specialist(EntityFactory()))
     client.post(changelist, {"action": "revoke_documents", "_selected_action": [document.pk]})
     document.refresh_from_db()

@@ -4,19 +4,21 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-class MasarConfig(AppConfig):
+class CoreConfig(AppConfig):
+    """The ground every app stands on: it imports no other project app."""
+
     default = True
-    name = "masar"
+    name = "core"
     verbose_name = _("Masar")
 
     def ready(self):
         from .hr_admin import sync_role_groups
 
-        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="masar.sync_role_groups")
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="core.sync_role_groups")
 
 
-class MasarAdminConfig(admin_apps.AdminConfig):
+class CoreAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the ministry's site as the default `admin.site`."""
 
     default = False
-    default_site = "masar.hr_admin.MinistryAdminSite"
+    default_site = "core.hr_admin.MinistryAdminSite"

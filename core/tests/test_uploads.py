@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from masar.uploads import EvidenceField, check_name, check_upload, store_privately
+from core.uploads import EvidenceField, check_name, check_upload, store_privately
 
 
 def pdf_bytes() -> bytes:

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from hijridate import Gregorian, Hijri
 
-from masar.validators import normalise_digits
+from core.validators import normalise_digits
 
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
