@@ -1,6 +1,7 @@
 """Every write of the accounts app: registration, sign-in, recovery and mobile change.
 
-Codes are issued and checked here. Each use case is one transaction; SMS leave on commit.
+Codes are issued and checked here. Each use case is one transaction; its messages are outbox
+rows (core.notifications.notify) that leave on commit.
 Failed attempts are recorded *outside* the transaction that raises, so a wrong code counts
 even though the request fails. No code or password ever reaches the audit log.
 """
@@ -8,7 +9,6 @@ even though the request fails. No code or password ever reaches the audit log.
 from __future__ import annotations
 
 import math
-from contextlib import suppress
 from datetime import timedelta
 
 from django.contrib.auth import authenticate
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import audit
+from core.notifications import notify
 from core.ratelimit import Limit, ip_key
 from core.validators import mask_mobile, mask_national_id
 
@@ -34,7 +35,6 @@ from .models import (
     hash_code,
     new_code,
 )
-from .sms import SmsUnavailable, send_sms
 
 # Codes sent: per phone, per national ID and per address (the issue's caps).
 CODE_LIMITS_PER_PHONE = (Limit("code-phone-hour", 5, 3600), Limit("code-phone-day", 10, 86400))
@@ -80,13 +80,6 @@ class AlreadyRegistered(AccountError):
                 "password if you have forgotten it."
             )
         )
-
-
-class TryAgainShortly(AccountError):
-    code = "unavailable"
-
-    def __init__(self):
-        super().__init__(_("We could not send the code right now. Try again in a moment."))
 
 
 class CooldownPending(AccountError):
@@ -178,37 +171,59 @@ def issue_code(*, verification: PendingVerification, request, language: str) -> 
     )
     code = new_code()
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Conditional on the send time read above: of two parallel resends one wins.
-            replaced = PendingVerification.objects.filter(
-                pk=verification.pk, code_sent_at=verification.code_sent_at
-            ).update(
-                code_hash=hash_code(binding=str(verification.pk), code=code),
-                code_sent_at=now,
-                code_expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
-            )
-            if not replaced:
-                raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
-            send_sms(
-                to=verification.mobile,
-                template="verification_code",
-                context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
-                language=language,
-            )
-            audit(
-                action="accounts.code_sent",
-                subject=verification,
-                request=request,
-                changes={"purpose": verification.purpose, "to": mask_mobile(verification.mobile)},
-            )
-    except SmsUnavailable:
-        # Nothing left: forget the send time so the person may retry at once.
-        PendingVerification.objects.filter(pk=verification.pk).update(
-            code_hash="", code_sent_at=None
+    with transaction.atomic():
+        # Conditional on the send time read above: of two parallel resends one wins.
+        replaced = PendingVerification.objects.filter(
+            pk=verification.pk, code_sent_at=verification.code_sent_at
+        ).update(
+            code_hash=hash_code(binding=str(verification.pk), code=code),
+            code_sent_at=now,
+            code_expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
         )
-        raise TryAgainShortly() from None
+        if not replaced:
+            raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
+        sent = _send_code(
+            mobile=verification.mobile,
+            kind="verification_code",
+            code=code,
+            expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
+            language=language,
+        )
+        audit(
+            action="accounts.code_sent",
+            subject=verification,
+            request=request,
+            changes={"purpose": verification.purpose, "to": mask_mobile(verification.mobile)},
+        )
+    _warn_if_late(sent, request=request)
     verification.refresh_from_db()
+
+
+def _send_code(*, mobile: str, kind: str, code: str, expires_at, language: str):
+    """A one-time code through the outbox: never in the inbox, encrypted at rest, never sent
+    after it expires."""
+    return notify(
+        mobile=mobile,
+        kind=kind,
+        context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
+        language=language,
+        inbox=False,
+        expires_at=expires_at,
+    )
+
+
+def _warn_if_late(notification, *, request) -> None:
+    """After commit: when the broker could not take the code, it stays queued and the outbox
+    sweep sends it within about a minute once the broker answers. Say so, rather than let
+    the person wait for a text in silence."""
+    if notification.published is False:
+        from django.contrib import messages
+
+        messages.warning(
+            request,
+            _("Sending the code is taking longer than usual: it may take a minute to arrive."),
+            fail_silently=True,
+        )
 
 
 def _check_code(*, verification: PendingVerification, code: str) -> None:
@@ -311,12 +326,9 @@ def complete_registration(
                 request=request,
                 changes={"mobile": mask_mobile(user.mobile)},
             )
-            send_sms(to=user.mobile, template="registration_complete", language=language)
+            notify(user=user, kind="registration_complete", language=language)
     except IntegrityError:
         raise AlreadyRegistered() from None
-    except SmsUnavailable:
-        # The account exists (committed); only the confirmation SMS could not be queued.
-        user = User.objects.get(username=verification.national_id)
     return user
 
 
@@ -403,25 +415,23 @@ def send_sign_in_code(*, user: User, request) -> SmsDevice:
     if waiting:
         raise CooldownPending(seconds=waiting)
     _take_code_quota(mobile=user.mobile, national_id=user.username, request=request, per_ip=False)
-    try:
-        with transaction.atomic():
-            code = device.generate_token()
-            send_sms(
-                to=user.mobile,
-                template="sign_in_code",
-                context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
-                language=user.preferred_language,
-            )
-            audit(
-                action="accounts.code_sent",
-                actor=user,
-                subject=user,
-                request=request,
-                changes={"purpose": "sign_in", "to": mask_mobile(user.mobile)},
-            )
-    except SmsUnavailable:
-        SmsDevice.objects.filter(pk=device.pk).update(token_hash="", last_sent_at=None)
-        raise TryAgainShortly() from None
+    with transaction.atomic():
+        code = device.generate_token()
+        sent = _send_code(
+            mobile=user.mobile,
+            kind="sign_in_code",
+            code=code,
+            expires_at=device.valid_until,
+            language=user.preferred_language,
+        )
+        audit(
+            action="accounts.code_sent",
+            actor=user,
+            subject=user,
+            request=request,
+            changes={"purpose": "sign_in", "to": mask_mobile(user.mobile)},
+        )
+    _warn_if_late(sent, request=request)
     return device
 
 
@@ -484,7 +494,7 @@ def _check_verified_and_fresh(verification: PendingVerification) -> None:
 def reset_password(*, verification: PendingVerification, password: str, request) -> User:
     _check_verified_and_fresh(verification)
     user = User.objects.get(username=verification.national_id)
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         completed = PendingVerification.objects.filter(
             pk=verification.pk, completed_at__isnull=True
         ).update(completed_at=timezone.now())
@@ -501,7 +511,7 @@ def _set_password(user: User, password: str, *, via: str, request) -> None:
     user.save(update_fields=["password"])
     audit(action="accounts.password_changed", actor=user, subject=user, request=request,
           changes={"via": via})  # fmt: skip
-    _notify(user=user, template="password_changed")
+    notify(user=user, kind="password_changed")
 
 
 def change_password(*, user: User, current_password: str, new_password: str, request) -> User:
@@ -515,7 +525,7 @@ def change_password(*, user: User, current_password: str, new_password: str, req
         raise AccountError(
             _("The new password must differ from the current one."), code="same_password"
         )
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         _set_password(user, new_password, via="signed_in", request=request)
     return user
 
@@ -545,7 +555,7 @@ def complete_mobile_change(
 ) -> User:
     _check_code(verification=verification, code=code)
     old_mobile = user.mobile
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         _consume_code(verification=verification)
         PendingVerification.objects.filter(pk=verification.pk).update(completed_at=timezone.now())
         user.mobile = verification.mobile
@@ -558,11 +568,5 @@ def complete_mobile_change(
             changes={"old": mask_mobile(old_mobile), "new": mask_mobile(user.mobile)},
         )
         # The old number hears of the change too: a hijacker cannot change it silently.
-        _notify(user=user, template="mobile_changed", to=old_mobile)
+        notify(user=user, kind="mobile_changed", mobile=old_mobile)
     return user
-
-
-def _notify(*, user: User, template: str, to: str | None = None) -> None:
-    """A notice after the fact, sent on commit (callers ignore SmsUnavailable: the change
-    stands even when the notice cannot be queued)."""
-    send_sms(to=to or user.mobile, template=template, language=user.preferred_language)

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
 from core.dates import hijri_year
-from core.notify import send_sms
+from core.notifications import notify
 from core.uploads import CheckedUpload, store_privately
 
 from .corrections import FieldSpec, spec_for
@@ -95,15 +96,20 @@ def _record(request: CorrectionRequest, *, status: str, actor, note: str = "") -
 
 
 def _notify(request: CorrectionRequest) -> None:
-    """An SMS on every status change, in Arabic (the portal's default language)."""
+    """A notice on every status change (SMS and inbox), in Arabic (the portal's default
+    language), in the caller's transaction."""
     user = request.employee.user
-    if user is None or not user.mobile:
+    if user is None:
         return
-    send_sms(
-        to=user.mobile,
-        template="correction_status",
+    notify(
+        user=user,
+        kind="correction_status",
         # The lazy label, so the SMS says the status in Arabic whatever the actor's language.
-        context={"number": request.number, "status": CorrectionStatus(request.status).label},
+        context={
+            "number": request.number,
+            "status": CorrectionStatus(request.status).label,
+            "url": reverse("employment_records:correction", args=[request.number]),
+        },
         language="ar",
     )
 

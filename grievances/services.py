@@ -3,7 +3,8 @@
 Status changes go through `record_status`, which checks `ALLOWED_TRANSITIONS`, locks nothing
 itself (callers hold the grievance row lock), keeps the SLA clock and writes the append-only
 status row. Every change is audited in the same transaction, and the employee hears of it by
-SMS once it commits (`accounts.sms.send_sms` publishes on commit).
+SMS and in their notification inbox: an outbox row written in the same transaction
+(`core.notifications.notify`), texted once it commits.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.sms import SmsUnavailable, send_sms
 from core.audit import audit
 from core.dates import format_gregorian, format_hijri, hijri_year
 from core.hr_admin import hr_entity_id
+from core.notifications import notify
 from core.uploads import CheckedUpload, store_privately
 
 from .models import (
@@ -142,17 +144,23 @@ def _locked(grievance_id: int) -> Grievance:
 
 
 def _notify_employee(grievance: Grievance, *, template: str) -> None:
-    """Queue the SMS inside the caller's transaction: it leaves only if that commits."""
+    """An outbox row inside the caller's transaction: texted only if that commits, and
+    listed in the employee's inbox with a link to the grievance."""
     user = grievance.employee.user
-    if user is None or not user.mobile:
+    if user is None:
         return
     language = user.preferred_language or "ar"
     with translation.override(language):
         status_label = str(grievance.get_status_display())
-    send_sms(
-        to=user.mobile,
-        template=template,
-        context={"number": grievance.number, "status": status_label, "site": settings.SITE_URL},
+    notify(
+        user=user,
+        kind=template,
+        context={
+            "number": grievance.number,
+            "status": status_label,
+            "site": settings.SITE_URL,
+            "url": reverse("grievances:detail", args=[grievance.number]),
+        },
         language=language,
     )
 
@@ -160,13 +168,12 @@ def _notify_employee(grievance: Grievance, *, template: str) -> None:
 def _notify_specialist(grievance: Grievance, *, template: str) -> None:
     """Tell the assigned specialist, in their language, inside the caller's transaction."""
     specialist = grievance.assigned_to
-    if specialist is None or not specialist.mobile:
+    if specialist is None:
         return
-    send_sms(
-        to=specialist.mobile,
-        template=template,
+    notify(
+        user=specialist,
+        kind=template,
         context={"number": grievance.number, "site": settings.SITE_URL},
-        language=specialist.preferred_language or "ar",
     )
 
 
@@ -195,13 +202,9 @@ def _change_status(
 
 
 def _committed(run):
-    """Run a write; an SMS the broker refused is logged (it is marked not queued), because
-    the change itself has committed and must not look failed to the person."""
-    try:
-        return run()
-    except SmsUnavailable:
-        logger.warning("grievance change committed; its SMS could not be queued")
-        return None
+    """Run a write. (Its notices are outbox rows: a broker outage no longer raises after the
+    commit, so there is nothing left to catch here.)"""
+    return run()
 
 
 def _check_hr_scope(actor, grievance: Grievance) -> None:
@@ -309,8 +312,6 @@ def _files_removed_on_rollback():
     stored: list[str] = []
     try:
         yield stored
-    except SmsUnavailable:
-        raise  # raised after the commit: the files belong to committed rows
     except BaseException:
         for name in stored:
             default_storage.delete(name)
@@ -558,13 +559,11 @@ def flag_overdue_grievances(*, now: dt.datetime | None = None) -> int:
                     entity_id=entity_id, is_lead=True, user__is_active=True
                 ).select_related("user")
                 for lead in leads:
-                    if lead.user.mobile:
-                        send_sms(
-                            to=lead.user.mobile,
-                            template="grievance_overdue_lead",
-                            context={"count": len(rows), "site": settings.SITE_URL},
-                            language=lead.user.preferred_language or "ar",
-                        )
+                    notify(
+                        user=lead.user,
+                        kind="grievance_overdue_lead",
+                        context={"count": len(rows), "site": settings.SITE_URL},
+                    )
                 return len(rows)
 
         flagged += _committed(run) or 0

@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.notifications",
             ],
         },
     }
@@ -139,8 +140,14 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
-# What core.notify.send_sms calls: apps below accounts text people without importing it.
-SMS_SENDER = "accounts.sms.send_sms"
+# The notification outbox (core.notifications): the relay's retry budget per row and its
+# exponential backoff (base, 2 x base, ... up to the cap), then the sweep's re-drive of rows
+# that failed while the gateway was away, every REDRIVE seconds up to MAX_AGE hours.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=5.0)
+NOTIFICATION_RETRY_MAX_SECONDS = 300.0
+NOTIFICATION_REDRIVE_SECONDS = env.int("NOTIFICATION_REDRIVE_SECONDS", default=600)
+NOTIFICATION_MAX_AGE_HOURS = 24
 
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=True)
 if NAFATH_SIMULATOR:
@@ -188,7 +195,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "accounts.*": {"queue": "sms"},
+    "core.tasks.deliver_notification": {"queue": "sms"},
     "*.tasks.render_*": {"queue": "documents"},
     "*.tasks.batch_*": {"queue": "batch"},
 }
@@ -207,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
     "task": "accounts.tasks.purge_stale_verifications",
     "schedule": 3600,
+}
+# The outbox sweep: undelivered notifications are sent again (core.notifications.sweep).
+CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
+    "task": "core.tasks.sweep_notifications",
+    "schedule": 60.0,
 }
 # A document left pending (lost message, dead worker) is queued again after ten minutes.
 CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {

@@ -6,13 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.sms import backends
 from accounts.tests.factories import (
     UserFactory,
     grant_all,
     make_hr_specialist,
     sign_in_verified,
 )
+from core import sms as backends
 from core.models import Document
 from employment_records.models import CorrectionRequest, CorrectionStatus, Employee
 from employment_records.tests.factories import ActionFactory, EntityFactory

@@ -1,4 +1,9 @@
-"""SMS gateway backends, chosen by the SMS_BACKEND setting (console, locmem, http, or a path)."""
+"""SMS gateway backends, chosen by the SMS_BACKEND setting (console, locmem, http, or a dotted
+path to a class with the same `send()`).
+
+Only the notification relay (core.notifications) calls them: every message to a person is an
+outbox row first. `message_id` is the row's idempotency key, so a provider that honours it never
+delivers a message twice even when the relay sends it again (deliveries are at least once)."""
 
 from __future__ import annotations
 
