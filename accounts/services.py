@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import audit
-from core.notifications import notify
+from core.notifications import notify, supersede
 from core.ratelimit import Limit, ip_key
 from core.validators import mask_mobile, mask_national_id
 
@@ -201,7 +201,8 @@ def issue_code(*, verification: PendingVerification, request, language: str) -> 
 
 def _send_code(*, mobile: str, kind: str, code: str, expires_at, language: str):
     """A one-time code through the outbox: never in the inbox, encrypted at rest, never sent
-    after it expires."""
+    after it expires, and an older code still waiting for this number is never sent at all."""
+    supersede(mobile=mobile, kind=kind)
     return notify(
         mobile=mobile,
         kind=kind,

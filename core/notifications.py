@@ -138,6 +138,19 @@ def notify(
     return notification
 
 
+def supersede(*, mobile: str, kind: str) -> int:
+    """A new code replaces the older ones of this kind for this number: any not yet sent (the
+    broker or the gateway was away) never will be. Call it in the transaction that issues the
+    new code. Returns how many were withdrawn."""
+    return Notification.objects.filter(
+        Q(status__in=(Status.QUEUED, Status.RETRYING))
+        | Q(status=Status.FAILED, next_attempt_at__isnull=False),
+        mobile=mobile,
+        kind=kind,
+        inbox=False,
+    ).update(status=Status.FAILED, reason="superseded", next_attempt_at=None, body_encrypted=b"")
+
+
 def _local_link(url) -> str:
     """Only a path on this site becomes the inbox link (never another host or a scheme)."""
     url = str(url or "")

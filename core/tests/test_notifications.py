@@ -364,3 +364,21 @@ def test_the_idempotency_key_is_unique(user):
     notify(user=user, kind="test_message", context={"number": 1}, key="k-1")
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(kind="x", idempotency_key="k-1", sms=False, inbox=False)
+
+
+def test_a_newer_code_supersedes_one_still_waiting(user, gateway, monkeypatch):
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(notifications, "_publish", lambda notification: None)
+        first = code_for(user)
+    gateway.answer = "down"
+    retrying = code_for(user)
+    notifications.deliver(retrying.pk)
+    assert notifications.supersede(mobile=user.mobile, kind="sign_in_code") == 2
+    gateway.answer = "ok"
+    newest = code_for(user)
+    notifications.sweep(now=timezone.now() + timedelta(minutes=2))
+    for old in (first, retrying):
+        old.refresh_from_db()
+        assert old.status == Status.FAILED and old.reason == "superseded"
+        assert bytes(old.body_encrypted) == b""
+    assert [message_id for _to, _body, message_id in gateway.sent] == [newest.idempotency_key]
