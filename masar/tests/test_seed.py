@@ -81,7 +81,7 @@ def admitted(site, user) -> bool:
     """Whether the site admits the persona once signed in strongly (the role check alone)."""
     request = RequestFactory().get("/")
     request.user = user
-    request.session = {"auth_method": "nafath"}
+    request.session = {"auth_method": "nafath", "strong_sign_in_user": str(user.pk)}
     return site.has_permission(request)
 
 
