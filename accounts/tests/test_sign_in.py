@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.core.cache import cache
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
