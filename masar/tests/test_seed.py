@@ -104,6 +104,9 @@ def test_seed_demo_creates_the_six_personas():
         assert employee.entity == first
         assert granted(employee) == everything, national_id
         assert employee.family_name_ar and employee.family_name_en
+        # Registration codes go to the registry's mobile; every demo ID is valid.
+        validate_saudi_mobile(employee.registry_mobile)
+        assert employee.national_id_expiry > demo_data.REFERENCE_DATE
         if employee.user is not None:
             assert employee.user.username == national_id
             assert employee.user.check_password(demo_data.PASSWORD)
