@@ -355,6 +355,7 @@ def test_a_second_subject_for_a_linked_national_id_is_refused_then_relinked(
     staff = UserFactory(is_staff=True, is_superuser=True)
     desk = client.__class__()
     sign_in_verified(desk, staff)
+    desk.cookies["django_language"] = "en"
     changelist = "/admin/accounts/nafathidentity/"
     assert desk.get(changelist).status_code == 200
     identity = NafathIdentity.objects.get()

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services
 from accounts.models import PendingVerification, SignInGuard, SmsDevice, User
@@ -240,7 +240,7 @@ def test_wrong_birth_dates_are_limited_per_id_whatever_the_address(web, registra
     right = web.post("/accounts/register/", identity_data(), REMOTE_ADDR="10.9.9.9")
     assert right.status_code == 429
     assert [sms.to for sms in outbox] == [REGISTRY_MOBILE]  # told once, not per attempt
-    assert "wrong date of birth" in outbox[0].body
+    assert "تاريخ ميلاد خاطئ" in outbox[0].body  # "a wrong date of birth", in Arabic
     assert AuditEvent.objects.filter(action="accounts.identity_attempts_notice").count() == 1
     # The recovery page shares the limit.
     web.get("/accounts/recover/")
@@ -396,6 +396,7 @@ def test_the_already_used_answer_is_not_a_failed_sign_in(web, person, outbox, rf
     with pytest.raises(services.AccountError) as refused:
         services.verify_sign_in_code(user=person, code=code, request=request)
     assert refused.value.code == "code_used"
-    assert "already been used" in str(refused.value.message)
+    with translation.override("en"):
+        assert "already been used" in str(refused.value.message)
     assert not AuditEvent.objects.filter(action="accounts.sign_in_failed").exists()
     assert not SignInGuard.objects.filter(consecutive_failures__gt=0).exists()
