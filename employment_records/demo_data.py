@@ -1348,6 +1348,8 @@ _PERSONA_MOBILES = {persona.national_id: persona.mobile for persona in PERSONAS}
 
 def registry_mobile_for(national_id: str) -> str:
     return _PERSONA_MOBILES.get(national_id) or f"+96659{national_id[-7:]}"
+
+
 NO_ACCOUNT_ID = "1023456781"
 EMPLOYEE_ID, RESIDENT_ID, HR_ID, MINISTRY_ID, RETIRED_ID = (
     "1012345672",

@@ -400,3 +400,18 @@ def test_the_already_used_answer_is_not_a_failed_sign_in(web, person, outbox, rf
         assert "already been used" in str(refused.value.message)
     assert not AuditEvent.objects.filter(action="accounts.sign_in_failed").exists()
     assert not SignInGuard.objects.filter(consecutive_failures__gt=0).exists()
+
+
+def test_hr_cannot_change_the_registry_mobile_in_the_console(client):
+    """An insider in /hr/ must not redirect a colleague's registration code to their phone."""
+    from accounts.tests.factories import make_hr_specialist
+    from employment_records.tests.factories import EntityFactory
+
+    entity = EntityFactory()
+    colleague = EmployeeFactory(entity=entity, registry_mobile=REGISTRY_MOBILE)
+    specialist = make_hr_specialist(entity)
+    sign_in_verified(client, specialist)
+    response = client.get(f"/hr/employment_records/employee/{colleague.pk}/change/")
+    assert response.status_code == 200
+    fields = response.context["adminform"].form.fields
+    assert "registry_mobile" not in fields and "national_id_expiry" not in fields
