@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_nafathidentity'),
+        ('accounts', '0006_trust_second_factor_guards'),
     ]
 
     operations = [
