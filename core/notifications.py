@@ -398,6 +398,15 @@ def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).count()
 
 
+def mark_read(*, user, ids) -> int:
+    """The person's own notices among `ids` (those a page showed) are read now."""
+    if not ids:
+        return 0
+    return Notification.objects.filter(
+        pk__in=ids, recipient=user, inbox=True, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).update(
         read_at=timezone.now()

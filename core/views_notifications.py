@@ -5,12 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import notifications
-from .models import Notification
 
 PAGE_SIZE = 20
 
@@ -23,10 +21,7 @@ def inbox(request):
     page_obj = paginator.get_page(request.GET.get("page", 1))
     rows = list(page_obj.object_list)
     unread = [row.pk for row in rows if row.read_at is None]
-    if unread:
-        Notification.objects.filter(pk__in=unread, recipient=request.user).update(
-            read_at=timezone.now()
-        )
+    notifications.mark_read(user=request.user, ids=unread)
     return render(
         request,
         "core/notifications.html",
