@@ -382,3 +382,15 @@ def test_a_newer_code_supersedes_one_still_waiting(user, gateway, monkeypatch):
         assert old.status == Status.FAILED and old.reason == "superseded"
         assert bytes(old.body_encrypted) == b""
     assert [message_id for _to, _body, message_id in gateway.sent] == [newest.idempotency_key]
+
+
+def test_a_row_near_the_maximum_age_fails_for_good_instead_of_waiting_again(user, gateway):
+    gateway.answer = "down"
+    notification = notify(user=user, kind="test_message", context={"number": 1})
+    almost_a_day_ago = timezone.now() - timedelta(hours=23, minutes=59)
+    Notification.objects.filter(pk=notification.pk).update(created_at=almost_a_day_ago)
+    for _attempt in range(3):
+        notifications.deliver(notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == Status.FAILED and notification.next_attempt_at is None
+    assert notifications.sweep(now=timezone.now() + timedelta(hours=1))["redriven"] == 0
