@@ -337,5 +337,10 @@ NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
     "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS", default=[f"{url}/" for url in _PORTAL_URLS]
 )
 
+# How many reverse proxies in front of the web process append to X-Forwarded-For; the client's
+# address (rate limits, audit log) is the hop that many places from the right. 0: the peer
+# address (REMOTE_ADDR) and X-Forwarded-For is ignored, since anyone can write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # /verify/<code>/ is public: this many look-ups per address and minute.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)
