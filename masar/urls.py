@@ -26,4 +26,5 @@ if settings.NAFATH_SIMULATOR:
 handler400 = "masar.views.bad_request"
 handler403 = "masar.views.permission_denied"
 handler404 = "masar.views.page_not_found"
-# handler500 stays Django's default: it renders the standalone templates/500.html.
+# The standalone templates/500.html, or templates/503.html for an outage (masar/outages.py).
+handler500 = "masar.outages.server_error"
