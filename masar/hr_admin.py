@@ -8,15 +8,19 @@ row of another entity does not exist as far as the console is concerned.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import SuspiciousOperation
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import bad_request
 
 HR_GROUP = "HR specialists"
 MINISTRY_GROUP = "Ministry staff"
@@ -55,7 +59,52 @@ class PortalSignInMixin:
         return redirect("accounts:password_change")
 
 
-class HRAdminSite(PortalSignInMixin, admin.AdminSite):
+# Date parts in changelist filters (date_hierarchy, `?at__year=`, `?at__year__gte=`) that
+# datetime can hold: the year after the one asked for must exist too (the filter's upper bound).
+DATE_PART_RANGES = {"year": (1, 9998), "iso_year": (1, 9998), "month": (1, 12), "day": (1, 31)}
+
+
+def _bad_date_part(query) -> bool:
+    for key, values in query.lists():
+        for part in key.split("__")[1:]:
+            if part in DATE_PART_RANGES:
+                low, high = DATE_PART_RANGES[part]
+                for value in values:
+                    if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+                        return True
+    return False
+
+
+def _out_of_range_date(error: Exception) -> bool:
+    return isinstance(error, OverflowError) or "out of range" in str(error)
+
+
+class BadInputMixin:
+    """An out-of-range date in a changelist filter (`?at__year=99999`, `0`, `-1`, `abc`) is a
+    400 on every page of the site, not a 500 from deep inside the query (the year's bounds are
+    computed when the page's queryset is evaluated, while the template renders)."""
+
+    def admin_view(self, view, cacheable=False):
+        wrapped = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if _bad_date_part(request.GET):
+                return bad_request(request, SuspiciousOperation("date filter out of range"))
+            try:
+                response = wrapped(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()  # here, so a date nobody can hold is caught below
+            except (OverflowError, ValueError) as error:
+                if not _out_of_range_date(error):
+                    raise
+                return bad_request(request, SuspiciousOperation("date out of range"))
+            return response
+
+        return checked
+
+
+class HRAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
     site_header = _("Masar — HR console")
     site_title = _("HR console")
     index_title = _("Your entity's records")
@@ -78,7 +127,7 @@ class HRAdminSite(PortalSignInMixin, admin.AdminSite):
         return context
 
 
-class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):
+class MinistryAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
     """Django's admin for ministry staff. HR specialists are kept out: their door is /hr/."""
 
     site_header = _("Masar — ministry administration")
