@@ -15,7 +15,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,7 +23,34 @@ from django.utils.translation import gettext_lazy as _
 from django.views.defaults import bad_request
 
 HR_GROUP = "HR specialists"
+ABOUT_YOURSELF = _(
+    "You cannot record, change or grant anything about yourself. Another HR specialist "
+    "of your entity must do it."
+)
 MINISTRY_GROUP = "Ministry staff"
+# The ministry's roles in /admin/ (permissions set by sync_role_groups after every migrate).
+# Who holds which is changed only through a role change request that a second administrator
+# approves (accounts.roles).
+MINISTRY_HELP_DESK = "Ministry help desk"
+MINISTRY_AUDITORS = "Ministry auditors"
+MINISTRY_ADMINISTRATORS = "Ministry administrators"
+MINISTRY_ROLE_GROUPS = (
+    MINISTRY_GROUP,
+    MINISTRY_HELP_DESK,
+    MINISTRY_AUDITORS,
+    MINISTRY_ADMINISTRATORS,
+)
+# The help desk: find a person and their account, read the audit log, lift a sign-in lock.
+HELP_DESK_PERMISSIONS = (
+    "accounts.view_user",
+    "accounts.view_signinguard",
+    "accounts.change_signinguard",
+    "accounts.view_hrprofile",
+    "accounts.view_servicegrant",
+    "employment_records.view_employee",
+    "masar.view_auditevent",
+    "masar.view_document",
+)
 
 
 def hr_entity_id(user) -> int | None:
@@ -140,7 +167,7 @@ class MinistryAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
             and user.is_staff
             and has_strong_sign_in(request)
             and hr_entity_id(user) is None
-            and (user.is_superuser or user.groups.filter(name=MINISTRY_GROUP).exists())
+            and (user.is_superuser or user.groups.filter(name__in=MINISTRY_ROLE_GROUPS).exists())
         )
 
 
@@ -200,6 +227,24 @@ class AuditedAdmin(admin.ModelAdmin):
         )
 
 
+def own_employee_id(user) -> int | None:
+    """The employee record of the signed-in person, if they have one."""
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    return employee.pk if employee is not None else None
+
+
+def subject_employee_id(obj, cleaned_data: dict | None = None) -> int | None:
+    """Whose record a console row is about: the employee itself, or the one it hangs off."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "employment_records.employee":
+        return obj.pk
+    employee = (cleaned_data or {}).get("employee")
+    if employee is not None:
+        return employee.pk
+    return getattr(obj, "employee_id", None)
+
+
 class EntityScopedAdmin(AuditedAdmin):
     """A ModelAdmin of the HR console: only rows of the specialist's own entity.
 
@@ -228,24 +273,58 @@ class EntityScopedAdmin(AuditedAdmin):
         lookup = self.scoped_choice_lookups.get(db_field.related_model._meta.label_lower)
         if lookup is not None:
             related = db_field.related_model._default_manager
-            kwargs["queryset"] = related.filter(**{lookup: hr_entity_id(request.user)})
+            choices = related.filter(**{lookup: hr_entity_id(request.user)})
+            if db_field.related_model._meta.label_lower == "employment_records.employee":
+                # Nobody grants, records or decides anything about themselves.
+                choices = choices.exclude(pk=own_employee_id(request.user))
+            kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        own = own_employee_id(request.user)
+        if own is None:
+            return form
+
+        class NotAboutYourself(form):
+            # A raw-ID field accepts any typed id: the choice list alone does not stop it.
+            def clean(self):
+                cleaned_data = super().clean()
+                if subject_employee_id(self.instance, cleaned_data) == own:
+                    raise ValidationError(ABOUT_YOURSELF, code="about_yourself")
+                return cleaned_data
+
+        NotAboutYourself.__name__ = form.__name__
+        return NotAboutYourself
 
     def _in_entity(self, request, obj) -> bool:
         if obj is None:
             return True
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
+    def _about_self(self, request, obj) -> bool:
+        own = own_employee_id(request.user)
+        return own is not None and subject_employee_id(obj) == own
+
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_entity(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_entity(request, obj)
+        # Their own record, its actions and their own grants are read-only to a specialist.
+        return (
+            super().has_change_permission(request, obj)
+            and self._in_entity(request, obj)
+            and not self._about_self(request, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
         if "delete" not in self.hr_permissions:
             return False
-        return super().has_delete_permission(request, obj) and self._in_entity(request, obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and self._in_entity(request, obj)
+            and not self._about_self(request, obj)
+        )
 
     def save_model(self, request, obj, form, change):
         # A new row of a model that names its entity directly belongs to the specialist's.
@@ -269,14 +348,44 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def _ensure_permissions() -> None:
+    # post_migrate reaches this app before the apps listed after it have their permissions.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+
+
+def _permissions(labels) -> list[Permission]:
+    wanted = []
+    for label in labels:
+        app_label, codename = label.split(".")
+        wanted += Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return wanted
+
+
 def sync_role_groups(**kwargs) -> None:
-    """Give the HR group exactly the permissions its console registrations declare.
+    """Give the HR group exactly the permissions its console registrations declare, and each
+    ministry role its own: the help desk what HELP_DESK_PERMISSIONS names, auditors view
+    everything on the ministry admin, administrators everything there.
 
     Runs after every migrate, so a model registered on `hr_site` by a later app is
     reachable by HR specialists without a hand-written data migration.
     """
+    _ensure_permissions()
     hr_group, _created = Group.objects.get_or_create(name=HR_GROUP)
     Group.objects.get_or_create(name=MINISTRY_GROUP)
+    everything = ministry_permissions()
+    roles = {
+        MINISTRY_HELP_DESK: _permissions(HELP_DESK_PERMISSIONS),
+        MINISTRY_AUDITORS: list(everything.filter(codename__startswith="view_")),
+        MINISTRY_ADMINISTRATORS: list(everything),
+    }
+    for name, permissions in roles.items():
+        Group.objects.get_or_create(name=name)[0].permissions.set(permissions)
     wanted: list[Permission] = []
     for model, model_admin in hr_site._registry.items():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
