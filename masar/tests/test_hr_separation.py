@@ -53,9 +53,7 @@ def test_a_colleagues_record_stays_editable(client, specialist, entity):
 
 def test_their_own_actions_and_grants_are_read_only(client, specialist, entity):
     action = ActionFactory(employee=specialist.employee)
-    grant = ServiceGrant.objects.create(
-        employee=specialist.employee, service="cv", entity=entity
-    )
+    grant = ServiceGrant.objects.create(employee=specialist.employee, service="cv", entity=entity)
     for name, obj in [
         ("employment_records_employmentaction", action),
         ("accounts_servicegrant", grant),
