@@ -239,10 +239,13 @@ def subject_employee_id(obj, cleaned_data: dict | None = None) -> int | None:
         return None
     if obj._meta.label_lower == "employment_records.employee":
         return obj.pk
-    employee = (cleaned_data or {}).get("employee")
-    if employee is not None:
-        return employee.pk
-    return getattr(obj, "employee_id", None)
+    for field in ("employee", "holder"):  # holder: a document issued to the person
+        chosen = (cleaned_data or {}).get(field)
+        if chosen is not None:
+            return chosen.pk
+        if getattr(obj, f"{field}_id", None) is not None:
+            return getattr(obj, f"{field}_id")
+    return None
 
 
 class EntityScopedAdmin(AuditedAdmin):
