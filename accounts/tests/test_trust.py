@@ -425,3 +425,11 @@ def test_an_expired_code_is_still_a_failure_not_already_used(person):
     )
     device.refresh_from_db()
     assert device.check_code(code) == SmsDevice.WRONG
+
+
+def test_the_sign_in_code_page_costs_few_queries(
+    web, person, outbox, django_assert_max_num_queries
+):
+    password_step(web, person)
+    with django_assert_max_num_queries(4):  # session, user, device, session save
+        assert web.get("/accounts/login/code/").status_code == 200
