@@ -338,7 +338,13 @@ class SmsDevice(ThrottlingMixin, SideChannelDevice):
             self.last_used_hash, self.last_used_at = candidate, now
             self.throttle_reset()
             return self.ACCEPTED
-        if matches or self._recently_used(candidate, now):
+        # The right code, yet not consumed here: another request consumed it first (the row no
+        # longer holds it), unless it simply expired (still stored: counted like a wrong code).
+        taken = (
+            matches
+            and not SmsDevice.objects.filter(pk=self.pk, token_hash=self.token_hash).exists()
+        )
+        if taken or (not matches and self._recently_used(candidate, now)):
             return self.ALREADY_USED
         self.throttle_increment()
         return self.WRONG

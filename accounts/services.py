@@ -239,8 +239,8 @@ def cooldown_left_for(verification: PendingVerification) -> int:
     return _cooldown_left(verification.code_sent_at)
 
 
-def sign_in_cooldown_left(user: User) -> int:
-    return _cooldown_left(sign_in_code_sent_at(user))
+def cooldown_left_since(sent_at) -> int:
+    return _cooldown_left(sent_at)
 
 
 def sign_in_code_sent_at(user: User):
