@@ -1,8 +1,8 @@
 """seed_demo (personas, sizes, idempotence), seed_scale and the pure generators behind them."""
 
-import re
 import datetime as dt
 import random
+import re
 from io import StringIO
 
 import pytest
