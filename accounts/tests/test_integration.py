@@ -31,7 +31,7 @@ def test_gateway_503_twice_is_retried_and_the_code_arrives_once(
     gateway, celery_worker_process, persona, rf
 ):
     verification = services.start_registration(
-        employee=persona,  # the code goes to the civil registry's mobile, +966551234534
+        employee=persona,
         email="p@example.sa",
         password=STRONG_PASSWORD,
         request=rf.post("/"),

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_trust_second_factor_guards'),
+        ('accounts', '0007_role_change_request'),
     ]
 
     operations = [
