@@ -291,6 +291,26 @@ class Employee(models.Model):
     def __str__(self):
         return f"{self.full_name()} ({self.national_id})"
 
+    def account_ids(self) -> set[int]:
+        """Every portal account that is this person: the linked one and any whose username is
+        the national ID (separation of duties must not depend on the link being made)."""
+        from django.contrib.auth import get_user_model
+
+        ids = set(
+            get_user_model().objects.filter(username=self.national_id).values_list("pk", flat=True)
+        )
+        if self.user_id is not None:
+            ids.add(self.user_id)
+        return ids
+
+    def is_account(self, user) -> bool:
+        """`account_ids()` for one user without a query (for pages deciding which buttons to
+        show; the write itself checks `account_ids()`)."""
+        return user is not None and (
+            (self.user_id is not None and user.pk == self.user_id)
+            or getattr(user, "username", None) == self.national_id
+        )
+
     def full_name(self, language: str | None = None) -> str:
         if (language or get_language()) == "en":
             parts = (
