@@ -220,7 +220,9 @@ def test_hr_of_another_entity_cannot_open_the_request(client, employee_user):
 
 def test_sla_filter_lists_overdue_requests(client, employee_user):
     late = submit_dob_correction(employee_user.employee, employee_user)
-    CorrectionRequest.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 1))
+    CorrectionRequest.objects.filter(pk=late.pk).update(
+        due_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
     sign_in_verified(client, make_hr_specialist(employee_user.employee.entity))
     url = reverse("hr:employment_records_correctionrequest_changelist")
     assert late.number in client.get(url, {"sla": "overdue"}).content.decode()
