@@ -275,9 +275,19 @@ class Workflow:
         return row
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """History is written once: a bulk update would rewrite it behind the row's own guard."""
+
+    def update(self, **kwargs):
+        raise ValueError("Status history rows are append-only.")
+
+    update.queryset_only = True
+
+
 class StatusHistory(models.Model):
-    """One change of status; rows are only ever added. The concrete model adds the foreign
-    key to its subject (named by `Workflow.subject_field`)."""
+    """One change of status; rows are only ever added (save() of a stored row and
+    QuerySet.update() raise). The concrete model adds the foreign key to its subject (named by
+    `Workflow.subject_field`)."""
 
     status = models.CharField(_("status"), max_length=32)
     previous = models.CharField(_("previous status"), max_length=32, blank=True)
@@ -292,6 +302,8 @@ class StatusHistory(models.Model):
         verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
