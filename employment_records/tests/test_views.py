@@ -324,3 +324,42 @@ def test_a_double_click_makes_one_statement_and_requests_are_limited(signed_in, 
     signed_in.post(url)
     refused = signed_in.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "You have requested many statements" in refused.content.decode()
+
+
+def _make_hr_of_own_entity(user):
+    """The person is also an HR specialist of their own entity (issue 14, item 7)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import HRProfile
+    from core.hr_admin import HR_GROUP, sync_role_groups
+
+    sync_role_groups()
+    HRProfile.objects.create(user=user, entity=user.employee.entity)
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=HR_GROUP))
+    return user
+
+
+@pytest.mark.parametrize(
+    ("decision", "note"),
+    [("review", ""), ("approve", "ok"), ("more_info", "Which registry?"), ("reject", "No")],
+)
+def test_an_hr_specialist_cannot_decide_their_own_request_in_the_console(
+    client, employee_user, decision, note
+):
+    from core.models import AuditEvent
+
+    specialist = _make_hr_of_own_entity(employee_user)
+    request = submit_dob_correction(employee_user.employee, employee_user)
+    sign_in_verified(client, specialist)
+    url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
+    response = client.post(url, {"decision": decision, "note": note})
+    assert response.status_code == 403
+    content = response.content.decode()  # the message, in the page's language
+    assert "another specialist" in content or "أخصائي آخر" in content
+    assert response.context["form"]["note"].value() == note  # what was typed is kept
+    request.refresh_from_db()
+    assert request.status == CorrectionStatus.SUBMITTED and request.events.count() == 1
+    assert Employee.objects.get(pk=employee_user.employee.pk).date_of_birth == dt.date(1990, 3, 15)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["correction.submit"]
