@@ -363,3 +363,40 @@ def test_an_hr_specialist_cannot_decide_their_own_request_in_the_console(
     assert request.status == CorrectionStatus.SUBMITTED and request.events.count() == 1
     assert Employee.objects.get(pk=employee_user.employee.pk).date_of_birth == dt.date(1990, 3, 15)
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["correction.submit"]
+
+
+@pytest.mark.django_db(transaction=True)  # the SMS is published when the request really commits
+def test_with_the_broker_down_a_correction_is_saved_and_confirmed(
+    signed_in, employee_user, monkeypatch
+):
+    """Issue 9: the broker refusing the SMS used to answer 500 after the request was saved
+    (and a retry said "you already have an open request")."""
+    from kombu.exceptions import OperationalError
+
+    from accounts.models import SmsMessage
+    from accounts.tasks import deliver_sms
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(deliver_sms, "apply_async", broker_down)
+    url = reverse("employment_records:new_correction") + "?field=date_of_birth"
+    response = signed_in.post(
+        url,
+        {
+            "proposed_value_calendar": "gregorian",
+            "proposed_value_date": "1990-03-05",
+            "reason": "Registry",
+            "evidence": [pdf_upload()],
+        },
+    )
+    request = CorrectionRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/corrections/{request.number}/")
+    assert request.evidence.count() == 1
+    assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
+    # Withdrawing it with the broker still down is confirmed too.
+    response = signed_in.post(reverse("employment_records:withdraw", args=[request.number]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == CorrectionStatus.WITHDRAWN
