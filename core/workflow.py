@@ -89,7 +89,7 @@ class Workflow:
         history: type[models.Model],
         subject_field: str,
         audit_prefix: str,
-        people: Callable[[models.Model], set[int]] = lambda subject: set(),
+        people: Callable[[models.Model], set[int]] | None = None,
         entity_of: Callable[[models.Model], int | None] = lambda subject: None,
     ):
         self.statuses = statuses
@@ -97,7 +97,10 @@ class Workflow:
         self.history = history
         self.subject_field = subject_field
         self.audit_prefix = audit_prefix
-        self.people = people
+        # Who filed the request and whom it is about (user ids): they never act on it as HR
+        # or ministry. A workflow with such steps must say (tests/test_workflow_users.py).
+        self.declares_people = people is not None
+        self.people = people or (lambda subject: set())
         self.entity_of = entity_of
         for transition in self.transitions.values():
             unknown = {*transition.sources, transition.target} - set(statuses.values)

@@ -392,6 +392,22 @@ def test_every_declared_workflow_is_in_the_shared_suite():
     assert untested == []
 
 
+def test_every_workflow_with_steps_for_others_names_the_people_it_is_about():
+    """Separation of duties (issue 14, item 7) needs `people`: without it an HR specialist
+    could act on their own request."""
+    import employment_records.workflow  # noqa: F401
+    import grievances.workflow  # noqa: F401
+
+    acting_for_others = {Role.HR, Role.MINISTRY}
+    silent = [
+        flow.audit_prefix
+        for flow in Workflow.declared
+        if not flow.declares_people
+        and any(t.roles & acting_for_others for t in flow.transitions.values())
+    ]
+    assert silent == []
+
+
 def test_every_status_of_each_workflow_is_reached_by_the_suite():
     for user in USERS:
         assert set(user.paths) == set(user.workflow().statuses.values), user.name
