@@ -151,6 +151,17 @@ class Workflow:
             )
         self.check_actor(subject, actor=actor, role=role)
         actor_id = getattr(actor, "pk", None)
+        if (
+            role == Role.SUBJECT
+            and self.declares_people
+            and actor_id is not None
+            and not self.is_party(subject, actor)
+        ):
+            raise WorkflowError(
+                _("Only the person the request is about may take this step."),
+                status=403,
+                code="not_subject",
+            )
         if transition.checker_of and actor_id is not None:
             makers = self.history.objects.filter(
                 **{self.subject_field: subject},

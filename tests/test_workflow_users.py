@@ -411,3 +411,28 @@ def test_every_workflow_with_steps_for_others_names_the_people_it_is_about():
 def test_every_status_of_each_workflow_is_reached_by_the_suite():
     for user in USERS:
         assert set(user.paths) == set(user.workflow().statuses.values), user.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("user", USERS, ids=lambda user: user.name)
+def test_the_subjects_steps_are_refused_to_anyone_else(user):
+    """Even past the app's own owner check, the engine refuses a subject's step by another."""
+    from django.db import transaction
+
+    owner, stranger = user.owner(), user.owner()
+    request = user.create(owner)
+    flow = user.workflow()
+    steps = [t for t in flow.transitions.values() if Role.SUBJECT in t.roles and t.sources]
+    assert steps
+    for transition in steps:
+        with pytest.raises(WorkflowError) as refused, transaction.atomic():
+            flow.take(request, transition.name, actor=stranger, role=Role.SUBJECT)
+        assert refused.value.code in ("not_subject", "bad_transition")
+    takeable = [t for t in steps if request.status in t.sources]
+    for transition in takeable:  # e.g. withdrawing: open to the subject now, not to others
+        with pytest.raises(WorkflowError) as refused, transaction.atomic():
+            flow.take(request, transition.name, actor=stranger, role=Role.SUBJECT)
+        assert refused.value.code == "not_subject" and refused.value.status == 403
+    status = request.status
+    request.refresh_from_db()
+    assert request.status == status and user.history(request).count() == 1
