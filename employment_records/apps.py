@@ -13,6 +13,8 @@ class EmploymentRecordsConfig(AppConfig):
 
         register_actions(RecordAction)
 
+        from . import queues
         from .documents import register_kinds
 
         register_kinds()
+        queues.register()

@@ -12,3 +12,7 @@ class GrievancesConfig(AppConfig):
         from .audit import GrievanceAction
 
         register_actions(GrievanceAction)
+
+        from .queues import register
+
+        register()

@@ -87,7 +87,7 @@ def due_date_from_due_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("employment_records", "0003_action_newest_first_index"),
+        ("employment_records", "0004_registry_mobile_and_id_expiry"),
         ("core", "0003_referencecounter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
