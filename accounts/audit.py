@@ -16,3 +16,13 @@ class AccountAction(models.TextChoices):
     NAFATH_SIGN_IN = "accounts.nafath_sign_in", _("Signed in with Nafath")
     CREATED_BY_NAFATH = "accounts.created_by_nafath", _("Account created by a Nafath sign-in")
     NAFATH_SIGN_IN_REFUSED = "accounts.nafath_sign_in_refused", _("Nafath sign-in refused")
+    NAFATH_IDENTITY_UNLINKED = "accounts.nafath_identity_unlinked", _("Nafath identity unlinked")
+    IDENTITY_ATTEMPTS_NOTICE = (
+        "accounts.identity_attempts_notice",
+        _("Owner told of wrong identity attempts"),
+    )
+    ATTACK_NOTICE_SENT = "accounts.attack_notice_sent", _("Owner told of sign-in attacks")
+    MOBILE_CHANGE_CURRENT_CONFIRMED = (
+        "accounts.mobile_change_current_confirmed",
+        _("Mobile change confirmed from the current number"),
+    )

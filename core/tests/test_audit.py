@@ -169,3 +169,30 @@ def test_an_action_added_through_the_employee_inline_is_audited_with_its_fields(
     deleted = AuditEvent.objects.get(action="admin.employmentaction.delete")
     assert deleted.subject_id == str(action.pk) and deleted.actor == staff
     assert not EmploymentAction.objects.filter(pk=action.pk).exists()
+
+
+def test_every_action_written_in_the_code_is_registered():
+    """Every `audit(action="...")` in the project names a registered action: a typo, or an
+    app that forgot to register its enumeration, fails here before any person meets it."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    unknown = []
+    for path in root.rglob("*.py"):
+        parts = set(path.relative_to(root).parts)
+        if parts & {".venv", "node_modules", "migrations", "tests", "var"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name != "audit":
+                continue
+            for keyword in node.keywords:
+                if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
+                    if not is_registered(keyword.value.value):
+                        unknown.append(f"{path.relative_to(root)}: {keyword.value.value}")
+    assert unknown == []
