@@ -406,8 +406,8 @@ class EntityScopedAdmin(AuditedAdmin):
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def _about_self(self, request, obj) -> bool:
-        own = own_employee_id(request.user)
-        return own is not None and subject_employee_id(obj) == own
+        subject = subject_employee_id(obj)  # first: a list (obj None) costs no query
+        return subject is not None and subject == own_employee_id(request.user)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_entity(request, obj)
