@@ -155,25 +155,40 @@ class AchievementForm(EntryForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
+def _http_only(url: str) -> str:
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValidationError(_("Enter an address starting with https:// or http://."))
+    return url
+
+
 class PublicationForm(EntryForm):
     past_dates = ("published_on",)
+    url = forms.URLField(
+        label=_("Web address"), max_length=500, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = models.Publication
         fields = ["language", "title", "publisher", "published_on", "url"]
 
+    def clean_url(self):
+        return _http_only(self.cleaned_data["url"])
+
 
 class LinkForm(EntryForm):
+    url = forms.URLField(
+        label=_("Web address"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("A full address starting with https:// or http://."),
+    )
+
     class Meta:
         model = models.Link
         fields = ["language", "label", "url"]
-        help_texts = {"url": _("A full address starting with https:// or http://.")}
 
     def clean_url(self):
-        url = self.cleaned_data["url"]
-        if not url.lower().startswith(("http://", "https://")):
-            raise ValidationError(_("Enter an address starting with https:// or http://."))
-        return url
+        return _http_only(self.cleaned_data["url"])
 
 
 class MoveForm(forms.Form):

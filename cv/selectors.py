@@ -177,6 +177,11 @@ def official_part(*, employee: Employee, language: str) -> dict:
 
 def own_sections(*, employee: Employee, language: str) -> dict[str, list[dict]]:
     """The person's own entries of one language, section by section, in their order."""
+    with translation.override(language):  # labels (a language's level) in the CV's language
+        return _own_sections(employee=employee, language=language)
+
+
+def _own_sections(*, employee: Employee, language: str) -> dict[str, list[dict]]:
     return {
         section.code: [
             section.as_dict(entry)
