@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-SCHEMA_URL = (
-    "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
-)
+SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
 
 
 def _clean(data):
@@ -55,7 +53,7 @@ def to_json_resume(content: dict) -> dict:
             for item in official["qualifications"]
         ] + [
             {
-                "institution": f'{item["institution"]} ({item["country"]})',
+                "institution": f"{item['institution']} ({item['country']})",
                 "area": item["field_of_study"],
                 "studyType": item["degree_label"],
                 "startDate": item["start"],
@@ -94,7 +92,11 @@ def to_json_resume(content: dict) -> dict:
             ],
             "education": education,
             "awards": [
-                {"title": item["title"], "date": item["achieved_on"], "summary": item["description"]}
+                {
+                    "title": item["title"],
+                    "date": item["achieved_on"],
+                    "summary": item["description"],
+                }
                 for item in own["achievements"]
             ],
             "certificates": certificates,

@@ -71,9 +71,7 @@ def index(request):
             "cv": content,
             "lang": language,
             "languages": CvLanguage.choices,
-            "sections": [
-                (section, content["sections"][section.code]) for section in SECTIONS
-            ],
+            "sections": [(section, content["sections"][section.code]) for section in SECTIONS],
             "documents": documents_of_holder(holder=employee, kind=CV_KIND)[:5],
             "crumbs": [(_("CV"), None)],
         },

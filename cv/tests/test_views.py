@@ -1,13 +1,9 @@
 """What the person sees at /cv/: pages, messages, scoping (404 for others), query counts."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory, grant_all
-from cv.models import Certificate, LanguageSkill, Skill
-from cv.tests.factories import LanguageSkillFactory, SkillFactory, career
+from cv.tests.factories import SkillFactory, career
 
 pytestmark = pytest.mark.django_db
 
