@@ -172,7 +172,7 @@ def test_pages_cost_a_fixed_number_of_queries(
     employee = employee_user.employee
     for _ in range(3):
         career(employee)
-    for index in range(8):
+    for _index in range(8):
         SkillFactory(employee=employee, language="en")
         LanguageSkillFactory(employee=employee, language="en")
     with django_assert_max_num_queries(22):
