@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import PrivateAttachment
 from employment_records.models import Employee
 
 http_url = URLValidator(schemes=["http", "https"])
@@ -122,11 +123,6 @@ class Certificate(CvEntry):
     issuer = models.CharField(_("issuer"), max_length=200)
     issued_on = models.DateField(_("issue date"))
     expires_on = models.DateField(_("expiry date"), null=True, blank=True)
-    # An optional copy of the certificate, stored privately (core.uploads rules).
-    storage_name = models.CharField(_("stored file"), max_length=200, blank=True)
-    original_name = models.CharField(_("file name"), max_length=120, blank=True)
-    content_type = models.CharField(_("type"), max_length=40, blank=True)
-    size = models.PositiveIntegerField(_("size"), default=0)
 
     class Meta(CvEntry.Meta):
         verbose_name = _("certificate")
@@ -139,19 +135,34 @@ class Certificate(CvEntry):
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("issued_on")),
                 name="cv_certificate_expiry_after_issue",
             ),
-            models.CheckConstraint(
-                condition=Q(storage_name="")
-                | Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
-                name="cv_certificate_attachment_type",
-            ),
         ]
 
     def __str__(self):
         return self.name
 
     @property
+    def attachment(self):
+        """The attached copy or None (no query when loaded with select_related("copy"))."""
+        try:
+            return self.copy
+        except CertificateCopy.DoesNotExist:
+            return None
+
+    @property
     def has_attachment(self) -> bool:
-        return bool(self.storage_name)
+        return self.attachment is not None
+
+
+class CertificateCopy(PrivateAttachment):
+    """The optional copy of a certificate, with the shared upload rules (core.uploads)."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.CASCADE, related_name="copy", verbose_name=_("certificate")
+    )
+
+    class Meta(PrivateAttachment.Meta):
+        verbose_name = _("copy of a certificate")
+        verbose_name_plural = _("copies of certificates")
 
 
 class Volunteering(CvEntry):

@@ -42,7 +42,7 @@ class Section:
             data["level_label"] = str(entry.get_level_display())
         if self.code == "certificates":
             data["has_attachment"] = entry.has_attachment
-            data["original_name"] = entry.original_name
+            data["original_name"] = entry.attachment.original_name if entry.has_attachment else ""
         return data
 
 

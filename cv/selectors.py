@@ -47,14 +47,17 @@ END_ACTIONS = frozenset(
 )
 
 
+def _entries(section: Section):
+    entries = section.model.objects.all()
+    return entries.select_related("copy") if section.code == "certificates" else entries
+
+
 def entry_of(*, employee: Employee, section: Section, entry_id) -> object:
-    return get_object_or_404(section.model, employee=employee, pk=entry_id)
+    return get_object_or_404(_entries(section), employee=employee, pk=entry_id)
 
 
 def entries_of(*, employee: Employee, section: Section, language: str):
-    return section.model.objects.filter(employee=employee, language=language).order_by(
-        "position", "pk"
-    )
+    return _entries(section).filter(employee=employee, language=language).order_by("position", "pk")
 
 
 def _name(obj, language: str) -> str:

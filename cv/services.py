@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.documents import request_document
-from core.uploads import CheckedUpload, store_privately
+from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
 from employment_records.models import Employee
 
 from . import selectors
 from .documents import CV_KIND
-from .models import CvExport
+from .models import CertificateCopy, CvExport
 from .sections import Section
 
 
@@ -54,45 +54,50 @@ def _delete_file_on_commit(name: str) -> None:
         transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def _store_attachment(entry, upload: CheckedUpload | None) -> str:
-    """Keep the certificate's copy; returns the new file's name (to delete on failure)."""
-    if upload is None:
-        return ""
-    name = store_privately(upload, folder="cv")
-    _delete_file_on_commit(entry.storage_name)  # the copy it replaces
-    entry.storage_name = name
-    entry.original_name = upload.original_name
-    entry.content_type = upload.content_type
-    entry.size = upload.size
-    return name
+def _replace_copy(entry, upload: CheckedUpload | None, *, remove: bool, stored: list) -> None:
+    """Attach a new copy (the old file goes after commit) or remove the current one."""
+    if upload is None and not remove:
+        return
+    current = entry.attachment
+    if current is not None:
+        _delete_file_on_commit(current.storage_name)
+        current.delete()
+    if upload is not None:
+        name = store_privately(upload, folder="cv")
+        stored.append(name)
+        CertificateCopy.objects.create(
+            certificate=entry,
+            storage_name=name,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+        )
 
 
-def _clear_attachment(entry) -> None:
-    _delete_file_on_commit(entry.storage_name)
-    entry.storage_name = entry.original_name = entry.content_type = ""
-    entry.size = 0
-
-
-def _save(entry, *, section, stored: str):
-    """Save, turning a constraint the checks above missed into a message; a file stored for
-    this change is removed when it fails."""
+def _save(entry) -> None:
+    """Save, turning a duplicate the checks above missed into a message."""
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError:
-        if stored:
-            default_storage.delete(stored)
         raise CvError(
             _("This entry is already in your CV in this language."), code="duplicate"
         ) from None
-    except Exception:
-        if stored:
-            default_storage.delete(stored)
-        raise
 
 
-@transaction.atomic
 def add_entry(*, employee: Employee, section: Section, language: str, values: dict, actor):
+    with files_removed_on_rollback() as stored, transaction.atomic():
+        return _add_entry(
+            employee=employee,
+            section=section,
+            language=language,
+            values=values,
+            actor=actor,
+            stored=stored,
+        )
+
+
+def _add_entry(*, employee, section, language, values, actor, stored):
     _lock_person(employee)
     entries = section.model.objects.filter(employee=employee, language=language)
     if entries.count() >= section.limit:
@@ -107,8 +112,8 @@ def add_entry(*, employee: Employee, section: Section, language: str, values: di
     _check_duplicate(section=section, employee=employee, language=language, values=values)
     last = entries.aggregate(last=Max("position"))["last"] or 0
     entry = section.model(employee=employee, language=language, position=last + 1, **values)
-    stored = _store_attachment(entry, attachment) if hasattr(entry, "storage_name") else ""
-    _save(entry, section=section, stored=stored)
+    _save(entry)
+    _replace_copy(entry, attachment, remove=False, stored=stored)
     audit(
         action="cv.entry_added",
         actor=actor,
@@ -119,8 +124,19 @@ def add_entry(*, employee: Employee, section: Section, language: str, values: di
     return entry
 
 
-@transaction.atomic
 def update_entry(*, employee: Employee, section: Section, entry_id: int, values: dict, actor):
+    with files_removed_on_rollback() as stored, transaction.atomic():
+        return _update_entry(
+            employee=employee,
+            section=section,
+            entry_id=entry_id,
+            values=values,
+            actor=actor,
+            stored=stored,
+        )
+
+
+def _update_entry(*, employee, section, entry_id, values, actor, stored):
     _lock_person(employee)
     entry = selectors.entry_of(employee=employee, section=section, entry_id=entry_id)
     values = dict(values)
@@ -131,13 +147,9 @@ def update_entry(*, employee: Employee, section: Section, entry_id: int, values:
     )
     for name, value in values.items():
         setattr(entry, name, value)
-    stored = ""
-    if hasattr(entry, "storage_name"):
-        if attachment is not None:
-            stored = _store_attachment(entry, attachment)
-        elif remove:
-            _clear_attachment(entry)
-    _save(entry, section=section, stored=stored)
+    _save(entry)
+    if section.code == "certificates":
+        _replace_copy(entry, attachment, remove=remove, stored=stored)
     audit(
         action="cv.entry_changed",
         actor=actor,
@@ -152,8 +164,8 @@ def update_entry(*, employee: Employee, section: Section, entry_id: int, values:
 def remove_entry(*, employee: Employee, section: Section, entry_id: int, actor) -> None:
     _lock_person(employee)
     entry = selectors.entry_of(employee=employee, section=section, entry_id=entry_id)
-    if hasattr(entry, "storage_name"):
-        _delete_file_on_commit(entry.storage_name)
+    if section.code == "certificates" and entry.attachment is not None:
+        _delete_file_on_commit(entry.attachment.storage_name)
     audit(
         action="cv.entry_removed",
         actor=actor,

@@ -22,7 +22,7 @@ from core.catalogue import service_required
 from core.documents import access_document_for_holder, documents_of_holder
 from core.models import Document
 from core.ratelimit import Limit
-from core.uploads import private_file_response
+from core.uploads import attachment_response, private_file_response
 
 from . import jsonresume, selectors, services
 from .documents import CV_KIND
@@ -212,11 +212,10 @@ def certificate_attachment(request, entry_id):
     entry = selectors.entry_of(
         employee=employee, section=get_section("certificates"), entry_id=entry_id
     )
-    if not entry.storage_name or not default_storage.exists(entry.storage_name):
+    copy = entry.attachment
+    if copy is None or not default_storage.exists(copy.storage_name):
         raise Http404
-    return private_file_response(
-        entry.storage_name, download_name=entry.original_name, content_type=entry.content_type
-    )
+    return attachment_response(copy)
 
 
 @cv_service

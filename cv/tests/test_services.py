@@ -10,10 +10,10 @@ from django.db import connection, connections
 
 from cv import services
 from cv.forms import CertificateForm, LanguageSkillForm, LinkForm, VolunteeringForm
-from cv.models import Certificate, Skill
+from cv.models import Certificate, CertificateCopy, Skill
 from cv.sections import SECTIONS_BY_CODE
 from cv.tests.factories import SkillFactory
-from employment_records.tests.helpers import pdf_upload
+from employment_records.tests.helpers import checked_pdf, pdf_upload
 
 pytestmark = pytest.mark.django_db
 SKILLS = SECTIONS_BY_CODE["skills"]
@@ -226,12 +226,40 @@ def test_a_certificate_keeps_a_checked_copy_and_removing_deletes_it(
         values=form.cleaned_values(),
         actor=None,
     )
-    assert entry.content_type == "application/pdf" and entry.original_name == "pmp.pdf"
-    assert default_storage.exists(entry.storage_name)
+    copy = entry.attachment
+    assert copy.content_type == "application/pdf" and copy.original_name == "pmp.pdf"
+    assert default_storage.exists(copy.storage_name)
+    # Replacing the copy deletes the old file once the change is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_entry(
+            employee=employee,
+            section=section,
+            entry_id=entry.pk,
+            values={"name": "PMP", "attachment": checked_pdf("new.pdf")},
+            actor=None,
+        )
+    entry = Certificate.objects.get(pk=entry.pk)
+    assert entry.attachment.original_name == "new.pdf"
+    assert not default_storage.exists(copy.storage_name)
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_entry(employee=employee, section=section, entry_id=entry.pk, actor=None)
-    assert not default_storage.exists(entry.storage_name)
-    assert not Certificate.objects.exists()
+    assert not default_storage.exists(entry.attachment.storage_name)
+    assert not Certificate.objects.exists() and not CertificateCopy.objects.exists()
+
+
+def test_a_refused_change_leaves_no_file_behind(employee):
+    section = SECTIONS_BY_CODE["certificates"]
+    values = {"name": "PMP", "issuer": "PMI", "issued_on": dt.date(2020, 1, 1)}
+    services.add_entry(employee=employee, section=section, language="en", values=values, actor=None)
+    with pytest.raises(services.CvError):
+        services.add_entry(
+            employee=employee,
+            section=section,
+            language="en",
+            values={**values, "attachment": checked_pdf()},
+            actor=None,
+        )
+    assert not default_storage.exists("cv") or default_storage.listdir("cv")[1] == []
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused():

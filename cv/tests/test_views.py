@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory, grant_all
-from cv.models import Certificate, LanguageSkill, Skill
+from cv.models import Certificate, CertificateCopy, LanguageSkill, Skill
 from cv.tests.factories import LanguageSkillFactory, SkillFactory, career
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +126,9 @@ def test_everything_of_another_person_answers_404(signed_in, employee_user, tmp_
         name="Secret",
         issuer="X",
         issued_on=dt.date(2020, 1, 1),
+    )
+    CertificateCopy.objects.create(
+        certificate=their_certificate,
         storage_name="cv/x.pdf",
         original_name="x.pdf",
         content_type="application/pdf",
