@@ -166,7 +166,9 @@ def test_only_saudi_employees_with_a_cv_grant(client):
 
 def test_the_dashboard_card_says_available(signed_in):
     text = signed_in.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert reverse("cv:index") in text
+    card = text[text.index('id="service-cv"') :]
+    card = card[: card.index("</article>")]
+    assert "Available" in card and f'href="{reverse("cv:index")}"' in card
 
 
 def test_pages_cost_a_fixed_number_of_queries(
