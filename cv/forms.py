@@ -80,9 +80,12 @@ class SkillForm(EntryForm):
 class LanguageSkillForm(EntryForm):
     level = forms.ChoiceField(
         label=_("Level"),
-        choices=models.LanguageLevel.choices,
+        choices=[("", _("Choose a level")), *models.LanguageLevel.choices],
         help_text=_("The Common European Framework levels (A1 to C2), or native speaker."),
-        error_messages={"invalid_choice": _("Choose a level from the list.")},
+        error_messages={
+            "invalid_choice": _("Choose a level from the list."),
+            "required": _("Choose a level from the list."),
+        },
     )
 
     class Meta:
