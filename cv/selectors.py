@@ -199,7 +199,6 @@ def person_of(employee: Employee, language: str) -> dict:
     with translation.override(language):
         return {
             "name": employee.full_name(language),
-            "national_id_last4": employee.national_id[-4:],
             "title": (
                 (current.job_class.title_en if language == "en" else current.job_class.title_ar)
                 if current
