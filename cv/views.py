@@ -72,7 +72,9 @@ def index(request):
             "lang": language,
             "languages": CvLanguage.choices,
             "sections": [(section, content["sections"][section.code]) for section in SECTIONS],
-            "documents": documents_of_holder(holder=employee, kind=CV_KIND)[:5],
+            "documents": documents_of_holder(holder=employee, kind=CV_KIND).select_related(
+                "cv_export"
+            )[:5],
             "crumbs": [(_("CV"), None)],
         },
     )

@@ -66,6 +66,9 @@ def test_the_english_pdf_holds_the_record_and_only_the_english_entries(
         assert contains_phrase(data, phrase), phrase
     for phrase in ("تحليل الميزانيات", "الإنجليزية", "Planned programme", "مدقق مالي"):
         assert not contains_phrase(data, phrase), phrase
+    # The CV page lists the requested PDF with its language.
+    listed = client.get(reverse("cv:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{document.display_code}</a> — English" in listed
 
 
 def test_the_arabic_pdf_holds_the_record_and_only_the_arabic_entries(
