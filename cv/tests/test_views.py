@@ -186,3 +186,44 @@ def test_pages_cost_a_fixed_number_of_queries(
         assert signed_in.get(reverse("cv:print") + "?lang=en").status_code == 200
     with django_assert_max_num_queries(20):
         assert signed_in.get(reverse("cv:json") + "?lang=en").status_code == 200
+
+
+def test_a_certificate_with_its_copy_through_the_pages(signed_in, employee_user):
+    from employment_records.tests.helpers import pdf_upload
+
+    response = signed_in.post(
+        reverse("cv:add", args=["certificates"]),
+        {
+            "language": "en",
+            "name": "PMP",
+            "issuer": "PMI",
+            "issued_on_calendar": "gregorian",
+            "issued_on_date": "2020-01-15",
+            "attachment": pdf_upload("pmp.pdf"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    certificate = Certificate.objects.get(employee=employee_user.employee)
+    assert certificate.issued_on == dt.date(2020, 1, 15)
+    page = signed_in.get(reverse("cv:index") + "?lang=en", HTTP_ACCEPT_LANGUAGE="en")
+    link = reverse("cv:certificate_attachment", args=[certificate.pk])
+    assert link in page.content.decode()
+    download = signed_in.get(link)
+    assert download.status_code == 200 and "pmp.pdf" in download["Content-Disposition"]
+    edit = signed_in.get(reverse("cv:edit", args=["certificates", certificate.pk]))
+    assert edit.status_code == 200 and 'value="2020-01-15"' in edit.content.decode()
+    response = signed_in.post(
+        reverse("cv:edit", args=["certificates", certificate.pk]),
+        {
+            "name": "PMP",
+            "issuer": "PMI",
+            "issued_on_calendar": "gregorian",
+            "issued_on_date": "2020-01-15",
+            "remove_attachment": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert not Certificate.objects.get(pk=certificate.pk).has_attachment
+    assert not CertificateCopy.objects.exists()
+    assert signed_in.get(link).status_code == 404
