@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BayanConfig(AppConfig):
     name = "bayan"
     verbose_name = _("Bayan service statements")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy check)

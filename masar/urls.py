@@ -24,6 +24,8 @@ urlpatterns = [
 
 if settings.NAFATH_SIMULATOR:
     urlpatterns += [path("nafath/", include("nafath_sim.urls"))]
+if settings.PENSION_SIMULATOR:
+    urlpatterns += [path("pension-sim/", include("pension_sim.urls"))]
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
