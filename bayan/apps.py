@@ -8,3 +8,6 @@ class BayanConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deploy check)
+        from .documents import register_kinds
+
+        register_kinds()
