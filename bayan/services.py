@@ -54,13 +54,19 @@ NUMBER_PREFIX = "B"
 
 
 def has_bayan_grant(user) -> bool:
-    """An HR specialist works on Bayan only with an active grant on the service."""
-    employee = getattr(user, "employee", None)
-    return (
-        employee is not None
-        and hr_entity_id(user) is not None
-        and ServiceCode.BAYAN in granted_services(employee)
-    )
+    """An HR specialist works on Bayan only with an active grant on the service (remembered
+    on the user object for the rest of the request)."""
+    cached = getattr(user, "_bayan_grant", None)
+    if cached is None:
+        employee = getattr(user, "employee", None)
+        cached = (
+            employee is not None
+            and hr_entity_id(user) is not None
+            and ServiceCode.BAYAN in granted_services(employee)
+        )
+        if getattr(user, "pk", None) is not None:
+            user._bayan_grant = cached
+    return cached
 
 
 def check_hr(actor, entity_id: int) -> None:
