@@ -20,6 +20,7 @@ from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 from core.workflow import Role, WorkflowError
 
 from . import selectors, services
+from .documents import pdf_response
 from .forms import ExcludeForm, PeriodForm, ReasonForm
 from .labels import kind_label
 from .models import Delivery, Statement, Status
@@ -293,7 +294,7 @@ class StatementAdmin(EntityScopedAdmin):
         document = access_document_for_holder(
             holder=statement.employee, code=statement.document.code
         )
-        return _pdf_response(document)
+        return pdf_response(document)
 
 
 def _step_label(name: str) -> str:
@@ -301,21 +302,6 @@ def _step_label(name: str) -> str:
         return str(WORKFLOW.transition(name).label)
     except KeyError:
         return name
-
-
-def _pdf_response(document):
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse
-
-    response = FileResponse(
-        default_storage.open(document.file_name, "rb"),
-        as_attachment=True,
-        filename=f"bayan-{document.code}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 hr_site.register(Statement, StatementAdmin)

@@ -59,3 +59,19 @@ def register_kinds() -> None:
             language="ar",
         )
     )
+
+
+def pdf_response(document):
+    """The statement's PDF as a download (private storage: only through access-checked views)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    response = FileResponse(
+        default_storage.open(document.file_name, "rb"),
+        as_attachment=True,
+        filename=f"bayan-{document.code}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
