@@ -139,7 +139,7 @@ class StatementAdmin(EntityScopedAdmin):
                 gregorian_words=format_totals(totals.gregorian),
                 hijri_words=format_totals(totals.hijri),
                 delivery=delivery,
-                steps=self._steps(statement, delivery),
+                steps=self._steps(statement, delivery, request.user),
                 history=[
                     (row, WORKFLOW.label(row.status), _step_label(row.transition))
                     for row in statement.history.all()
@@ -147,8 +147,14 @@ class StatementAdmin(EntityScopedAdmin):
             ),
         )
 
-    def _steps(self, statement, delivery):
-        names = [t.name for t in WORKFLOW.available(statement, role=Role.HR)]
+    def _steps(self, statement, delivery, user):
+        names = []
+        for transition in WORKFLOW.available(statement, role=Role.HR):
+            try:  # a maker is not offered the checker's steps
+                WORKFLOW.check(statement, transition, actor=user, role=Role.HR)
+            except WorkflowError:
+                continue
+            names.append(transition.name)
         steps = [step for step in ("submit", "approve", "return") if step in names]
         if statement.status in (Status.REJECTED, Status.ACKNOWLEDGED):
             steps.append("new-version")

@@ -109,7 +109,8 @@ def test_submit_refuses_periods_with_a_gap(entity, maker):
     services.edit_period(statement_id=statement.pk, period_id=first.pk, data=data, actor=maker)
     with pytest.raises(WorkflowError) as refused:
         services.submit_statement(statement_id=statement.pk, actor=maker)
-    assert "No period covers" in str(refused.value.message)
+    # "No period covers the days after <the new end>", in the active language.
+    assert (first.end - dt.timedelta(days=5)).isoformat() in str(refused.value.message)
 
 
 def test_the_preparer_cannot_approve_or_return(entity, maker):
