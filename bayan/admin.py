@@ -48,8 +48,15 @@ class StatementAdmin(EntityScopedAdmin):
     def _granted(self, request) -> bool:
         return services.has_bayan_grant(request.user)
 
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and self._granted(request)
+    def get_model_perms(self, request):
+        # The console's index and sidebar list Bayan by role alone (no grant query on every
+        # page of the console); the pages themselves need the grant and say so.
+        return {
+            "add": False,
+            "change": super().has_change_permission(request),
+            "delete": False,
+            "view": super().has_view_permission(request),
+        }
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._granted(request)
@@ -103,6 +110,13 @@ class StatementAdmin(EntityScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         """The work list: whose statement is due (overdue first) and every open statement."""
         if not self.has_view_permission(request):
+            if super().has_view_permission(request):  # an HR specialist without the grant
+                return TemplateResponse(
+                    request,
+                    "admin/bayan/statement/no_grant.html",
+                    self._context(request, title=_("Bayan: end-of-service statements")),
+                    status=403,
+                )
             raise PermissionDenied
         return TemplateResponse(
             request,

@@ -64,7 +64,11 @@ def test_the_work_list_puts_overdue_first_in_constant_queries(
 
 def test_specialists_without_a_bayan_grant_are_refused(client, entity):
     sign_in_verified(client, specialist(entity, grant=False))
-    assert client.get("/hr/bayan/statement/").status_code == 403
+    response = client.get("/hr/bayan/statement/")
+    assert response.status_code == 403
+    assert "admin/bayan/statement/no_grant.html" in [t.name for t in response.templates]
+    statement = prepared(retiree(entity), specialist(entity))
+    assert client.get(detail(statement)).status_code == 403
 
 
 def test_prepare_submit_approve_through_the_console(client, entity, maker, checker):
