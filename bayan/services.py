@@ -278,11 +278,23 @@ def _create_version(*, employee, number, version, end_date, end_reason, actor, r
         "prepare",
         actor=actor,
         role=Role.HR,
-        note="; ".join(computation.warnings),
+        note=" ".join(_warning_text(warning) for warning in computation.warnings),
         request=request,
         changes={"version": version, "warnings": list(computation.warnings)},
     )
     return statement
+
+
+def _warning_text(warning: str) -> str:
+    """'exceptional_leave:2005-05-01:1445/7' -> a sentence HR can act on."""
+    _kind, day, decision = (warning.split(":", 2) + ["", ""])[:3]
+    return str(
+        _(
+            "The record gives no length for the leave or absence of %(day)s (decision "
+            "%(decision)s): add the days that do not count."
+        )
+        % {"day": day, "decision": decision or "—"}
+    )
 
 
 @dataclass(frozen=True)

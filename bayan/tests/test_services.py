@@ -206,3 +206,21 @@ def test_a_second_statement_for_the_same_person_is_refused(entity, maker):
     with pytest.raises(WorkflowError) as refused:
         prepared(employee, maker)
     assert refused.value.status == 409
+
+
+def test_a_leave_the_record_gives_no_length_for_is_flagged_to_hr(entity, maker):
+    from employment_records.models import ActionType
+    from employment_records.tests.factories import ActionFactory
+
+    employee = retiree(entity)
+    ActionFactory(
+        employee=employee,
+        action_type=ActionType.LEAVE_EXCEPTIONAL,
+        effective_date=dt.date(2015, 2, 1),
+        decision_date=dt.date(2015, 1, 20),
+        decision_number="1436/777",
+        notes="",
+    )
+    statement = prepared(employee, maker)
+    note = statement.history.get(transition="prepare").note
+    assert "2015-02-01" in note and "1436/777" in note
