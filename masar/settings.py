@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database, cache or broker outage is a 503 "try again" page, never a 500.
+    "core.outages.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "core.middleware.WorkflowErrorMiddleware",
+    "accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -76,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.workplaces",
             ],
         },
     }
@@ -136,6 +140,13 @@ AUTH_PASSWORD_VALIDATORS = [
 if env.bool("FAST_PASSWORD_HASHER", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# A new mobile number receives no recovery code for this long after a change (or an admin's edit).
+MOBILE_COOLING_HOURS = env.int("MOBILE_COOLING_HOURS", default=24)
+# Where registration finds the mobile the civil registry links to an ID, and the ID's expiry.
+CIVIL_REGISTRY_BACKEND = env.str(
+    "CIVIL_REGISTRY_BACKEND", default="employment_records.civil_registry.EmployeeRegistryBackend"
+)
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
@@ -143,7 +154,9 @@ SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
 # What core.notify.send_sms calls: apps below accounts text people without importing it.
 SMS_SENDER = "accounts.sms.send_sms"
 
-NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=True)
+# Off unless asked for (`make run` and the test suite turn it on): it signs anyone in by ID
+# alone, so `check --deploy` errors when it is on (accounts.checks).
+NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=False)
 if NAFATH_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "nafath_sim"]
 # The pension authority simulator (Bayan's delivery target), reached over HTTP only.
@@ -190,6 +203,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task (OOM, SIGKILL) puts its message back on the queue at once,
+# instead of acknowledging it as failed; tasks are idempotent, so a repeat costs nothing.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
@@ -206,6 +222,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.5,
     "max_retries": 1,
     "retry_on_timeout": False,
+    # A message taken by a worker that died whole (no parent left to requeue it) is delivered
+    # again after this many seconds. Longer than any task or retry countdown here (renders take
+    # about a second), so a live worker's message is not delivered twice.
+    "visibility_timeout": 120,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -213,10 +233,11 @@ CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
     "task": "accounts.tasks.purge_stale_verifications",
     "schedule": 3600,
 }
-# A document left pending (lost message, dead worker) is queued again after ten minutes.
+# A document left pending (lost message, a broker that was down) is queued again after two
+# minutes (core.documents.STALE_AFTER); checked every minute.
 CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
     "task": "core.tasks.requeue_stale_documents",
-    "schedule": 300.0,
+    "schedule": 60.0,
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -363,6 +384,11 @@ NAFATH_SIM_REDIRECT_URIS = env.list(
 NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
     "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS", default=[f"{url}/" for url in _PORTAL_URLS]
 )
+
+# How many reverse proxies in front of the web process append to X-Forwarded-For; the client's
+# address (rate limits, audit log) is the hop that many places from the right. 0: the peer
+# address (REMOTE_ADDR) and X-Forwarded-For is ignored, since anyone can write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # /verify/<code>/ is public: this many look-ups per address and minute.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from core import views as core_views
 from core.hr_admin import hr_site
@@ -9,6 +10,17 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("help/", TemplateView.as_view(template_name="masar/pages/help.html"), name="help"),
+    path(
+        "privacy/", TemplateView.as_view(template_name="masar/pages/privacy.html"), name="privacy"
+    ),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="masar/pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("terms/", TemplateView.as_view(template_name="masar/pages/terms.html"), name="terms"),
+    path("favicon.ico", views.favicon),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -31,4 +43,5 @@ if settings.PENSION_SIMULATOR:
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
-# handler500 stays Django's default: it renders the standalone templates/500.html.
+# The standalone templates/500.html, or templates/503.html for an outage (core/outages.py).
+handler500 = "core.outages.server_error"

@@ -30,10 +30,11 @@ def ministry(client):
     return staff
 
 
-def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry):
+def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry, rf):
     person = UserFactory()
     locked = SignInGuard.objects.create(
         national_id=person.username,
+        address="127.0.0.1",
         lockouts=2,
         locked_until=timezone.now() + dt.timedelta(minutes=30),
     )
@@ -50,7 +51,7 @@ def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry
     assert "1 sign-in unlocked." in response.content.decode()
     locked.refresh_from_db()
     assert locked.locked_until is None and locked.lockouts == 2  # a repeat still locks longer
-    check_not_locked(national_id=person.username)  # raises no more
+    check_not_locked(national_id=person.username, request=rf.get("/"))  # raises no more
     event = AuditEvent.objects.get(action="accounts.unlocked")
     assert event.actor == ministry and event.subject_id == str(person.pk)
     assert event.changes == {"national_id": f"••••••{person.username[-4:]}"}
@@ -84,14 +85,22 @@ def test_account_changes_are_audited_and_passwords_never_written(client, ministr
     form = client.get(change).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
-        username=created.username, is_staff="on", groups=[], last_login_0="", last_login_1=""
+        username=created.username,
+        first_name="Renamed",
+        is_staff="on",  # roles change only through a role change request (accounts.roles)
+        groups=[],
+        last_login_0="",
+        last_login_1="",
     )
     data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "10:00:00"
     data.pop("password", None)
     response = client.post(change, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="admin.user.change")
-    assert event.changes["is_staff"] == {"old": False, "new": True}
+    assert event.changes["first_name"] == {"old": "", "new": "Renamed"}
+    assert "is_staff" not in event.changes
+    created.refresh_from_db()
+    assert not created.is_staff
 
 
 def test_setting_someones_password_in_the_admin_is_audited_without_the_password(client, ministry):
