@@ -16,8 +16,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.documents import access_document_for_holder
-from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
+from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
 from core.workflow import Role, WorkflowError
+from employment_records.models import Employee
 
 from . import selectors, services
 from .documents import pdf_response
@@ -177,10 +178,14 @@ class StatementAdmin(EntityScopedAdmin):
         return [(step, STEPS[step][0]) for step in steps]
 
     def prepare_view(self, request, employee_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request):
             raise PermissionDenied
+        if not Employee.objects.filter(
+            pk=employee_id, entity_id=hr_entity_id(request.user)
+        ).exists():
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         try:
             statement = services.prepare_statement(
                 employee_id=employee_id, actor=request.user, request=request

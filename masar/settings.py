@@ -159,8 +159,10 @@ SMS_SENDER = "accounts.sms.send_sms"
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=False)
 if NAFATH_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "nafath_sim"]
-# The pension authority simulator (Bayan's delivery target), reached over HTTP only.
-PENSION_SIMULATOR = env.bool("PENSION_SIMULATOR", default=True)
+# The pension authority simulator (Bayan's delivery target, reached over HTTP only): off
+# unless asked for (`make run` and the test suite turn it on); `check --deploy` errors when it
+# is on (bayan.checks).
+PENSION_SIMULATOR = env.bool("PENSION_SIMULATOR", default=False)
 if PENSION_SIMULATOR:
     INSTALLED_APPS += ["pension_sim"]
 

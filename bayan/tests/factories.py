@@ -73,3 +73,50 @@ def submitted(employee, maker):
 def approved(employee, maker, checker):
     statement = submitted(employee, maker)
     return services.approve_statement(statement_id=statement.pk, actor=checker)
+
+
+def frozen_statement(employee, *, with_pdf=True):
+    """An approved statement about `employee` made directly (for access tests that need one
+    about anybody, in service or not), with its periods and, by default, its ready PDF."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from bayan.models import Statement, StatementPeriod, Status
+    from core.models import Document
+
+    end = employee.end_date or dt.date(2024, 6, 30)
+    document = None
+    if with_pdf:
+        name = default_storage.save("documents/bayan-test.pdf", ContentFile(b"%PDF-1.4\n%test\n"))
+        document = Document.objects.create(
+            kind="bayan_statement",
+            holder=employee,
+            entity=employee.entity,
+            status=Document.Status.READY,
+            file_name=name,
+            issued_at=timezone.now(),
+        )
+    statement = Statement.objects.create(
+        number=f"B-1448-{employee.pk:06d}",
+        employee=employee,
+        entity=employee.entity,
+        status=Status.APPROVED,
+        hire_date=employee.hire_date,
+        end_date=max(end, employee.hire_date),
+        end_reason=employee.end_reason or EndReason.RETIREMENT,
+        rank=employee.rank,
+        step=employee.step,
+        basic_salary=salary_amount(employee.rank, employee.step),
+        snapshot={"number": f"B-1448-{employee.pk:06d}"},
+        approved_at=timezone.now(),
+        document=document,
+    )
+    StatementPeriod.objects.create(
+        statement=statement,
+        position=1,
+        start=statement.hire_date,
+        end=statement.end_date,
+        kind=ActionType.APPOINTMENT,
+    )
+    return statement
