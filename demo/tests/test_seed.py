@@ -310,3 +310,19 @@ def test_seed_demo_leaves_bayan_work_and_the_retirees_acknowledged_statement(cli
     assert client.get(f"/bayan/{mine.pk}/pdf/").status_code == 200
     seed_demo()  # and a second run adds none
     assert Statement.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_first_persona_a_cv_in_both_languages():
+    from cv.models import LanguageSkill, Skill, Summary
+
+    seed_demo()
+    employee = persona(demo_data.CV_PERSONA_ID)
+    for model in (Summary, Skill, LanguageSkill):
+        assert set(model.objects.filter(employee=employee).values_list("language", flat=True)) == {
+            "ar",
+            "en",
+        }
+    before = Skill.objects.count()
+    assert "CV entries: 0 created" in seed_demo()
+    assert Skill.objects.count() == before
