@@ -7,7 +7,11 @@ class BayanConfig(AppConfig):
     verbose_name = _("Bayan service statements")
 
     def ready(self):
+        from core.audit import register_actions
+
         from . import checks  # noqa: F401  (registers the deploy check)
+        from .audit import BayanAction
         from .documents import register_kinds
 
+        register_actions(BayanAction)
         register_kinds()

@@ -39,6 +39,7 @@ from employment_records.models import (
 )
 
 from . import periods as rules
+from .audit import BayanAction
 from .documents import BAYAN_DOCUMENT
 from .models import Delivery, Statement, StatementPeriod, Status
 from .workflow import WORKFLOW
@@ -565,7 +566,7 @@ def retry_delivery(*, statement_id: int, actor, request=None) -> Delivery:
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
     audit(
-        action="bayan.retry_delivery",
+        action=BayanAction.RETRY_DELIVERY,
         actor=actor,
         subject=statement,
         entity_id=statement.entity_id,
