@@ -167,6 +167,12 @@ NOTIFICATION_MAX_AGE_HOURS = 24
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=False)
 if NAFATH_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "nafath_sim"]
+# The pension authority simulator (Bayan's delivery target, reached over HTTP only): off
+# unless asked for (`make run` and the test suite turn it on); `check --deploy` errors when it
+# is on (bayan.checks).
+PENSION_SIMULATOR = env.bool("PENSION_SIMULATOR", default=False)
+if PENSION_SIMULATOR:
+    INSTALLED_APPS += ["pension_sim"]
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "ar"
@@ -307,6 +313,27 @@ CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "schedule": crontab(hour=6, minute=0),
 }
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Bayan: end-of-service statements and their delivery to the pension authority ----------
+# A statement is due this many days after the end of service (the HR work list puts overdue
+# ones first).
+BAYAN_DUE_DAYS = env.int("BAYAN_DUE_DAYS", default=30)
+# Where approved statements are POSTed (JSON + the PDF, an Idempotency-Key header). The
+# default is the simulator mounted by PENSION_SIMULATOR; a real authority is configuration.
+PENSION_API_URL = env.str(
+    "PENSION_API_URL",
+    default=f"{SITE_URL}/pension-sim/api/statements/" if PENSION_SIMULATOR else "",
+)
+PENSION_API_TOKEN = env.str("PENSION_API_TOKEN", default="")  # sent as a Bearer token when set
+PENSION_API_TIMEOUT = env.float("PENSION_API_TIMEOUT", default=10.0)  # seconds per attempt
+PENSION_MAX_ATTEMPTS = env.int("PENSION_MAX_ATTEMPTS", default=8)  # then HR is told it failed
+# The simulator's own check of the token (empty: it accepts anyone).
+PENSION_SIM_TOKEN = env.str("PENSION_SIM_TOKEN", default=PENSION_API_TOKEN)
+# Re-drive deliveries left waiting (a lost task, a dead worker) every five minutes.
+CELERY_BEAT_SCHEDULE["bayan-redrive-deliveries"] = {
+    "task": "bayan.tasks.batch_redrive_deliveries",
+    "schedule": 300.0,
+}
 
 
 # --- Nafath: OpenID Connect relying party (accounts/oidc.py) and its simulator --------------

@@ -82,7 +82,7 @@ PLAIN_KWARGS = {"step": "assign", "section_code": "skills"}
 # Console plumbing: the catch-all and the app index take no object.
 NOT_OBJECT_ROUTES = {"hr:app_list", "admin:app_list"}
 # Public by design: the document check and the identity provider simulator (own tests).
-PUBLIC = re.compile(r"^(verify$|nafath_sim:)")
+PUBLIC = re.compile(r"^(verify$|nafath_sim:|pension_sim:)")
 
 
 def is_catch_all(route: Route) -> bool:
@@ -154,6 +154,16 @@ def _grievance(owner):
     return _once("grievance", owner, lambda: _with_pdf(owner))
 
 
+def _frozen(employee):
+    from bayan.tests.factories import frozen_statement
+
+    return frozen_statement(employee)
+
+
+def _bayan_statement(owner):
+    return _once("bayan", owner, lambda: _frozen(owner.employee))
+
+
 def _cv_skill(owner):
     from cv.tests.factories import SkillFactory
 
@@ -212,6 +222,7 @@ PORTAL_OBJECTS: dict[str, Callable] = {
     "grievances:submitted": lambda o: {"number": _grievance(o).number},
     "grievances:reply": lambda o: {"number": _grievance(o).number},
     "grievances:withdraw": lambda o: {"number": _grievance(o).number},
+    "bayan:pdf": lambda o: {"statement_id": _bayan_statement(o).pk},
     "grievances:attachment": lambda o: (
         lambda g: {"number": g.number, "attachment_id": g.attachments.first().pk}
     )(_grievance(o)),
@@ -340,6 +351,7 @@ ABOUT_A_PERSON: dict[str, Callable] = {
         employee=s, service="cv", entity=s.entity
     ),
     "grievances.grievance": _hr_grievance,
+    "bayan.statement": lambda e, s: _once("bayan", _account_of(s), lambda: _frozen(s)),
     "core.document": lambda e, s: Document.objects.create(
         kind="service_statement", holder=s, entity=s.entity
     ),
@@ -354,6 +366,8 @@ OF_AN_ENTITY: dict[str, Callable] = {
 CHILD_KWARGS: dict[str, Callable] = {
     "attachment_id": lambda obj: obj.attachments.first().pk,
     "evidence_id": lambda obj: obj.evidence.first().pk,
+    "employee_id": lambda obj: obj.employee_id,  # Bayan: prepare a statement for them
+    "period_id": lambda obj: obj.periods.first().pk,  # Bayan: one period of a statement
 }
 # Console pages that only show an object: its subject may read them. The grievance's "change"
 # page is its read-only detail page (each step has its own URL, tested as acting).

@@ -287,6 +287,32 @@ def test_seed_demo_leaves_work_in_the_hr_personas_console(client):
 
 
 @pytest.mark.django_db
+def test_seed_demo_leaves_bayan_work_and_the_retirees_acknowledged_statement(client):
+    from accounts.tests.factories import sign_in_verified
+    from bayan.models import Statement, Status
+
+    seed_demo()
+    retired = persona(demo_data.RETIRED_ID)
+    mine = Statement.objects.get(employee=retired)
+    assert mine.status == Status.ACKNOWLEDGED and mine.pension_reference
+    assert mine.document.status == "ready"
+    first = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+    statuses = set(Statement.objects.filter(entity=first).values_list("status", flat=True))
+    assert statuses == {Status.ACKNOWLEDGED, Status.SUBMITTED, Status.REJECTED}
+    # The HR persona's work list has one to prepare; she may approve the waiting one.
+    sign_in_verified(client, User.objects.get(username=demo_data.HR_ID))
+    page = client.get("/hr/bayan/statement/")
+    assert [item.statement for item in page.context["items"]].count(None) >= 1
+    waiting = Statement.objects.get(entity=first, status=Status.SUBMITTED)
+    assert client.post(f"/hr/bayan/statement/{waiting.pk}/step/approve/").status_code == 302
+    # The retiree sees the acknowledged statement and can download it.
+    client.force_login(retired.user)
+    assert client.get(f"/bayan/{mine.pk}/pdf/").status_code == 200
+    seed_demo()  # and a second run adds none
+    assert Statement.objects.count() == 3
+
+
+@pytest.mark.django_db
 def test_seed_demo_gives_the_first_persona_a_cv_in_both_languages():
     from cv.models import LanguageSkill, Skill, Summary
 
