@@ -15,6 +15,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import StatusHistory
 from employment_records.models import Employee, GovernmentEntity, Position
 
 
@@ -230,6 +231,8 @@ class Eligibility(models.Model):
         ]
         indexes = [models.Index(fields=["round", "failed_rule"], name="eligibility_by_rule")]
 
+    def __str__(self):
+        return f"{self.employee_id}: {self.failed_rule or 'eligible'}"
 
 class Preference(models.Model):
     round = models.ForeignKey(
@@ -265,6 +268,8 @@ class Preference(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.employee_id} #{self.order}"
 
 class PreferenceSubmission(models.Model):
     """One saved list of preferences: the receipt the person keeps; one per form token."""
@@ -290,6 +295,8 @@ class PreferenceSubmission(models.Model):
             )
         ]
 
+    def __str__(self):
+        return self.receipt
 
 class OtherPoints(models.Model):
     """Points HR gives under the "other" criterion, with a reason (audited)."""
@@ -319,6 +326,8 @@ class OtherPoints(models.Model):
             models.CheckConstraint(condition=Q(points__lte=100), name="other_points_0_100"),
         ]
 
+    def __str__(self):
+        return f"{self.employee_id}: {self.points}"
 
 class Outcome(models.TextChoices):
     PROMOTED = "promoted", _("Promoted")
@@ -383,3 +392,17 @@ class CandidateScore(models.Model):
                 name="score_assignment_consistent",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.place}. {self.national_id} {self.total}"
+
+class RoundHistory(StatusHistory):
+    """Every step of a round (append-only), written by `promotions.workflow.ROUND_WORKFLOW`."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="history", verbose_name=_("round")
+    )
+
+    class Meta(StatusHistory.Meta):
+        verbose_name = _("round step")
+        verbose_name_plural = _("round steps")

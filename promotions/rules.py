@@ -216,7 +216,9 @@ def evaluate(facts: Facts, rules: RoundRules) -> list[RuleResult]:
             {
                 "year": facts.evaluation_year,
                 "rating": facts.evaluation_rating,
-                "score": str(facts.evaluation_score) if facts.evaluation_score is not None else None,
+                "score": str(facts.evaluation_score)
+                if facts.evaluation_score is not None
+                else None,
             },
         )
     )
@@ -248,6 +250,7 @@ def evaluation_in_scope(year: int | None, reference: dt.date) -> bool:
 
 
 # --- plain words ---------------------------------------------------------------------------
+
 
 def rule_title(rule: str) -> str:
     titles = {

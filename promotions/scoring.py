@@ -100,16 +100,16 @@ def score(facts: Facts, params: RoundScoring) -> dict:
         "sources": [{"hours": t.hours, **t.source.as_json()} for t in counted],
     }
 
-    if params.min_qualification is None or not meets(
-        facts.qualification, params.min_qualification
-    ):
+    if params.min_qualification is None or not meets(facts.qualification, params.min_qualification):
         education = Decimal(0) if params.min_qualification else Decimal(f["education_base"])
         above = 0
     else:
         above = QUALIFICATION_ORDER.index(facts.qualification or "none") - (
             QUALIFICATION_ORDER.index(params.min_qualification)
         )
-        education = min(HUNDRED, Decimal(f["education_base"]) + Decimal(f["education_step"]) * above)
+        education = min(
+            HUNDRED, Decimal(f["education_base"]) + Decimal(f["education_step"]) * above
+        )
     rows["education"] = {
         "raw": facts.qualification or "",
         "points": q(education),
