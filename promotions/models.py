@@ -234,6 +234,7 @@ class Eligibility(models.Model):
     def __str__(self):
         return f"{self.employee_id}: {self.failed_rule or 'eligible'}"
 
+
 class Preference(models.Model):
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="preferences", verbose_name=_("round")
@@ -271,6 +272,7 @@ class Preference(models.Model):
     def __str__(self):
         return f"{self.employee_id} #{self.order}"
 
+
 class PreferenceSubmission(models.Model):
     """One saved list of preferences: the receipt the person keeps; one per form token."""
 
@@ -297,6 +299,7 @@ class PreferenceSubmission(models.Model):
 
     def __str__(self):
         return self.receipt
+
 
 class OtherPoints(models.Model):
     """Points HR gives under the "other" criterion, with a reason (audited)."""
@@ -328,6 +331,7 @@ class OtherPoints(models.Model):
 
     def __str__(self):
         return f"{self.employee_id}: {self.points}"
+
 
 class Outcome(models.TextChoices):
     PROMOTED = "promoted", _("Promoted")
@@ -395,6 +399,7 @@ class CandidateScore(models.Model):
 
     def __str__(self):
         return f"{self.place}. {self.national_id} {self.total}"
+
 
 class RoundHistory(StatusHistory):
     """Every step of a round (append-only), written by `promotions.workflow.ROUND_WORKFLOW`."""

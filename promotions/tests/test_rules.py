@@ -81,9 +81,7 @@ def test_each_excluded_period_pushes_the_date_by_its_days(kind):
     period = Period(kind, dt.date(2022, 5, 1), dt.date(2022, 5, 10), Source("X/1", None))
     with_period = facts(rank_since=since, periods=(period,))
     assert not verdicts(with_period, reference_date=reached)["time_in_rank"]
-    assert not verdicts(with_period, reference_date=reached + dt.timedelta(days=9))[
-        "time_in_rank"
-    ]
+    assert not verdicts(with_period, reference_date=reached + dt.timedelta(days=9))["time_in_rank"]
     assert verdicts(with_period, reference_date=reached + dt.timedelta(days=10))["time_in_rank"]
     result = rules.evaluate(with_period, RoundRules(9, reached, 4))[3]
     assert result.values["excluded_days"] == 10
@@ -102,7 +100,9 @@ def test_overlapping_periods_count_once_and_only_inside_the_rank():
 
 
 def test_a_leap_day_inside_an_excluded_period_is_counted():
-    period = Period("leave_exceptional", dt.date(2024, 2, 28), dt.date(2024, 3, 1), Source("", None))
+    period = Period(
+        "leave_exceptional", dt.date(2024, 2, 28), dt.date(2024, 3, 1), Source("", None)
+    )
     assert rules.excluded_days((period,), start=dt.date(2020, 1, 1), end=REF) == 3
 
 
