@@ -59,6 +59,7 @@ def read_facts(employee_ids: list[int], *, round_id: int | None, reference: dt.d
         )
         .order_by("employee_id", "effective_date", "id")
         .values_list(
+            "pk",
             "employee_id",
             "action_type",
             "decision_number",
@@ -69,12 +70,14 @@ def read_facts(employee_ids: list[int], *, round_id: int | None, reference: dt.d
         )
     )
     ranks = {p["id"]: p["rank"] for p in people}
-    for emp, kind, number, decided, effective, end, to_rank in actions:
+    for action_id, emp, kind, number, decided, effective, end, to_rank in actions:
         if kind in RANK_ACTIONS:
             if to_rank == ranks[emp] or to_rank is None and kind == ActionType.APPOINTMENT:
-                rank_source[emp] = Source(number, decided)  # the latest one wins
+                rank_source[emp] = Source(number, decided, action_id)  # the latest one wins
         else:
-            periods[emp].append(Period(kind, effective, end or effective, Source(number, decided)))
+            periods[emp].append(
+                Period(kind, effective, end or effective, Source(number, decided, action_id))
+            )
 
     evaluations: dict[int, tuple] = {}
     for emp, year, score, rating in (

@@ -47,9 +47,14 @@ class Source:
 
     number: str
     on: dt.date | None
+    action_id: int | None = None  # the record entry, for a "request a correction" link
 
     def as_json(self) -> dict:
-        return {"number": self.number, "date": self.on.isoformat() if self.on else None}
+        return {
+            "number": self.number,
+            "date": self.on.isoformat() if self.on else None,
+            "action": self.action_id,
+        }
 
 
 @dataclass(frozen=True)
