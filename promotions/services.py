@@ -655,7 +655,7 @@ def object_to_result(
 ):
     """Open a grievance in category "promotion" against the round's published result (the one
     call from promotions into another service)."""
-    from grievances import services as grievance_services
+    import grievances.services as grievance_services
 
     if round_.status != RoundStatus.PUBLISHED or round_.entity_id != employee.entity_id:
         raise WorkflowError(_("This round's result is not published."), status=404)
@@ -672,6 +672,8 @@ def object_to_result(
         grievance, _created = grievance_services.submit_grievance(
             employee=employee, data=data, attachments=[], submission_token=token, request=request
         )
-    except grievance_services.GrievanceError as error:
+    except WorkflowError:
+        raise
+    except getattr(grievance_services, "GrievanceError", WorkflowError) as error:
         raise WorkflowError(error.message, field=error.field) from None
     return grievance

@@ -213,6 +213,7 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
+        rounds = self.create_promotion_rounds()
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -232,6 +233,7 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
+                rounds,
             ],
             personas,
         )
@@ -295,6 +297,16 @@ class Command(BaseCommand):
             actor=None,
         )
         outcome.created += 1
+        return outcome
+
+    def create_promotion_rounds(self) -> Outcome:
+        """An open round persona 1012345672 may join and a published one with results
+        (demo/promotions_demo.py)."""
+        from demo.promotions_demo import seed_promotions
+
+        outcome = Outcome("Promotion rounds")
+        outcome.created = seed_promotions()
+        outcome.existing = 0 if outcome.created else 2
         return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):
