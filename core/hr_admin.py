@@ -71,11 +71,26 @@ class HRAdminSite(PortalSignInMixin, admin.AdminSite):
             and user.groups.filter(name=HR_GROUP).exists()
         )
 
+    index_template = "admin/hr_index.html"
+
     def each_context(self, request):
         context = super().each_context(request)
         profile = getattr(request.user, "hr_profile", None)
         context["hr_entity"] = profile.entity if profile else None
         return context
+
+    def index(self, request, extra_context=None):
+        """Work first: every service's queues with counts and deadlines, then the specialist's
+        own recent actions, then the records (Django's model list)."""
+        from .models import AuditEvent
+        from .work_queues import summarise_all
+
+        context = {
+            "queues": summarise_all(user=request.user, entity_id=hr_entity_id(request.user)),
+            "my_actions": AuditEvent.objects.filter(actor=request.user).order_by("-at", "-id")[:10],
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context=context)
 
 
 class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):
