@@ -35,7 +35,6 @@ from employment_records.models import (
     PerformanceEvaluation,
     Position,
     PositionStatus,
-    Qualification,
     QualificationLevel,
     Rating,
     VolunteeringEntry,
@@ -104,6 +103,22 @@ def _second_specialist(entity) -> User:
             rank_since=dt.date(2020, 2, 1),
             hire_date=dt.date(2011, 9, 4),
         )
+        _decision(
+            employee,
+            ActionType.APPOINTMENT,
+            "1432/ت/0417",
+            employee.hire_date,
+            to_rank=8,
+            to_step=1,
+        )
+        _decision(
+            employee,
+            ActionType.PROMOTION,
+            "1441/ر/0233",
+            employee.rank_since,
+            to_rank=10,
+            to_step=4,
+        )
     user = User.objects.filter(username=SECOND_HR_ID).first()
     if user is None:
         user = User(
@@ -137,20 +152,32 @@ def _decision(employee, kind, number, start, end=None, **extra):
 
 
 def _colleagues(entity) -> list[Employee]:
+    """Saudi rank-8 colleagues in service with a bachelor's degree or more (those with less
+    already fail the qualification rule by themselves)."""
     return list(
         Employee.objects.filter(
-            entity=entity, rank=8, status=EmployeeStatus.ACTIVE, nationality="SA"
+            entity=entity,
+            rank=8,
+            status=EmployeeStatus.ACTIVE,
+            nationality="SA",
+            qualifications__level__in=(
+                QualificationLevel.BACHELOR,
+                QualificationLevel.MASTER,
+                QualificationLevel.DOCTORATE,
+            ),
         )
         .exclude(national_id__in=(*demo_data.PERSONA_IDS, SECOND_HR_ID))
+        .distinct()
         .order_by("national_id")
     )
 
 
 def _failing_colleagues(colleagues, today) -> None:
-    """Rank-8 colleagues of the first entity, each failing one rule of the open round."""
-    if len(colleagues) < 4:
+    """Rank-8 colleagues of the first entity, each failing one rule of the open round (the
+    qualification rule and the nationality rule already have colleagues who fail them)."""
+    if len(colleagues) < 3:
         return
-    recent, unsatisfactory, diploma, suspended = colleagues[:4]
+    recent, unsatisfactory, suspended = colleagues[:3]
     # Too little time in rank: promoted to rank 8 last year.
     Employee.objects.filter(pk=recent.pk).update(rank_since=today - dt.timedelta(days=400))
     # The last evaluation is unsatisfactory.
@@ -158,8 +185,6 @@ def _failing_colleagues(colleagues, today) -> None:
     if year is not None:
         year.rating, year.score = Rating.UNSATISFACTORY, Decimal("48.00")
         year.save(update_fields=["rating", "score"])
-    # Only a diploma, below the classes' bachelor minimum.
-    Qualification.objects.filter(employee=diploma).update(level=QualificationLevel.DIPLOMA)
     # A long suspension that ended in a penalty: it does not count toward time in rank.
     since = suspended.rank_since or today - dt.timedelta(days=5 * 365)
     _decision(
@@ -253,7 +278,7 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
     past_reference = today - dt.timedelta(days=400)
     probe = Round(entity=entity, target_rank=9, reference_date=past_reference, min_years_in_rank=4)
     rivals = []
-    for colleague in colleagues[4:]:
+    for colleague in colleagues[3:]:
         results, _facts = services.evaluate_person(
             round_=probe, employee=colleague, minimum=QualificationLevel.BACHELOR
         )
@@ -291,7 +316,7 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
         RoundHistory.objects.filter(pk=row.pk).update(at=row.at - shift)
 
     _failing_colleagues(colleagues, today)
-    for person in colleagues[6:9]:
+    for person in colleagues[5:8]:
         _volunteer(person, today - dt.timedelta(days=60), 40)
     current = _run_round(
         entity=entity,
