@@ -291,7 +291,7 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
         PerformanceEvaluation.objects.filter(employee=rival).update(
             score=Decimal("98.50"), rating=Rating.EXCELLENT
         )
-    eligible = [(persona, past_positions)] + [(r, past_positions) for r in rivals]
+    eligible = [(persona, past_positions[:1])] + [(r, past_positions) for r in rivals]
     past = _run_round(
         entity=entity,
         title=PAST_TITLE,
