@@ -85,6 +85,24 @@ def _positions(entity, count: int, prefix: str) -> list[Position]:
 def _second_specialist(entity) -> User:
     employee = Employee.objects.filter(national_id=SECOND_HR_ID).first()
     if employee is None:
+        job_class, _created = JobClass.objects.get_or_create(
+            code="PRM-10",
+            defaults={
+                "title_ar": "رئيس قسم الموارد البشرية",
+                "title_en": "Head of human resources section",
+                "rank": 10,
+                "min_qualification": QualificationLevel.BACHELOR,
+            },
+        )
+        unit = OrganisationalUnit.objects.filter(entity=entity).order_by("code").first()
+        position = Position.objects.create(
+            entity=entity,
+            number="HR-10-001",
+            unit=unit,
+            job_class=job_class,
+            rank=10,
+            status=PositionStatus.OCCUPIED,
+        )
         employee = Employee.objects.create(
             national_id=SECOND_HR_ID,
             first_name_ar="ريم",
@@ -98,6 +116,8 @@ def _second_specialist(entity) -> User:
             gender="f",
             date_of_birth=dt.date(1987, 4, 12),
             entity=entity,
+            unit=unit,
+            position=position,
             rank=10,
             step=4,
             rank_since=dt.date(2020, 2, 1),
@@ -174,12 +194,10 @@ def _colleagues(entity) -> list[Employee]:
 
 def _failing_colleagues(colleagues, today) -> None:
     """Rank-8 colleagues of the first entity, each failing one rule of the open round (the
-    qualification rule and the nationality rule already have colleagues who fail them)."""
-    if len(colleagues) < 3:
+    qualification, nationality and time-in-rank rules already have colleagues who fail them)."""
+    if len(colleagues) < 2:
         return
-    recent, unsatisfactory, suspended = colleagues[:3]
-    # Too little time in rank: promoted to rank 8 last year.
-    Employee.objects.filter(pk=recent.pk).update(rank_since=today - dt.timedelta(days=400))
+    unsatisfactory, suspended = colleagues[:2]
     # The last evaluation is unsatisfactory.
     year = PerformanceEvaluation.objects.filter(employee=unsatisfactory).order_by("-year").first()
     if year is not None:
@@ -278,7 +296,7 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
     past_reference = today - dt.timedelta(days=400)
     probe = Round(entity=entity, target_rank=9, reference_date=past_reference, min_years_in_rank=4)
     rivals = []
-    for colleague in colleagues[3:]:
+    for colleague in colleagues[2:]:
         results, _facts = services.evaluate_person(
             round_=probe, employee=colleague, minimum=QualificationLevel.BACHELOR
         )
@@ -316,7 +334,7 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
         RoundHistory.objects.filter(pk=row.pk).update(at=row.at - shift)
 
     _failing_colleagues(colleagues, today)
-    for person in colleagues[5:8]:
+    for person in colleagues[4:7]:
         _volunteer(person, today - dt.timedelta(days=60), 40)
     current = _run_round(
         entity=entity,

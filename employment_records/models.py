@@ -404,6 +404,7 @@ class EmploymentAction(models.Model):
     ended_in_penalty = models.BooleanField(
         _("ended in a disciplinary penalty"),
         default=False,
+        db_default=False,  # bulk loaders (seed_scale's COPY) that name no value get False
         help_text=_("For a suspension only: its period does not count toward time in rank."),
     )
     notes = models.TextField(_("notes"), blank=True)

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory, make_hr_specialist
 from core.models import AuditEvent
@@ -27,6 +27,13 @@ from promotions.models import (
 from .factories import RoundFactory, candidate, offer, vacant_position
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Refusal messages are matched in English (the Arabic catalogue is the default).
+    with translation.override("en"):
+        yield
 
 
 def test_weights_must_sum_to_100():
