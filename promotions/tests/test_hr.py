@@ -154,3 +154,12 @@ def test_a_round_is_read_only_after_the_draft(client, specialist):
     client.post(reverse("hr:promotions_round_change", args=[round_.pk]), _form(title_en="Changed"))
     round_.refresh_from_db()
     assert round_.title_en != "Changed"
+
+
+def test_rounds_waiting_on_the_specialist_are_on_the_console_home(client, specialist):
+    entity = specialist.hr_profile.entity
+    open_round = RoundFactory(entity=entity, status=RoundStatus.OPEN)
+    RoundFactory(entity=entity, status=RoundStatus.DRAFT)
+    RoundFactory(entity=EntityFactory(), status=RoundStatus.OPEN)
+    page = client.get(reverse("hr:index")).content.decode()
+    assert reverse("hr:promotions_round_change", args=[open_round.pk]) in page
