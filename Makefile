@@ -49,15 +49,19 @@ $(VENV)/.installed: $(REQUIREMENTS)
 # The Nafath simulator is reached over HTTP at SITE_URL, and registers the portal's callback
 # there: it must name the port being served, unless the environment or .env says otherwise.
 RUN_SITE_URL := $(or $(SITE_URL),$(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://127.0.0.1:$(PORT))
+# The Nafath simulator is off by default (it signs anyone in by ID); `make run` turns it on for
+# migrate, seed and the server alike, unless the environment or .env says otherwise.
+RUN_NAFATH_SIMULATOR := $(or $(NAFATH_SIMULATOR),$(shell sed -n 's/^NAFATH_SIMULATOR=//p' .env 2>/dev/null),on)
 
 run: export SITE_URL := $(RUN_SITE_URL)
+run: export NAFATH_SIMULATOR := $(RUN_NAFATH_SIMULATOR)
 run: venv
 	@echo "==> run: applying database migrations"
 	$(MANAGE) migrate --noinput
 	@$(MAKE) --no-print-directory compilemessages
 	@echo "==> run: loading demo data (seed_demo, idempotent)"
 	$(MANAGE) seed_demo
-	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; Ctrl-C stops)"
+	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; NAFATH_SIMULATOR=$$NAFATH_SIMULATOR; Ctrl-C stops)"
 	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 compilemessages: venv

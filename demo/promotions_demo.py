@@ -122,6 +122,8 @@ def _second_specialist(entity) -> User:
             step=4,
             rank_since=dt.date(2020, 2, 1),
             hire_date=dt.date(2011, 9, 4),
+            registry_mobile="+966500000007",
+            national_id_expiry=dt.date(2031, 3, 1),
         )
         _decision(
             employee,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employment_records', '0003_action_newest_first_index'),
+        ('employment_records', '0004_registry_mobile_and_id_expiry'),
     ]
 
     operations = [
