@@ -38,7 +38,18 @@ from .pdf import qr_data_uri, render_pdf
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = dt.timedelta(minutes=10)
+# A pending document older than this is queued again by the beat task (a lost message, a
+# broker that was down). A worker killed mid-render is covered sooner by acks_late with
+# task_reject_on_worker_lost and the broker's visibility timeout (settings.py).
+STALE_AFTER = dt.timedelta(minutes=2)
+# Past this, the person is told it is taking longer than usual (and how long it has waited).
+SLOW_AFTER = dt.timedelta(seconds=30)
+
+
+def is_slow(document: Document, *, now=None) -> bool:
+    return document.status == Document.Status.PENDING and (
+        (now or timezone.now()) - document.created_at > SLOW_AFTER
+    )
 
 
 @dataclass(frozen=True)
@@ -98,9 +109,17 @@ def request_document(*, kind: str, holder, requested_by) -> Document:
 
 
 def enqueue_render(document_id: int) -> None:
+    """Queue the render. A broker that is down loses nothing: the document stays pending
+    and the beat re-queue (requeue_stale) sends it again once the broker is back."""
+    from .outages import is_outage
     from .tasks import render_document
 
-    render_document.delay(document_id)
+    try:
+        render_document.delay(document_id)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        logger.warning("document %s not queued (%s): left for the re-queue", document_id, error)
 
 
 def verification_url(document: Document) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.catalogue import service_required
-from core.documents import access_document_for_holder, documents_of_holder
+from core.documents import access_document_for_holder, documents_of_holder, is_slow
 from core.hr_admin import hr_site
 from core.models import Document
 from core.ratelimit import Limit
@@ -282,8 +282,10 @@ def statements(request):
 def statement_status(request, code):
     employee = selectors.employee_of_user(request.user)
     document = access_document_for_holder(holder=employee, code=code)
+    slow = is_slow(document)
     context = {
         "document": document,
+        "slow": slow,
         "crumbs": _crumbs(
             (_("Service statement"), reverse("employment_records:statements")),
             (document.display_code, None),
@@ -291,8 +293,9 @@ def statement_status(request, code):
     }
     if request.headers.get("HX-Request"):
         # htmx polls: "no change" is a 204, which htmx does not swap, so a screen reader hears
-        # the live region once, when the statement is ready, not every second.
-        if document.status == Document.Status.PENDING:
+        # the live region once, when the statement is ready, not every second (and once when
+        # it starts taking longer than usual).
+        if document.status == Document.Status.PENDING and slow == bool(request.GET.get("slow")):
             return HttpResponse(status=204)
         return render(request, "employment_records/includes/statement_panel.html", context)
     return render(request, "employment_records/statement.html", context)

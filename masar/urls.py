@@ -41,4 +41,5 @@ if settings.NAFATH_SIMULATOR:
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
-# handler500 stays Django's default: it renders the standalone templates/500.html.
+# The standalone templates/500.html, or templates/503.html for an outage (core/outages.py).
+handler500 = "core.outages.server_error"
