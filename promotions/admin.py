@@ -197,17 +197,30 @@ class RoundAdmin(EntityScopedAdmin):
                 (t.name, t.label, STEP_HELP.get(t.name, ""))
                 for t in ROUND_WORKFLOW.available(round_, role=Role.HR)
             ],
-            "history": round_.history.select_related("actor"),
+            "history": [
+                (entry, RoundStatus(entry.status).label, self._step_label(entry.transition))
+                for entry in round_.history.select_related("actor")
+            ],
             "offered_rows": self._offered_rows(round_),
             "readiness": services.readiness_counts(round_),
             "rule_titles": {rule: rules.rule_title(rule) for rule in rules.RULES},
             "can_score": round_.status in (RoundStatus.CLOSED, RoundStatus.SCORED),
             "scoring": round_.scoring_started_at is not None and round_.scoring_finished_at is None,
         }
+        if round_.status != RoundStatus.DRAFT:
+            # Read-only after the draft: no save buttons that could only be refused.
+            extra.update(show_save=False, show_save_and_continue=False)
+            extra.update(show_save_and_add_another=False, show_delete=False)
         extra["readiness_rows"] = [
             (rules.rule_title(rule), count) for rule, count in extra["readiness"]["failed"]
         ]
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @staticmethod
+    def _step_label(name: str) -> str:
+        if name in ROUND_WORKFLOW.transitions:
+            return ROUND_WORKFLOW.transition(name).label
+        return name
 
     def _offered_rows(self, round_):
         counts = selectors.preference_counts(round_=round_)
