@@ -111,6 +111,7 @@ class Readiness:
     total: Decimal
     periods: list[dict]
     rank_correction: str
+    qualification: str | None = None  # the highest on record, for the positions one may choose
 
     @property
     def failed_rule_title(self) -> str:
@@ -168,6 +169,7 @@ def readiness(*, employee, round_: Round) -> Readiness:
         total=result["total"],
         periods=periods,
         rank_correction=correction_url(rank_source),
+        qualification=facts.qualification,
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.catalogue import decide, service_required
 from core.workflow import WorkflowError
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ObjectionForm, PreferencesForm
 from .models import RoundStatus
 
@@ -68,11 +68,17 @@ def round_detail(request, round_id):
 def preferences(request, round_id):
     employee = request.user.employee
     round_ = selectors.access_round_for_employee(employee=employee, round_id=round_id)
-    offered = selectors.offered_positions(round_=round_)
+    readiness = selectors.readiness(employee=employee, round_=round_)
+    # Only the positions whose class minimum the person meets are offered to them (the service
+    # refuses the others anyway).
+    offered = [
+        offer
+        for offer in selectors.offered_positions(round_=round_)
+        if rules.meets(readiness.qualification, offer.position.job_class.min_qualification)
+    ]
     current = {
         p.offered_id: p.order for p in selectors.my_preferences(employee=employee, round_=round_)
     }
-    readiness = selectors.readiness(employee=employee, round_=round_)
     kwargs = {"offered": offered, "max_preferences": round_.max_preferences, "current": current}
     status = 200
     if request.method == "POST":

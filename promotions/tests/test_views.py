@@ -172,3 +172,15 @@ def test_result_and_a_prefilled_objection(
     assert response.status_code == 302
     grievance = Grievance.objects.get(employee=employee)
     assert grievance.category == "promotion" and grievance.decision_number == f"PROMO-{round_.pk}"
+
+
+def test_only_positions_the_person_qualifies_for_are_listed(client):
+    from employment_records.models import QualificationLevel
+
+    round_ = RoundFactory(status=RoundStatus.OPEN)
+    bachelor = offer(round_)[0]
+    doctorate = offer(round_, minimum=QualificationLevel.DOCTORATE)[0]
+    user, _employee = _person(round_.entity)
+    client.force_login(user)
+    form = client.get(reverse("promotions:preferences", args=[round_.pk])).context["form"]
+    assert f"p{bachelor.pk}" in form.fields and f"p{doctorate.pk}" not in form.fields
