@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('employment_records', '0005_promotion_inputs'),
+        ('employment_records', '0006_promotion_inputs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
