@@ -7,6 +7,12 @@ class PromotionsConfig(AppConfig):
     verbose_name = _("Promotions")
 
     def ready(self):
+        from core.audit import register_actions
+
+        from .audit import PromotionAction
+
+        register_actions(PromotionAction)
+
         from .queues import register
 
         register()

@@ -131,3 +131,11 @@ def test_explanations_are_plain_words_in_both_languages():
         assert "minimum is reached on" in rules.explain(result[3].as_json())
     with translation.override("ar"):
         assert rules.explain(performance) != ""
+
+
+def test_every_round_step_writes_a_registered_audit_action():
+    from promotions.audit import PromotionAction
+    from promotions.workflow import ROUND_WORKFLOW
+
+    for name in ROUND_WORKFLOW.transitions:
+        assert f"promotion_round.{name}" in PromotionAction.values
