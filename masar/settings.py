@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "task": "grievances.tasks.batch_flag_overdue_grievances",
     "schedule": crontab(hour=6, minute=0),
 }
+# Promotions (issue 10): rounds open and close by their window's times, checked every minute.
+CELERY_BEAT_SCHEDULE["promotions-advance-rounds"] = {
+    "task": "promotions.tasks.batch_advance_rounds",
+    "schedule": 60.0,
+}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Bayan: end-of-service statements and their delivery to the pension authority ----------

@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
     path("bayan/", include("bayan.urls")),
+    path("promotions/", include("promotions.urls")),
     path("cv/", include("cv.urls")),
     path("notifications/", include("core.urls_notifications")),
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ from employment_records.tests.factories import (
 )
 from employment_records.tests.helpers import submit_dob_correction
 from grievances.tests.factories import file_grievance, pdf_bytes
+from promotions.models import PreferenceSubmission, RoundStatus
+from promotions.tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +167,24 @@ def _bayan_statement(owner):
     return _once("bayan", owner, lambda: _frozen(owner.employee))
 
 
+def _promotion_round(owner):
+    """A published round of the owner's entity (every employee page of a round answers for
+    it), with a receipt of the owner's."""
+
+    def make():
+        round_ = RoundFactory(
+            entity=owner.employee.entity,
+            status=RoundStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        PreferenceSubmission.objects.create(
+            round=round_, employee=owner.employee, receipt="PR-1448-000001", token=uuid.uuid4()
+        )
+        return round_
+
+    return _once("promotion_round", owner, make)
+
+
 def _cv_skill(owner):
     from cv.tests.factories import SkillFactory
 
@@ -226,6 +247,14 @@ PORTAL_OBJECTS: dict[str, Callable] = {
     "grievances:attachment": lambda o: (
         lambda g: {"number": g.number, "attachment_id": g.attachments.first().pk}
     )(_grievance(o)),
+    "promotions:round": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:preferences": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:result": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:object": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:receipt": lambda o: {
+        "round_id": _promotion_round(o).pk,
+        "receipt": "PR-1448-000001",
+    },
     "cv:edit": _cv_entry,
     "cv:remove": _cv_entry,
     "cv:move": _cv_entry,
@@ -347,6 +376,13 @@ ABOUT_A_PERSON: dict[str, Callable] = {
         graduation_date=dt.date(2010, 6, 1),
     ),  # fmt: skip
     "employment_records.correctionrequest": _hr_correction,
+    "employment_records.volunteeringentry": lambda e, s: records.VolunteeringEntry.objects.create(
+        employee=s,
+        organisation="Charity",
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 3, 1),
+        hours=20,
+    ),
     "accounts.servicegrant": lambda e, s: ServiceGrant.objects.create(
         employee=s, service="cv", entity=s.entity
     ),
@@ -361,6 +397,7 @@ OF_AN_ENTITY: dict[str, Callable] = {
     "employment_records.organisationalunit": lambda entity: UnitFactory(entity=entity),
     "employment_records.position": lambda entity: PositionFactory(entity=entity),
     "core.auditevent": lambda entity: AuditEvent.objects.create(action="test", entity=entity),
+    "promotions.round": lambda entity: RoundFactory(entity=entity),
 }
 # Kwargs of console URLs beside the object's own id: how to find them from the object.
 CHILD_KWARGS: dict[str, Callable] = {

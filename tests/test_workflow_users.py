@@ -402,6 +402,9 @@ NOT_YET_IN_THE_SUITE = {
     # has no attachments: the suite's filing, SMS and file tests need a hook for HR-opened
     # requests first. bayan/tests cover its steps, history, audit, maker-checker and races.
     "bayan": "HR-opened requests",
+    # A round is opened by HR for a whole entity and filed by no one; its candidates are the
+    # people it is about (nobody moves a round they compete in). promotions/tests cover it.
+    "promotion_round": "HR-opened, entity-wide",
 }
 
 

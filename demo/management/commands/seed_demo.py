@@ -215,6 +215,7 @@ class Command(BaseCommand):
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
         bayan = self.create_bayan(demo, employees, hr_group)
+        rounds = self.create_promotion_rounds()
         cv_entries = self.create_cv_entries(employees)
 
         personas = []
@@ -240,6 +241,7 @@ class Command(BaseCommand):
                 grants,
                 requests,
                 bayan,
+                rounds,
                 cv_entries,
             ],
             personas,
@@ -391,6 +393,16 @@ class Command(BaseCommand):
         HRProfile.objects.get_or_create(user=user, defaults={"entity": entity})
         self.second_specialist = national_id
         return user
+
+    def create_promotion_rounds(self) -> Outcome:
+        """An open round persona 1012345672 may join and a published one with results
+        (demo/promotions_demo.py)."""
+        from demo.promotions_demo import seed_promotions
+
+        outcome = Outcome("Promotion rounds")
+        outcome.created = seed_promotions()
+        outcome.existing = 0 if outcome.created else 2
+        return outcome
 
     def create_cv_entries(self, employees) -> Outcome:
         """Persona 1012345672's own CV entries in Arabic and English; a section that already
