@@ -124,3 +124,25 @@ class Document(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ReferenceCounter(models.Model):
+    """The last public reference number given for one prefix in one Hijri year
+    (`core.workflow.next_reference`); its row is locked while the next number is taken."""
+
+    prefix = models.CharField(_("prefix"), max_length=8)
+    hijri_year = models.PositiveSmallIntegerField(_("Hijri year"))
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "hijri_year"], name="reference_counter_once"),
+            models.CheckConstraint(
+                condition=models.Q(prefix__regex=r"^[A-Z]{1,8}$"), name="reference_prefix_letters"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}-{self.hijri_year}: {self.last_value}"

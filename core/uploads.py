@@ -7,14 +7,17 @@ from __future__ import annotations
 import io
 import unicodedata
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import models
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -188,3 +191,54 @@ def private_file_response(
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class PrivateAttachment(models.Model):
+    """A checked upload kept in private storage; the concrete model adds its owner's key.
+
+    Stored only through `store_privately` inside `files_removed_on_rollback`, served only
+    through `attachment_response` by a view that has checked access.
+    """
+
+    storage_name = models.CharField(_("stored file"), max_length=200, unique=True)
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            # The upload check lets only these through; the table agrees.
+            models.CheckConstraint(
+                condition=models.Q(content_type__in=list(ALLOWED_TYPES)),
+                name="%(app_label)s_%(class)s_type_allowed",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+@contextmanager
+def files_removed_on_rollback():
+    """Files are written before their rows commit. Store them inside this block (append each
+    storage name to the list it yields) and wrap the transaction in it: when the block raises,
+    the files are deleted, so storage never holds a file without a row."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def attachment_response(attachment: PrivateAttachment) -> FileResponse:
+    """Download a stored attachment the caller has already authorised."""
+    return private_file_response(
+        attachment.storage_name,
+        download_name=attachment.original_name,
+        content_type=attachment.content_type,
+    )
