@@ -171,7 +171,7 @@ _LEVEL_RANK = Case(
 
 def _position_chunk(entity_id: int, after: int, size: int) -> list[dict]:
     return list(
-        Position.objects.filter(entity_id=entity_id, pk__gt=after)
+        Position.objects.filter(entity_id=entity_id, pk__gt=after, abolition__isnull=True)
         .order_by("pk")
         .values(
             "pk",
