@@ -356,6 +356,10 @@ class VariableRequestHistory(StatusHistory):
         verbose_name = _("job variables request history")
         verbose_name_plural = _("job variables request history")
 
+    @property
+    def label(self) -> str:
+        return RequestStatus(self.status).label
+
 
 class JobVariable(models.Model):
     """One change to the inventory. Which fields a type needs is checked in

@@ -634,7 +634,7 @@ def decide_request(
     """A ministry auditor starts the audit of, approves, rejects or returns a request.
     Approval applies every variable to the inventory in this one transaction."""
     if step not in ("start_audit", "approve", "reject", "return"):
-        raise JobAuditError(_("Unknown step."), status=404)
+        raise JobAuditError(_("Choose a decision."), status=400)
     note = (note or "").strip()
     if step in ("reject", "return") and not note:
         raise JobAuditError(_("Give the reason, so the entity knows what to do."), field="note")

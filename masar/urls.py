@@ -20,6 +20,7 @@ urlpatterns = [
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
+    path("job-audit/", include("job_audit.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:

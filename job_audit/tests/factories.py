@@ -76,11 +76,13 @@ def auditor(**kwargs):
     """Ministry staff: staff account in the ministry group, no HR profile."""
     from django.contrib.auth.models import Group
 
-    from core.hr_admin import MINISTRY_GROUP, sync_role_groups
+    from core.hr_admin import MINISTRY_GROUP, ministry_permissions, sync_role_groups
 
     sync_role_groups()
+    group = Group.objects.get(name=MINISTRY_GROUP)
+    group.permissions.add(*ministry_permissions())
     user = UserFactory(is_staff=True, **kwargs)
-    user.groups.add(Group.objects.get(name=MINISTRY_GROUP))
+    user.groups.add(group)
     return user
 
 
