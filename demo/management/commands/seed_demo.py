@@ -213,6 +213,7 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
+        job_audit = self.create_job_audit()
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -232,6 +233,7 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
+                job_audit,
             ],
             personas,
         )
@@ -295,6 +297,18 @@ class Command(BaseCommand):
             actor=None,
         )
         outcome.created += 1
+        return outcome
+
+    def create_job_audit(self) -> Outcome:
+        """The first entity's inventory with a finding of every type, its audit run, and job
+        variables requests in every state (demo.job_audit_demo)."""
+        from demo.job_audit_demo import seed_job_audit
+
+        outcome = Outcome("Job-data audit: findings, audit run, variables requests")
+        if seed_job_audit():
+            outcome.created = 1
+        else:
+            outcome.existing = 1
         return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):
