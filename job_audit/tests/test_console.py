@@ -280,3 +280,33 @@ def test_the_ministry_queue_decides_requests_of_every_entity(
     sign_in_verified(client, hr_user)
     assert client.post(url, {"step": "approve"}).status_code in (302, 403)
     assert client.get(reverse("admin:job_audit_variablerequest_changelist")).status_code == 302
+
+
+def test_findings_list_and_console_index_in_constant_queries(
+    client, hr, ours, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    audited(ours["entity"], django_capture_on_commit_callbacks)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("hr:job_audit_finding_changelist"))
+    assert len(response.context["cl"].result_list) == 4
+    index = client.get(reverse("hr:index")).content.decode()
+    assert reverse("hr:job_audit_finding_changelist") in index
+    assert reverse("hr:job_audit_variablerequest_changelist") in index
+
+
+def test_the_ministry_sees_findings_with_history_and_exports_them(
+    client, ours, theirs, django_capture_on_commit_callbacks
+):
+    audited(ours["entity"], django_capture_on_commit_callbacks)
+    audited(theirs["entity"], django_capture_on_commit_callbacks)
+    sign_in_verified(client, auditor())
+    listing = client.get(reverse("admin:job_audit_finding_changelist"))
+    assert listing.status_code == 200 and len(listing.context["cl"].result_list) == 5
+    finding = Finding.objects.filter(entity=theirs["entity"]).get()
+    detail = client.get(reverse("admin:job_audit_finding_change", args=[finding.pk]))
+    assert detail.status_code == 200
+    export = client.get(
+        reverse("admin:job_audit_finding_export"), {"entity__id__exact": ours["entity"].pk}
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert body.count("rank_mismatch") == 4
