@@ -924,6 +924,67 @@ class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditRun)
 class MinistryAuditRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("entity", "created_at", "status", "positions_total", "opened", "closed")
+    list_display = (
+        "entity",
+        "created_at",
+        "status",
+        "positions_total",
+        "opened",
+        "closed",
+        "summary_pdf",
+    )
     list_filter = ("status", "entity")
     list_select_related = ("entity",)
+
+    @admin.display(description=_("summary"))
+    def summary_pdf(self, obj):
+        if obj.status != "done":
+            return "—"
+        return format_html(
+            '<a href="{}">PDF</a>', reverse("admin:job_audit_auditrun_summary", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path(
+                "<int:run_id>/summary.pdf",
+                wrap(self.summary_view),
+                name="job_audit_auditrun_summary",
+            ),
+            *super().get_urls(),
+        ]
+
+    def summary_view(self, request, run_id):
+        """The entity's audit summary for the ministry, as an Arabic PDF (core.pdf)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            run = selectors.access_run(entity_id=None, run_id=run_id)
+        except AuditRun.DoesNotExist:
+            raise Http404 from None
+        if run.status != "done":
+            raise Http404
+        from django.http import HttpResponse
+        from django.utils import translation
+
+        from core.pdf import render_pdf
+
+        with translation.override("ar"):
+            pdf = render_pdf(
+                "job_audit/documents/summary.html",
+                {
+                    "run": run,
+                    "summary": selectors.entity_summary(run.entity_id),
+                    "issued_at": timezone.now(),
+                    "LANGUAGE_CODE": "ar",
+                },
+            )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"job-audit-{run.entity.code}-{run.pk}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
