@@ -21,6 +21,15 @@ from .factories import auditor, clean_inventory, specialist
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are asserted in English; the Arabic catalogue has them all.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def inv():
     entity, unit, job_class, employees = clean_inventory()
