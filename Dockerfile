@@ -27,7 +27,7 @@ RUN groupadd --system masar \
 WORKDIR /app
 
 COPY requirements.txt .
-RUN pip install -r requirements.txt
+RUN pip install --require-hashes -r requirements.txt
 
 # The code belongs to root: the application user can read it but not change it.
 COPY . .

@@ -12,14 +12,14 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 PYTEST_ARGS ?=
 CELERY_QUEUES := default,sms,documents,batch
-REQUIREMENTS := $(wildcard requirements*.txt)
+REQUIREMENTS := requirements.txt requirements-sim.txt requirements-dev.txt
 # Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
 APPS := core demo accounts nafath_sim employment_records bayan grievances promotions job_audit cv
 # Directories that never hold translatable source (makemessages already skips dot-directories).
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var \
 	--ignore=media --ignore=test-artifacts --ignore=bench
 
-.PHONY: help venv run test lint messages compilemessages worker
+.PHONY: help venv run test lint messages compilemessages worker lock audit
 
 help:
 	@echo "make run       migrate, compile messages, seed demo data, serve on 127.0.0.1:$(PORT)"
@@ -27,7 +27,9 @@ help:
 	@echo "make lint      ruff check and ruff format --check"
 	@echo "make messages  refresh the Arabic catalogues (project and per-app)"
 	@echo "make worker    a Celery worker on queues $(CELERY_QUEUES) (needs REDIS_URL)"
-	@echo "make venv      create $(VENV) and install requirements-dev.txt when they changed"
+	@echo "make venv      create $(VENV) and install the locked requirements when they changed"
+	@echo "make lock      recompile the hashed lock files from requirements*.in (after editing one)"
+	@echo "make audit     pip-audit the locked requirements against known vulnerabilities"
 
 venv: $(VENV)/.installed
 	@echo "==> venv: $(VENV) is up to date with $(REQUIREMENTS)"
@@ -39,22 +41,27 @@ $(VENV)/.installed: $(REQUIREMENTS)
 		echo "==> venv: creating $(VENV) with $(PYTHON)"; \
 		$(PYTHON) -m venv $(VENV); \
 	fi
-	@echo "==> venv: installing requirements-dev.txt (requirements changed or first install)"
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@echo "==> venv: installing the locked requirements (changed, or first install)"
+	$(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes \
+		-r requirements.txt -r requirements-sim.txt -r requirements-dev.txt
 	@touch $@
 
 # The Nafath simulator is reached over HTTP at SITE_URL, and registers the portal's callback
 # there: it must name the port being served, unless the environment or .env says otherwise.
 RUN_SITE_URL := $(or $(SITE_URL),$(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://127.0.0.1:$(PORT))
+# The Nafath simulator is off by default (it signs anyone in by ID); `make run` turns it on for
+# migrate, seed and the server alike, unless the environment or .env says otherwise.
+RUN_NAFATH_SIMULATOR := $(or $(NAFATH_SIMULATOR),$(shell sed -n 's/^NAFATH_SIMULATOR=//p' .env 2>/dev/null),on)
 
 run: export SITE_URL := $(RUN_SITE_URL)
+run: export NAFATH_SIMULATOR := $(RUN_NAFATH_SIMULATOR)
 run: venv
 	@echo "==> run: applying database migrations"
 	$(MANAGE) migrate --noinput
 	@$(MAKE) --no-print-directory compilemessages
 	@echo "==> run: loading demo data (seed_demo, idempotent)"
 	$(MANAGE) seed_demo
-	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; Ctrl-C stops)"
+	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; NAFATH_SIMULATOR=$$NAFATH_SIMULATOR; Ctrl-C stops)"
 	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 compilemessages: venv
@@ -98,3 +105,18 @@ worker: venv
 	fi
 	@echo "==> worker: celery worker on queues $(CELERY_QUEUES)"
 	$(BIN)/celery -A masar worker -Q $(CELERY_QUEUES) -l INFO
+
+# The .in files name what the code imports; the .txt files are their hashed locks. Editing an .in
+# file (or upgrading: UPGRADE=--upgrade, or UPGRADE="--upgrade-package django") then `make lock`
+# gives a reviewable diff of every pinned version.
+UPGRADE ?=
+lock: venv
+	@for name in requirements requirements-sim requirements-dev; do \
+		echo "==> lock: $$name.in -> $$name.txt"; \
+		$(BIN)/uv pip compile $$name.in --generate-hashes --python-version 3.11 --quiet \
+			--custom-compile-command "make lock" $(UPGRADE) -o $$name.txt; \
+	done
+
+audit: venv
+	@echo "==> audit: pip-audit over the locked requirements"
+	bin/audit-deps

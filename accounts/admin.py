@@ -6,8 +6,8 @@ from django.utils.translation import ngettext
 
 from core.hr_admin import AuditedAdmin, EntityScopedAdmin, hr_site
 
-from . import services
-from .models import HRProfile, ServiceGrant, SignInGuard, User
+from . import nafath_services, services
+from .models import HRProfile, NafathIdentity, ServiceGrant, SignInGuard, User
 
 
 @admin.register(User)
@@ -35,10 +35,21 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     )
     readonly_fields = ("nafath_verified_at", "last_login", "date_joined")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "mobile" in form.changed_data:
+            # Whoever changes a mobile, the old number is told and the new one cools down.
+            services.record_mobile_set_by_staff(
+                user=obj, old_mobile=form.initial.get("mobile") or "", actor=request.user,
+                request=request,
+            )  # fmt: skip
+
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:  # the form was accepted
-            self._audit(request, self.get_object(request, id), "password_set", {})
+            user = self.get_object(request, id)
+            self._audit(request, user, "password_set", {})
+            services.record_password_set_by_staff(user=user)
         return response
 
 
@@ -89,10 +100,16 @@ class LockedNowFilter(admin.SimpleListFilter):
 class SignInGuardAdmin(admin.ModelAdmin):
     """Locked sign-ins, for the ministry's help desk: read-only, with an audited unlock."""
 
-    list_display = ("national_id", "consecutive_failures", "lockouts", "locked_until")
+    list_display = ("national_id", "address", "consecutive_failures", "lockouts", "locked_until")
     list_filter = (LockedNowFilter,)
-    search_fields = ("national_id",)
-    readonly_fields = ("national_id", "consecutive_failures", "lockouts", "locked_until")
+    search_fields = ("national_id", "address")
+    readonly_fields = (
+        "national_id",
+        "address",
+        "consecutive_failures",
+        "lockouts",
+        "locked_until",
+    )
     actions = ("unlock",)
 
     def has_add_permission(self, request):
@@ -107,6 +124,44 @@ class SignInGuardAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext("%(count)d sign-in unlocked.", "%(count)d sign-ins unlocked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(NafathIdentity)
+class NafathIdentityAdmin(admin.ModelAdmin):
+    """Which Nafath subject each account is linked to. Read-only; the help desk unlinks an
+    identity (audited) when the provider issued the person a new subject, so that their next
+    Nafath sign-in links the new one."""
+
+    list_display = ("user", "issuer", "subject", "last_signed_in_at")
+    search_fields = ("user__username", "subject")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "issuer", "subject", "last_acr", "last_amr", "last_signed_in_at")
+    actions = ("unlink",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # only through the audited action
+
+    @admin.action(
+        description=_("Unlink the selected identities (the next Nafath sign-in links again)"),
+        permissions=("change",),
+    )
+    def unlink(self, request, queryset):
+        count = nafath_services.unlink_nafath_identities(
+            identities=queryset, actor=request.user, request=request
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d Nafath identity unlinked.",
+                "%(count)d Nafath identities unlinked.",
+                count,
+            )
             % {"count": count},
             messages.SUCCESS,
         )

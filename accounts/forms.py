@@ -114,7 +114,7 @@ def user_like_for(employee, email: str = "") -> User:
 
 
 class RegistrationDetailsForm(NewPasswordMixin, forms.Form):
-    mobile = SaudiMobileField()
+    # No mobile: the code goes to the number the civil registry links to the ID.
     email = forms.EmailField(
         label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # The last-activity stamp is rewritten at most this often, so most requests save no session.
@@ -49,3 +50,20 @@ class SessionTimeoutMiddleware:
         if now - last_activity >= ACTIVITY_RESOLUTION_SECONDS:
             session["last_activity"] = now
         return None
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Every answer to a signed-in request may carry personal data: no browser or proxy cache
+    keeps it (`Cache-Control: no-store, private`), so the back button after sign-out and a
+    shared computer show nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # max-age=0, no-cache, no-store, must-revalidate, private (and drops any `public`).
+            add_never_cache_headers(response)
+        return response

@@ -44,6 +44,9 @@ class User(AbstractUser):
     mobile = models.CharField(
         _("mobile number"), max_length=13, blank=True, validators=[validate_saudi_mobile]
     )
+    # When the mobile last changed: a new number waits MOBILE_COOLING_HOURS before it may
+    # receive recovery codes, so a hijacked number cannot reset the password at once.
+    mobile_changed_at = models.DateTimeField(_("mobile number changed at"), null=True, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     nafath_verified_at = models.DateTimeField(
         _("identity verified by Nafath at"), null=True, blank=True
@@ -283,6 +286,10 @@ class SmsDevice(ThrottlingMixin, SideChannelDevice):
 
     token_hash = models.CharField(max_length=64, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
+    # The code accepted last, as its hash: the same code submitted again (a double click, a
+    # parallel request) is "already used", not a wrong guess counted towards the lock.
+    last_used_hash = models.CharField(max_length=64, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(SideChannelDevice.Meta):
         verbose_name = _("SMS device")
@@ -304,9 +311,16 @@ class SmsDevice(ThrottlingMixin, SideChannelDevice):
         return code
 
     def verify_token(self, token) -> bool:
+        return self.check_code(token) == self.ACCEPTED
+
+    ACCEPTED, ALREADY_USED, WRONG, THROTTLED = "accepted", "already_used", "wrong", "throttled"
+
+    def check_code(self, token) -> str:
+        """ACCEPTED (consumed now), ALREADY_USED (this code was accepted by another request
+        moments ago: not a guess), WRONG (counted by django-otp's throttle) or THROTTLED."""
         allowed, _details = self.verify_is_allowed()
         if not allowed:
-            return False
+            return self.THROTTLED
         now = timezone.now()
         candidate = hash_code(binding=f"device.{self.persistent_id}", code=str(token))
         matches = bool(self.token_hash) and constant_time_compare(candidate, self.token_hash)
@@ -316,25 +330,37 @@ class SmsDevice(ThrottlingMixin, SideChannelDevice):
             matches
             and SmsDevice.objects.filter(
                 pk=self.pk, token_hash=self.token_hash, valid_until__gt=now
-            ).update(token_hash="", valid_until=now)
+            ).update(token_hash="", valid_until=now, last_used_hash=candidate, last_used_at=now)
             == 1
         )
         if consumed:
             self.token_hash, self.valid_until = "", now
+            self.last_used_hash, self.last_used_at = candidate, now
             self.throttle_reset()
-        else:
-            self.throttle_increment()
-        return consumed
+            return self.ACCEPTED
+        if matches or self._recently_used(candidate, now):
+            return self.ALREADY_USED
+        self.throttle_increment()
+        return self.WRONG
+
+    def _recently_used(self, candidate: str, now) -> bool:
+        fresh = SmsDevice.objects.filter(
+            pk=self.pk, last_used_at__gt=now - timedelta(seconds=CODE_VALID_SECONDS)
+        ).values_list("last_used_hash", flat=True)
+        return any(constant_time_compare(candidate, used) for used in fresh if used)
 
 
 class SignInGuard(models.Model):
-    """Consecutive sign-in failures per national ID and the lock they cause.
+    """Consecutive sign-in failures per national ID *and client address*, and the lock they
+    cause. A lock holds for that pair only: wrong passwords from one place never lock the
+    owner out everywhere (the ID as a whole is slowed down instead, see accounts.services).
 
     Kept in the database, not the cache, so a lock survives a cache flush. Keyed by the
     national ID typed (not by account) so an unknown ID behaves exactly like a known one.
     """
 
-    national_id = models.CharField(_("national ID"), max_length=10, unique=True)
+    national_id = models.CharField(_("national ID"), max_length=10)
+    address = models.CharField(_("client address"), max_length=64, default="", blank=True)
     consecutive_failures = models.PositiveSmallIntegerField(_("consecutive failures"), default=0)
     lockouts = models.PositiveSmallIntegerField(_("lockouts"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
@@ -342,6 +368,11 @@ class SignInGuard(models.Model):
     class Meta:
         verbose_name = _("sign-in guard")
         verbose_name_plural = _("sign-in guards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_id", "address"], name="sign_in_guard_one_per_id_and_address"
+            ),
+        ]
 
     def __str__(self):
         return self.national_id

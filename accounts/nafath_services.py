@@ -37,6 +37,10 @@ REFUSAL_MESSAGES = {
     "identity_mismatch": _(
         "This Nafath identity is linked to a different account. Contact the service desk."
     ),
+    "subject_conflict": _(
+        "Your account is already linked to a different Nafath identity. For your protection "
+        "you have not been signed in. Contact the help desk to link your new Nafath identity."
+    ),
     "inactive": _("This account is inactive. Contact your entity's human resources department."),
     "not_completed": _(
         "The sign-in with Nafath was not completed: the request was rejected, expired or "
@@ -81,6 +85,14 @@ def do_nafath_sign_in(*, assertion: NafathAssertion, request=None) -> User:
         user = _account_for(assertion)
         if not user.is_active:
             raise NafathRefused("inactive", national_id=assertion.national_id)
+        # One subject per account and issuer: a second subject for the same national ID is
+        # refused (the ministry re-links it after checking), never a 500.
+        if (
+            NafathIdentity.objects.filter(user=user, issuer=assertion.issuer)
+            .exclude(subject=assertion.subject)
+            .exists()
+        ):
+            raise NafathRefused("subject_conflict", national_id=assertion.national_id)
         user.nafath_verified_at = now
         user.save(update_fields=["nafath_verified_at"])
         NafathIdentity.objects.update_or_create(
@@ -154,3 +166,21 @@ def record_nafath_refusal(*, reason: str, national_id: str = "", request=None) -
     if national_id:
         changes["national_id"] = mask_national_id(national_id)
     audit(action="accounts.nafath_sign_in_refused", request=request, changes=changes)
+
+
+def unlink_nafath_identities(*, identities, actor, request=None) -> int:
+    """The ministry's help desk removes links (audited), so the person's next Nafath sign-in
+    links the subject the provider gives them now."""
+    count = 0
+    with transaction.atomic():
+        for identity in identities.select_related("user").select_for_update(of=("self",)):
+            audit(
+                action="accounts.nafath_identity_unlinked",
+                actor=actor,
+                subject=identity.user,
+                request=request,
+                changes={"issuer": identity.issuer, "subject": identity.subject},
+            )
+            identity.delete()
+            count += 1
+    return count

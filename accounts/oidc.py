@@ -35,6 +35,7 @@ from mozilla_django_oidc.views import (
 )
 
 from core.audit import client_ip
+from core.hr_admin import mark_strong_sign_in
 from core.validators import normalise_national_id
 
 from .nafath_services import (
@@ -358,7 +359,7 @@ class NafathCallbackView(OIDCAuthenticationCallbackView):
         # login() keeps the key when the same person was already signed in (say, by password):
         # rotate anyway, the session now rests on a stronger authentication.
         self.request.session.cycle_key()
-        self.request.session["auth_method"] = AUTH_METHOD
+        mark_strong_sign_in(self.request, method=AUTH_METHOD)
         if id_token:
             self.request.session["oidc_id_token"] = id_token
         return HttpResponseRedirect(next_url)

@@ -7,12 +7,17 @@ even though the request fails. No code or password ever reaches the audit log.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import time
 from contextlib import suppress
 from datetime import timedelta
+from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +27,9 @@ from django.utils.translation import ngettext
 from core.audit import audit
 from core.ratelimit import Limit, ip_key
 from core.validators import mask_mobile, mask_national_id
+from employment_records import civil_registry
 
+from . import selectors
 from .models import (
     CODE_MAX_FAILURES,
     CODE_RESEND_COOLDOWN_SECONDS,
@@ -43,11 +50,23 @@ CODE_LIMIT_PER_IP = Limit("code-ip-hour", 20, 3600)
 # Identity look-ups (registration and recovery step one) and sign-in attempts per address.
 LOOKUP_LIMIT_PER_IP = Limit("lookup-ip-hour", 20, 3600)
 SIGN_IN_FAILURES_PER_IP = Limit("sign-in-failures-ip-15min", 30, 15 * 60)
+# Wrong ID/date-of-birth pairs per national ID, whatever the address: a date-of-birth search
+# over a year stops after five guesses, and the registry's mobile hears of it once per window.
+LOOKUP_FAILURES_PER_ID = Limit("lookup-failures-id-hour", 5, 3600)
 
+# The lock holds for one (national ID, address) pair. The ID as a whole is slowed down instead:
+# from the SLOW_AFTER_FAILURES-th failure in a window, from any address, each attempt waits
+# twice as long as the last, up to SLOW_MAX_SECONDS, and the owner is texted once per window.
 LOCK_AFTER_FAILURES = 10
 LOCK_BASE_MINUTES = 15
 LOCK_MAX_MINUTES = 24 * 60
+SLOW_AFTER_FAILURES = 10
+SLOW_MAX_SECONDS = 60
+ID_FAILURE_WINDOW_SECONDS = 15 * 60
+OWNER_NOTICE_SECONDS = 60 * 60
 VERIFIED_FLOW_VALID_MINUTES = 10
+# A mobile change without a code to the current number needs a Nafath sign-in this recent.
+MOBILE_CHANGE_NAFATH_MINUTES = 15
 
 
 class AccountError(Exception):
@@ -104,6 +123,23 @@ class CooldownPending(AccountError):
         )
 
 
+class SignInSlowedDown(AccountError):
+    code = "slowed"
+
+    def __init__(self, *, seconds: int):
+        self.seconds = seconds
+        super().__init__(
+            ngettext(
+                "There have been many failed attempts to sign in with this national ID. Wait "
+                "%(seconds)d second and try again, or sign in with Nafath.",
+                "There have been many failed attempts to sign in with this national ID. Wait "
+                "%(seconds)d seconds and try again, or sign in with Nafath.",
+                seconds,
+            )
+            % {"seconds": seconds}
+        )
+
+
 class AccountLocked(AccountError):
     code = "locked"
 
@@ -125,6 +161,53 @@ class AccountLocked(AccountError):
 def check_lookup_allowed(*, request) -> None:
     if not LOOKUP_LIMIT_PER_IP.hit(ip_key(request)):
         raise AccountError(_("Too many attempts from your network. Try again later."), code="ip")
+
+
+def _once_per_window(kind: str, national_id: str, seconds: int) -> bool:
+    """True the first time in `seconds` for this kind and ID (the notices to the owner)."""
+    digest = hashlib.sha256(national_id.encode()).hexdigest()[:32]
+    return cache.add(f"accounts:once:{kind}:{digest}", 1, timeout=seconds)
+
+
+def _notify_quietly(*, to: str, template: str, language: str = "ar") -> None:
+    """A notice that must never undo the caller's change: queued on its own, and a broker that
+    cannot take it only loses the notice."""
+    with suppress(SmsUnavailable), transaction.atomic():
+        send_sms(to=to, template=template, language=language)
+
+
+def find_employee_for_identity(*, national_id: str, date_of_birth, request):
+    """Step one of registration and recovery: the employee with this ID *and* date of birth.
+
+    One answer for an unknown ID and a wrong date. Wrong pairs are limited per address and per
+    ID (whatever the address); when an ID reaches its limit, the mobile the civil registry
+    links to it is texted, once per window."""
+    check_lookup_allowed(request=request)
+    if LOOKUP_FAILURES_PER_ID.exceeded(national_id):
+        raise AccountError(
+            _(
+                "Too many attempts with this national ID. Try again in an hour, or sign in with "
+                "Nafath."
+            ),
+            code="id_lookups",
+        )
+    employee = selectors.match_employee(national_id=national_id, date_of_birth=date_of_birth)
+    if employee is not None:
+        return employee
+    LOOKUP_FAILURES_PER_ID.hit(national_id)
+    if LOOKUP_FAILURES_PER_ID.exceeded(national_id) and _once_per_window(
+        "identity", national_id, LOOKUP_FAILURES_PER_ID.seconds
+    ):
+        record = civil_registry.lookup(national_id)
+        if record is not None and record.mobile:
+            with transaction.atomic():
+                audit(action="accounts.identity_attempts_notice", request=request,
+                      changes={"national_id": mask_national_id(national_id),
+                               "to": mask_mobile(record.mobile)})  # fmt: skip
+                transaction.on_commit(
+                    partial(_notify_quietly, to=record.mobile, template="identity_attempts")
+                )
+    raise IdentityMismatch()
 
 
 def _take_code_quota(*, mobile: str, national_id: str, request, per_ip: bool = True) -> None:
@@ -157,8 +240,16 @@ def cooldown_left_for(verification: PendingVerification) -> int:
 
 
 def sign_in_cooldown_left(user: User) -> int:
+    return _cooldown_left(sign_in_code_sent_at(user))
+
+
+def sign_in_code_sent_at(user: User):
     device = SmsDevice.objects.filter(user=user).only("last_sent_at").first()
-    return _cooldown_left(device.last_sent_at if device else None)
+    return device.last_sent_at if device else None
+
+
+def resend_available_at(sent_at):
+    return sent_at + timedelta(seconds=CODE_RESEND_COOLDOWN_SECONDS) if sent_at else None
 
 
 # --- Codes for flows without a device (registration, recovery, new mobile) --------------------
@@ -192,7 +283,10 @@ def issue_code(*, verification: PendingVerification, request, language: str) -> 
                 raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
             send_sms(
                 to=verification.mobile,
-                template="verification_code",
+                # The current number, asked to confirm a change away from it, is told why.
+                template="mobile_change_current_code"
+                if verification.payload.get("step") == "current"
+                else "verification_code",
                 context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
                 language=language,
             )
@@ -261,14 +355,40 @@ def _consume_code(*, verification: PendingVerification) -> None:
 # --- Registration -----------------------------------------------------------------------------
 
 
+def check_registrable(*, employee) -> civil_registry.RegistryRecord:
+    """The civil registry's record for this employee, if a code may be sent for registration:
+    the ID is valid (not expired) and the registry links a mobile to it. Codes never go to a
+    number the registrant types."""
+    record = civil_registry.lookup(employee.national_id)
+    if record is None or record.id_expired():
+        raise AccountError(
+            _(
+                "Your national ID has expired according to the civil registry. Renew it, then "
+                "create your account."
+            ),
+            code="id_expired",
+        )
+    if not record.mobile:
+        raise AccountError(
+            _(
+                "The civil registry links no mobile number to your national ID. Create your "
+                "account with Nafath instead, or register your number with the civil registry "
+                "first."
+            ),
+            code="no_registry_mobile",
+        )
+    return record
+
+
 def start_registration(
-    *, employee, mobile: str, email: str, password: str, request, language: str
+    *, employee, email: str, password: str, request, language: str
 ) -> PendingVerification:
-    """Record the details of step two and send the first code."""
+    """Record the details of step two and send the first code to the registry's mobile."""
+    record = check_registrable(employee=employee)
     verification = PendingVerification.objects.create(
         purpose=PendingVerification.Purpose.REGISTRATION,
         national_id=employee.national_id,
-        mobile=mobile,
+        mobile=record.mobile,
         employee=employee,
         payload={"email": email, "password_hash": make_password(password)},
     )
@@ -323,18 +443,58 @@ def complete_registration(
 # --- Sign-in ----------------------------------------------------------------------------------
 
 
-def check_not_locked(*, national_id: str) -> None:
-    guard = SignInGuard.objects.filter(national_id=national_id).first()
+def _address(request) -> str:
+    return ip_key(request)[:64]
+
+
+def check_not_locked(*, national_id: str, request) -> None:
+    """Refuse while this ID is locked *from this address* (the pair's guard)."""
+    guard = SignInGuard.objects.filter(national_id=national_id, address=_address(request)).first()
     if guard is not None and guard.is_locked():
         raise AccountLocked(guard.locked_until)
 
 
+def _id_key(kind: str, national_id: str) -> str:
+    return f"accounts:signin:{kind}:{hashlib.sha256(national_id.encode()).hexdigest()[:32]}"
+
+
+def check_not_slowed_down(*, national_id: str) -> None:
+    """After many failures with one ID from anywhere, each attempt waits its turn."""
+    until = cache.get(_id_key("wait", national_id))
+    left = math.ceil(until - time.time()) if until else 0
+    if left > 0:
+        raise SignInSlowedDown(seconds=left)
+
+
+def _count_id_failure(national_id: str) -> int:
+    """One more failure for the ID over every address; from the threshold on, the next
+    attempt must wait (1, 2, 4... seconds, up to SLOW_MAX_SECONDS)."""
+    key = _id_key("failures", national_id)
+    if cache.add(key, 1, timeout=ID_FAILURE_WINDOW_SECONDS):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: a new window
+            cache.add(key, 1, timeout=ID_FAILURE_WINDOW_SECONDS)
+            count = 1
+    if count >= SLOW_AFTER_FAILURES:
+        delay = min(2 ** (count - SLOW_AFTER_FAILURES), SLOW_MAX_SECONDS)
+        cache.set(_id_key("wait", national_id), time.time() + delay, timeout=delay)
+    return count
+
+
 def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
-    """Count a failed password or code; the tenth in a row locks the ID, longer each time."""
-    # get_or_create outside the lock copes with two first failures at once (unique ID).
-    SignInGuard.objects.get_or_create(national_id=national_id)
+    """Count a failed password or code for the (ID, address) pair, whose tenth in a row locks
+    that pair, longer each time; and for the ID as a whole, which slows it down and tells the
+    owner by SMS (once per window) that someone is trying their ID."""
+    address = _address(request)
+    # get_or_create outside the lock copes with two first failures at once (unique pair).
+    SignInGuard.objects.get_or_create(national_id=national_id, address=address)
     with transaction.atomic():
-        guard = SignInGuard.objects.select_for_update().get(national_id=national_id)
+        guard = SignInGuard.objects.select_for_update().get(
+            national_id=national_id, address=address
+        )
         guard.consecutive_failures += 1
         user = User.objects.filter(username=national_id).first()
         audit(
@@ -357,6 +517,24 @@ def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
                 changes={"national_id": mask_national_id(national_id), "minutes": minutes},
             )
         guard.save()
+    failures = _count_id_failure(national_id)
+    if (
+        failures >= SLOW_AFTER_FAILURES
+        and user is not None
+        and user.mobile
+        and _once_per_window("attacked", national_id, OWNER_NOTICE_SECONDS)
+    ):
+        with transaction.atomic():
+            audit(action="accounts.attack_notice_sent", actor=user, subject=user,
+                  request=request, changes={"failures": failures})  # fmt: skip
+            transaction.on_commit(
+                partial(
+                    _notify_quietly,
+                    to=user.mobile,
+                    template="sign_in_attacked",
+                    language=user.preferred_language,
+                )
+            )
 
 
 def unlock_sign_in(*, guards, actor, request) -> int:
@@ -380,12 +558,13 @@ def check_password_step(*, national_id: str, password: str, request) -> User:
     # Only failures count per address: many colleagues may sign in from one office network.
     if SIGN_IN_FAILURES_PER_IP.exceeded(ip_key(request)):
         raise AccountError(_("Too many attempts from your network. Try again later."), code="ip")
-    check_not_locked(national_id=national_id)
+    check_not_locked(national_id=national_id, request=request)
+    check_not_slowed_down(national_id=national_id)
     user = authenticate(request, username=national_id, password=password)
     if user is None:
         SIGN_IN_FAILURES_PER_IP.hit(ip_key(request))
         record_sign_in_failure(national_id=national_id, step="password", request=request)
-        check_not_locked(national_id=national_id)
+        check_not_locked(national_id=national_id, request=request)
         raise AccountError(
             _("The national ID or the password is not correct."), code="invalid_login"
         )
@@ -427,22 +606,32 @@ def send_sign_in_code(*, user: User, request) -> SmsDevice:
 
 def verify_sign_in_code(*, user: User, code: str, request) -> SmsDevice:
     """The second factor; on success the ID's failure count starts again from zero."""
-    check_not_locked(national_id=user.username)
+    check_not_locked(national_id=user.username, request=request)
     device = SmsDevice.objects.filter(user=user).first()
     if device is None:
         raise AccountError(_("Ask for a code first."), code="no_code")
-    allowed, details = device.verify_is_allowed()
-    if not allowed:
+    outcome = device.check_code(code)
+    if outcome == SmsDevice.THROTTLED:
         raise AccountError(_("Wait a few seconds before trying another code."), code="throttled")
-    if not device.verify_token(code):
+    if outcome == SmsDevice.ALREADY_USED:
+        # Another request (a double click, a parallel submit) accepted this very code: not a
+        # guess, so nothing counts towards the lock.
+        raise AccountError(
+            _(
+                "This code has already been used. If you have just signed in, you are signed "
+                "in; otherwise ask for a new code."
+            ),
+            code="code_used",
+        )
+    if outcome != SmsDevice.ACCEPTED:
         record_sign_in_failure(national_id=user.username, step="code", request=request)
-        check_not_locked(national_id=user.username)
+        check_not_locked(national_id=user.username, request=request)
         raise AccountError(
             _("The code is not correct or has expired. Check it or ask for a new one."),
             code="code_wrong",
         )
     with transaction.atomic():
-        SignInGuard.objects.filter(national_id=user.username).update(
+        SignInGuard.objects.filter(national_id=user.username, address=_address(request)).update(
             consecutive_failures=0, locked_until=None
         )
         audit(action="accounts.signed_in", actor=user, subject=user, request=request,
@@ -453,7 +642,29 @@ def verify_sign_in_code(*, user: User, code: str, request) -> SmsDevice:
 # --- Recovery ---------------------------------------------------------------------------------
 
 
+def check_recovery_allowed(*, user: User) -> None:
+    """A number changed less than MOBILE_COOLING_HOURS ago receives no recovery code: a
+    hijacked number must not reset the password at once."""
+    hours = settings.MOBILE_COOLING_HOURS
+    changed_at = user.mobile_changed_at
+    if changed_at is not None and timezone.now() < changed_at + timedelta(hours=hours):
+        raise AccountError(
+            ngettext(
+                "The mobile number of this account was changed less than %(hours)d hour ago. "
+                "For your protection, a new number receives recovery codes only after that. "
+                "Sign in with Nafath, or contact the help desk.",
+                "The mobile number of this account was changed less than %(hours)d hours ago. "
+                "For your protection, a new number receives recovery codes only after that. "
+                "Sign in with Nafath, or contact the help desk.",
+                hours,
+            )
+            % {"hours": hours},
+            code="mobile_cooling",
+        )
+
+
 def start_recovery(*, user: User, request, language: str) -> PendingVerification:
+    check_recovery_allowed(user=user)
     verification = PendingVerification.objects.create(
         purpose=PendingVerification.Purpose.RECOVERY,
         national_id=user.username,
@@ -507,7 +718,7 @@ def _set_password(user: User, password: str, *, via: str, request) -> None:
 def change_password(*, user: User, current_password: str, new_password: str, request) -> User:
     """A signed-in person's own change. A wrong current password counts towards the lockout,
     as at sign-in: the form must not become a way to guess it."""
-    check_not_locked(national_id=user.username)
+    check_not_locked(national_id=user.username, request=request)
     if not user.check_password(current_password):
         record_sign_in_failure(national_id=user.username, step="password", request=request)
         raise AccountError(_("The current password is not correct."), code="wrong_password")
@@ -521,45 +732,133 @@ def change_password(*, user: User, current_password: str, new_password: str, req
 
 
 # --- Mobile change ----------------------------------------------------------------------------
+#
+# A change proves the current phone (a code to the current number, then a code to the new one)
+# or rests on a recent Nafath sign-in (then only the new number's code). The password alone is
+# never enough. The PendingVerification's payload says which step it is ("current" or "new")
+# and, for the new number, what proved the person ("current_mobile" or "nafath").
+
+
+def nafath_sign_in_is_recent(*, user: User, auth_method: str | None) -> bool:
+    if auth_method != "nafath" or user.nafath_verified_at is None:
+        return False
+    return timezone.now() - user.nafath_verified_at <= timedelta(
+        minutes=MOBILE_CHANGE_NAFATH_MINUTES
+    )
 
 
 def start_mobile_change(
-    *, user: User, password: str, new_mobile: str, request, language: str
+    *, user: User, password: str, new_mobile: str, request, language: str, nafath_recent: bool
 ) -> PendingVerification:
+    """Check the password and send the first code: to the current number, or (after a recent
+    Nafath sign-in) straight to the new one."""
+    check_not_locked(national_id=user.username, request=request)
     if not user.check_password(password):
         record_sign_in_failure(national_id=user.username, step="password", request=request)
         raise AccountError(_("The password is not correct."), code="wrong_password")
     if new_mobile == user.mobile:
         raise AccountError(_("This is already your registered number."), code="same_mobile")
+    if nafath_recent:
+        step = {"step": "new", "proof": "nafath"}
+        to = new_mobile
+    elif user.mobile:
+        step = {"step": "current", "new_mobile": new_mobile}
+        to = user.mobile
+    else:
+        raise AccountError(
+            _("Sign in with Nafath to add a mobile number to your account."), code="needs_nafath"
+        )
     verification = PendingVerification.objects.create(
         purpose=PendingVerification.Purpose.MOBILE_CHANGE,
         national_id=user.username,
-        mobile=new_mobile,
+        mobile=to,
+        payload=step,
     )
     issue_code(verification=verification, request=request, language=language)
     return verification
 
 
+def confirm_current_mobile(
+    *, user: User, verification: PendingVerification, code: str, request
+) -> PendingVerification:
+    """The code to the current number proves the phone; the new number's step opens (its code
+    is sent by the caller with issue_code, so a send failure can be retried from its page)."""
+    if verification.payload.get("step") != "current" or verification.mobile != user.mobile:
+        raise AccountError(_("This request has expired. Start again."), code="flow_expired")
+    _check_code(verification=verification, code=code)
+    with transaction.atomic():
+        _consume_code(verification=verification)
+        PendingVerification.objects.filter(pk=verification.pk).update(completed_at=timezone.now())
+        audit(action="accounts.mobile_change_current_confirmed", actor=user, subject=user,
+              request=request, changes={"to": mask_mobile(verification.mobile)})  # fmt: skip
+        return PendingVerification.objects.create(
+            purpose=PendingVerification.Purpose.MOBILE_CHANGE,
+            national_id=user.username,
+            mobile=verification.payload["new_mobile"],
+            payload={"step": "new", "proof": "current_mobile"},
+        )
+
+
 def complete_mobile_change(
     *, user: User, verification: PendingVerification, code: str, request
 ) -> User:
+    proof = verification.payload.get("proof")
+    if verification.payload.get("step") != "new" or proof not in ("current_mobile", "nafath"):
+        raise AccountError(_("This request has expired. Start again."), code="flow_expired")
     _check_code(verification=verification, code=code)
     old_mobile = user.mobile
     with suppress(SmsUnavailable), transaction.atomic():
         _consume_code(verification=verification)
         PendingVerification.objects.filter(pk=verification.pk).update(completed_at=timezone.now())
         user.mobile = verification.mobile
-        user.save(update_fields=["mobile"])
+        user.mobile_changed_at = timezone.now()
+        user.save(update_fields=["mobile", "mobile_changed_at"])
         audit(
             action="accounts.mobile_changed",
             actor=user,
             subject=user,
             request=request,
-            changes={"old": mask_mobile(old_mobile), "new": mask_mobile(user.mobile)},
+            changes={
+                "old": mask_mobile(old_mobile),
+                "new": mask_mobile(user.mobile),
+                "proof": proof,
+            },
         )
         # The old number hears of the change too: a hijacker cannot change it silently.
-        _notify(user=user, template="mobile_changed", to=old_mobile)
+        if old_mobile:
+            _notify(user=user, template="mobile_changed", to=old_mobile)
     return user
+
+
+def record_mobile_set_by_staff(*, user: User, old_mobile: str, actor, request) -> None:
+    """Inside the ministry admin's save: the new number cools down like any other, and the old
+    number is told (after commit; a lost notice never undoes the change)."""
+    User.objects.filter(pk=user.pk).update(mobile_changed_at=timezone.now())
+    audit(action="accounts.mobile_changed", actor=actor, subject=user, request=request,
+          changes={"old": mask_mobile(old_mobile), "new": mask_mobile(user.mobile),
+                   "proof": "staff"})  # fmt: skip
+    if old_mobile:
+        transaction.on_commit(
+            partial(
+                _notify_quietly,
+                to=old_mobile,
+                template="mobile_changed",
+                language=user.preferred_language,
+            )
+        )
+
+
+def record_password_set_by_staff(*, user: User) -> None:
+    """After the ministry admin set a password: the account's number is told."""
+    if user.mobile:
+        transaction.on_commit(
+            partial(
+                _notify_quietly,
+                to=user.mobile,
+                template="password_changed",
+                language=user.preferred_language,
+            )
+        )
 
 
 def _notify(*, user: User, template: str, to: str | None = None) -> None:

@@ -7,22 +7,25 @@ the previous one sends the person back to the start of the flow.
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from core.hr_admin import has_strong_sign_in
+from core.hr_admin import has_strong_sign_in, mark_strong_sign_in
 from core.validators import mask_mobile, mask_national_id
 
 from . import selectors, services
@@ -45,7 +48,14 @@ MOBILE_CHANGE = "mobile_change"
 FORM_SHOWN_AT = "identity_form_shown_at"
 SIGN_IN_PENDING_SECONDS = 10 * 60
 
-STATUS_FOR_ERROR = {"ip": 429, "code_quota": 429, "cooldown": 429, "unavailable": 503}
+STATUS_FOR_ERROR = {
+    "ip": 429,
+    "code_quota": 429,
+    "cooldown": 429,
+    "unavailable": 503,
+    "slowed": 429,
+    "id_lookups": 429,
+}
 
 
 def _refuse(form, error: AccountError) -> int:
@@ -71,12 +81,31 @@ def _safe_next(request, candidate: str | None) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def strong_sign_in_required(view):
+    """Signed in *and* past the second factor (SMS code or Nafath) as this very person: what
+    changes the account's own security (password, mobile) needs. Anyone else goes to the
+    portal sign-in."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not has_strong_sign_in(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _clock(value) -> str:
+    """A time of day in the site's zone, as people read it on the page (e.g. 14:05)."""
+    return time_format(timezone.localtime(value), "H:i")
+
+
 def _complete_sign_in(request, user: User, device, *, method: str = "password_otp") -> None:
     """Sign in (Django rotates the session key; the user_logged_in receiver starts the idle
     and absolute clocks) and mark the second factor as verified."""
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     otp_login(request, device)
-    request.session["auth_method"] = method
+    mark_strong_sign_in(request, method=method)
 
 
 # --- Anti-automation for the identity forms ---------------------------------------------------
@@ -101,29 +130,43 @@ def _identity_form(request):
 def _lookup(request, form):
     """The matching employee, or an error added to the form (one message for every miss)."""
     try:
-        services.check_lookup_allowed(request=request)
+        employee = services.find_employee_for_identity(
+            national_id=form.cleaned_data["national_id"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            request=request,
+        )
     except AccountError as error:
         return None, _refuse(form, error)
-    employee = selectors.match_employee(
-        national_id=form.cleaned_data["national_id"],
-        date_of_birth=form.cleaned_data["date_of_birth"],
-    )
-    if employee is None:
-        return None, _refuse(form, IdentityMismatch())
     return employee, 200
 
 
 # --- Shared page for every code step ----------------------------------------------------------
 
 
-def _code_page(request, *, form, title, mobile, resend_url, cooldown, status=200, back_url=""):
+def _code_page(
+    request,
+    *,
+    form,
+    title,
+    mobile,
+    resend_url,
+    cooldown,
+    sent_at=None,
+    status=200,
+    back_url="",
+    lead="",
+):
+    resend_at = services.resend_available_at(sent_at)
     return render(
         request,
         "accounts/verify_code.html",
         {
             "form": form,
             "title": title,
+            "lead": lead,
             "masked_mobile": mask_mobile(mobile),
+            "sent_at": _clock(sent_at) if sent_at else "",
+            "resend_at": _clock(resend_at) if resend_at and cooldown else "",
             "resend_url": resend_url,
             "cooldown": cooldown,
             "valid_minutes": CODE_VALID_SECONDS // 60,
@@ -156,8 +199,13 @@ def register_identity(request):
         if employee is not None and employee.user_id:
             status = _refuse(form, services.AlreadyRegistered())
         elif employee is not None:
-            request.session[REGISTRATION] = {"employee_id": employee.pk}
-            return redirect("accounts:register_details")
+            try:
+                services.check_registrable(employee=employee)
+            except AccountError as error:
+                status = _refuse(form, error)
+            else:
+                request.session[REGISTRATION] = {"employee_id": employee.pk}
+                return redirect("accounts:register_details")
     return render(request, "accounts/register_identity.html", {"form": form}, status=status)
 
 
@@ -170,13 +218,17 @@ def register_details(request):
     employee = selectors.unregistered_employee(employee_id=state.get("employee_id"))
     if employee is None:
         return redirect("accounts:register")
+    try:
+        record = services.check_registrable(employee=employee)
+    except AccountError as error:
+        messages.error(request, error.message)
+        return redirect("accounts:register")
     form = RegistrationDetailsForm(request.POST or None, employee=employee)
     status = _status(form)
     if request.method == "POST" and form.is_valid():
         try:
             verification = services.start_registration(
                 employee=employee,
-                mobile=form.cleaned_data["mobile"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 request=request,
@@ -190,7 +242,7 @@ def register_details(request):
     return render(
         request,
         "accounts/register_details.html",
-        {"form": form, "employee": employee},
+        {"form": form, "employee": employee, "masked_mobile": mask_mobile(record.mobile)},
         status=status,
     )
 
@@ -229,6 +281,7 @@ def register_verify(request):
         mobile=verification.mobile,
         resend_url=reverse("accounts:register_resend"),
         cooldown=services.cooldown_left_for(verification),
+        sent_at=verification.code_sent_at,
         status=status,
         back_url=reverse("accounts:register_details"),
     )
@@ -256,6 +309,7 @@ def sign_in(request):
         return redirect(_safe_next(request, next_url))
     form = SignInForm(request.POST or None)
     status = _status(form)
+    locked = False
     if request.method == "POST" and form.is_valid():
         try:
             user = services.check_password_step(
@@ -266,19 +320,39 @@ def sign_in(request):
             _send_sign_in_code(request, user)
         except AccountError as error:
             status = _refuse(form, error)
+            # The lock page points to the ways in that do not need this password.
+            locked = error.code in ("locked", "slowed")
         else:
             # A new key once the password is known, and again when the code is accepted.
             request.session.cycle_key()
             request.session[SIGN_IN] = {"user_id": user.pk, "at": time.time(), "next": next_url}
             return redirect("accounts:login_code")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": next_url, "locked": locked},
+        status=status,
+    )
 
 
 def _send_sign_in_code(request, user):
     try:
         services.send_sign_in_code(user=user, request=request)
     except services.CooldownPending:
-        pass  # a code sent less than a minute ago is still valid: go on to enter it
+        # A code sent less than a minute ago is still valid: no new one is sent, and the page
+        # says so, with when that code left and when a new one can be asked for.
+        sent_at = services.sign_in_code_sent_at(user)
+        messages.info(
+            request,
+            _(
+                "We did not send a new code: the code we sent at %(sent)s is still valid. You "
+                "can ask for a new one from %(ready)s."
+            )
+            % {
+                "sent": _clock(sent_at),
+                "ready": _clock(services.resend_available_at(sent_at)),
+            },
+        )
 
 
 def _pending_sign_in_user(request):
@@ -313,6 +387,7 @@ def sign_in_code(request):
         mobile=user.mobile,
         resend_url=reverse("accounts:login_resend"),
         cooldown=services.sign_in_cooldown_left(user),
+        sent_at=services.sign_in_code_sent_at(user),
         status=status,
         back_url=reverse("accounts:login"),
     )
@@ -395,6 +470,7 @@ def recover_verify(request):
         mobile=verification.mobile,
         resend_url=reverse("accounts:recover_resend"),
         cooldown=services.cooldown_left_for(verification),
+        sent_at=verification.code_sent_at,
         status=status,
         back_url=reverse("accounts:recover"),
     )
@@ -449,6 +525,7 @@ def account(request):
 
 
 @login_required
+@strong_sign_in_required
 def password_change(request):
     form = PasswordChangeForm(request.POST or None, user=request.user)
     status = _status(form)
@@ -474,17 +551,23 @@ def password_change(request):
 
 
 @login_required
+@strong_sign_in_required
 def mobile_change(request):
+    user = request.user
+    nafath_recent = services.nafath_sign_in_is_recent(
+        user=user, auth_method=request.session.get("auth_method")
+    )
     form = MobileChangeForm(request.POST or None)
     status = _status(form)
     if request.method == "POST" and form.is_valid():
         try:
             verification = services.start_mobile_change(
-                user=request.user,
+                user=user,
                 password=form.cleaned_data["password"],
                 new_mobile=form.cleaned_data["mobile"],
                 request=request,
                 language=get_language(),
+                nafath_recent=nafath_recent,
             )
         except AccountError as error:
             status = _refuse(form, error)
@@ -494,7 +577,12 @@ def mobile_change(request):
     return render(
         request,
         "accounts/mobile_change.html",
-        {"form": form, "current": mask_mobile(request.user.mobile)},
+        {
+            "form": form,
+            "current": mask_mobile(user.mobile),
+            "nafath_recent": nafath_recent,
+            "cooling_hours": settings.MOBILE_COOLING_HOURS,
+        },
         status=status,
     )
 
@@ -508,39 +596,69 @@ def _mobile_verification(request):
 
 
 @login_required
+@strong_sign_in_required
 def mobile_verify(request):
     verification = _mobile_verification(request)
     if verification is None:
         return redirect("accounts:mobile_change")
+    current_step = verification.payload.get("step") == "current"
     form = CodeForm(request.POST or None)
     status = _status(form)
     if request.method == "POST" and form.is_valid():
         try:
-            services.complete_mobile_change(
-                user=request.user,
-                verification=verification,
-                code=form.cleaned_data["code"],
-                request=request,
-            )
+            if current_step:
+                new_step = services.confirm_current_mobile(
+                    user=request.user,
+                    verification=verification,
+                    code=form.cleaned_data["code"],
+                    request=request,
+                )
+            else:
+                services.complete_mobile_change(
+                    user=request.user,
+                    verification=verification,
+                    code=form.cleaned_data["code"],
+                    request=request,
+                )
         except AccountError as error:
             status = _refuse(form, error)
         else:
+            if current_step:
+                # The current phone is proved: now the code to the new number.
+                request.session[MOBILE_CHANGE] = {"verification_id": str(new_step.pk)}
+                try:
+                    services.issue_code(
+                        verification=new_step, request=request, language=get_language()
+                    )
+                except AccountError as error:
+                    messages.error(request, error.message)  # the next page offers a resend
+                else:
+                    messages.success(
+                        request,
+                        _("Your current number is confirmed. We sent a code to the new number."),
+                    )
+                return redirect("accounts:mobile_verify")
             request.session.pop(MOBILE_CHANGE, None)
             messages.success(request, _("Your mobile number has been changed."))
             return redirect("dashboard")
     return _code_page(
         request,
         form=form,
-        title=_("Verify your new mobile number"),
+        title=_("Confirm with your current mobile number")
+        if current_step
+        else _("Verify your new mobile number"),
+        lead=_("First we check that you still hold your current number.") if current_step else "",
         mobile=verification.mobile,
         resend_url=reverse("accounts:mobile_resend"),
         cooldown=services.cooldown_left_for(verification),
+        sent_at=verification.code_sent_at,
         status=status,
         back_url=reverse("accounts:mobile_change"),
     )
 
 
 @login_required
+@strong_sign_in_required
 @require_POST
 def mobile_resend(request):
     verification = _mobile_verification(request)

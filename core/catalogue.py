@@ -1,9 +1,11 @@
 """The six Masar services and the one place that decides who may use each.
 
-Every rule from DOMAIN.md lives in `decide()`: a linked government employee, Saudi
-nationality, in service where the service needs it, an active grant for the service in the
-person's entity, and for grievances an identity verified by Nafath. A refusal names the first
-condition that failed, in the person's language.
+Every rule from DOMAIN.md lives in `decide()`: a linked government employee; Saudi nationality
+where the seed states it (Bayan, job-data audit, CV and grievances; promotions, whose rounds on
+the civil-service ranks concern Saudi employees); in service where the service needs it; an
+active grant for the service in the person's entity; and for grievances an identity verified
+by Nafath. My employment data names no nationality ("for civil employees and HR specialists").
+A refusal names the first condition that failed, in the person's language.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Service:
     url_name: str
     needs_active_service: bool = False
     needs_nafath: bool = False
+    needs_saudi: bool = True
 
     @property
     def name(self) -> str:
@@ -59,6 +62,7 @@ SERVICES: tuple[Service, ...] = (
         ServiceCode.EMPLOYMENT_DATA,
         _("Your personal and job data, your full employment record, and corrections."),
         "employment_records:profile",
+        needs_saudi=False,
     ),
     Service(
         ServiceCode.GRIEVANCES,
@@ -92,6 +96,7 @@ class Condition(StrEnum):
     SIGNED_IN = "signed_in"
     EMPLOYEE = "employee"
     SAUDI = "saudi"
+    SAUDI_CIVIL_SERVICE = "saudi_civil_service"
     IN_SERVICE = "in_service"
     GRANT = "grant"
     NAFATH = "nafath"
@@ -104,6 +109,10 @@ REFUSAL_REASONS = {
         "to an employee record."
     ),
     Condition.SAUDI: _("This service is available to government employees of Saudi nationality."),
+    Condition.SAUDI_CIVIL_SERVICE: _(
+        "Promotion rounds on the civil-service ranks concern Saudi employees; employees of other "
+        "nationalities serve on contracts, which have no promotion rounds."
+    ),
     Condition.IN_SERVICE: _("This service is for employees in service; your service has ended."),
     Condition.GRANT: _(
         "You do not have a permission for this service. Your entity's HR department grants it."
@@ -160,8 +169,12 @@ def decide(user, code: str, *, granted: set[str] | None = None) -> AccessDecisio
         failed = Condition.SIGNED_IN
     elif employee is None:
         failed = Condition.EMPLOYEE
-    elif not employee.is_saudi:
-        failed = Condition.SAUDI
+    elif service.needs_saudi and not employee.is_saudi:
+        failed = (
+            Condition.SAUDI_CIVIL_SERVICE
+            if service.code == ServiceCode.PROMOTIONS
+            else Condition.SAUDI
+        )
     elif service.needs_active_service and not employee.in_service:
         failed = Condition.IN_SERVICE
     elif code not in (granted if granted is not None else granted_services(employee)):
@@ -171,6 +184,27 @@ def decide(user, code: str, *, granted: set[str] | None = None) -> AccessDecisio
     else:
         failed = None
     return AccessDecision(service=service, failed=failed)
+
+
+@dataclass(frozen=True)
+class RefusalGroup:
+    """Services refused for the same reason, said once on the dashboard."""
+
+    failed: Condition
+    services: tuple[Service, ...]
+
+    @property
+    def reason(self) -> str:
+        return REFUSAL_REASONS[self.failed]
+
+
+def group_refusals(decisions: list[AccessDecision]) -> list[RefusalGroup]:
+    """Refusals that share a reason, in the order their first service appears."""
+    groups: dict[Condition, list[Service]] = {}
+    for decision in decisions:
+        if decision.failed is not None:
+            groups.setdefault(decision.failed, []).append(decision.service)
+    return [RefusalGroup(failed, tuple(services)) for failed, services in groups.items()]
 
 
 def decide_all(user) -> list[AccessDecision]:

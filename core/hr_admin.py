@@ -13,10 +13,12 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
 
 HR_GROUP = "HR specialists"
 MINISTRY_GROUP = "Ministry staff"
@@ -27,26 +29,60 @@ def hr_entity_id(user) -> int | None:
     return profile.entity_id if profile is not None else None
 
 
+# The session's proof of a second factor names the user it belongs to: a flag left by one
+# person never vouches for another (see forget_strong_sign_in_of_another_user).
+AUTH_METHOD_KEY = "auth_method"
+STRONG_SIGN_IN_USER_KEY = "strong_sign_in_user"
+STRONG_METHODS = ("password_otp", "nafath")
+
+
+def mark_strong_sign_in(request, *, method: str) -> None:
+    """After login(): this session's person passed a second factor (`password_otp`, with the
+    django-otp device already recorded by django_otp.login) or signed in with Nafath."""
+    request.session[AUTH_METHOD_KEY] = method
+    request.session[STRONG_SIGN_IN_USER_KEY] = str(request.user.pk)
+
+
+def forget_strong_sign_in(session) -> None:
+    for key in (AUTH_METHOD_KEY, STRONG_SIGN_IN_USER_KEY, DEVICE_ID_SESSION_KEY):
+        session.pop(key, None)
+
+
+def forget_strong_sign_in_of_another_user(sender, request, user, **kwargs):
+    """user_logged_in receiver: any change of user drops the second-factor proof, whatever path
+    signed them in (Django's login() keeps the session data when no one was signed in)."""
+    if request is not None and request.session.get(STRONG_SIGN_IN_USER_KEY) != str(user.pk):
+        forget_strong_sign_in(request.session)
+
+
 def has_strong_sign_in(request) -> bool:
-    """A second factor was verified (password + SMS code, django-otp) or the person signed in
-    with Nafath. Both admin sites require one of the two."""
+    """The signed-in person themselves verified a second factor (password + SMS code through
+    django-otp, whose middleware only reports a device of this very user) or signed in with
+    Nafath. Both admin sites require one of the two."""
     user = request.user
+    session = request.session
+    if not user.is_authenticated or session.get(STRONG_SIGN_IN_USER_KEY) != str(user.pk):
+        return False
+    method = session.get(AUTH_METHOD_KEY)
+    if method == "nafath":
+        return True
     is_verified = getattr(user, "is_verified", None)
-    return bool(
-        (is_verified is not None and is_verified())
-        or request.session.get("auth_method") == "nafath"
-    )
+    return method == "password_otp" and is_verified is not None and bool(is_verified())
 
 
 class PortalSignInMixin:
-    """The admin sites have no sign-in form of their own: people sign in through the portal
-    (password + code, or Nafath) and come back."""
+    """The admin sites have no sign-in form of their own: everyone signs in through the portal
+    (password + code, or Nafath) and comes back. Django's login view, GET or POST, never
+    authenticates anyone here."""
 
     def login(self, request, extra_context=None):
-        if request.user.is_authenticated and has_strong_sign_in(request):
-            # Signed in strongly but without access to this site: Django's behaviour.
-            return super().login(request, extra_context)
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse(f"{self.name}:index")
+        if has_strong_sign_in(request):
+            if self.has_permission(request):
+                return redirect(f"{self.name}:index")
+            # Signed in strongly as someone without access to this console: a refusal, not a
+            # form in which to sign in as someone else.
+            raise PermissionDenied
         return redirect_to_login(next_url, login_url=reverse("accounts:login"))
 
     def password_change(self, request, extra_context=None):
@@ -71,11 +107,26 @@ class HRAdminSite(PortalSignInMixin, admin.AdminSite):
             and user.groups.filter(name=HR_GROUP).exists()
         )
 
+    index_template = "admin/hr_index.html"
+
     def each_context(self, request):
         context = super().each_context(request)
         profile = getattr(request.user, "hr_profile", None)
         context["hr_entity"] = profile.entity if profile else None
         return context
+
+    def index(self, request, extra_context=None):
+        """Work first: every service's queues with counts and deadlines, then the specialist's
+        own recent actions, then the records (Django's model list)."""
+        from .models import AuditEvent
+        from .work_queues import summarise_all
+
+        context = {
+            "queues": summarise_all(user=request.user, entity_id=hr_entity_id(request.user)),
+            "my_actions": AuditEvent.objects.filter(actor=request.user).order_by("-at", "-id")[:10],
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context=context)
 
 
 class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):

@@ -1206,6 +1206,7 @@ PERSONAS: tuple[PersonaSpec, ...] = (
         6,
         (dt.date(2019, 12, 15),),
         Extras(trainings=1, ordinary_leaves=2, maternity_leaves=1),
+        "+966500000002",  # the civil registry's number for her: registration codes go there
         scores=((1444, 84.0), (1445, 87.5), (1446, 90.5), (1447, 89.0)),
     ),
     PersonaSpec(
@@ -1299,6 +1300,16 @@ PERSONAS: tuple[PersonaSpec, ...] = (
     ),
 )
 PERSONA_IDS = tuple(persona.national_id for persona in PERSONAS)
+# The civil registry's data (employment_records.civil_registry): every demo ID is valid until
+# this date; personas' registry mobiles are their own, everyone else's is made from the ID.
+ID_EXPIRY = dt.date(2031, 12, 31)
+_PERSONA_MOBILES = {persona.national_id: persona.mobile for persona in PERSONAS}
+
+
+def registry_mobile_for(national_id: str) -> str:
+    return _PERSONA_MOBILES.get(national_id) or f"+96659{national_id[-7:]}"
+
+
 NO_ACCOUNT_ID = "1023456781"
 EMPLOYEE_ID, RESIDENT_ID, HR_ID, MINISTRY_ID, RETIRED_ID = (
     "1012345672",

@@ -144,7 +144,9 @@ for model, (base_admin, lookup) in HR_REGISTRY.items():
         scoped.list_filter = tuple(f for f in base_admin.list_filter if f != "entity")
         scoped.exclude = ("entity",)
     if model is models.Employee:
-        scoped.exclude = ("entity", "user")  # accounts are linked by registration, not by HR
+        # Accounts are linked by registration, not by HR; the civil registry's data (the mobile
+        # registration codes go to, the ID's expiry) is not HR's to change.
+        scoped.exclude = ("entity", "user", "registry_mobile", "national_id_expiry")
         scoped.raw_id_fields = ("position",)
     hr_site.register(model, scoped)
 

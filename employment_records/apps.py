@@ -7,6 +7,8 @@ class EmploymentRecordsConfig(AppConfig):
     verbose_name = _("Employment records")
 
     def ready(self):
+        from . import queues
         from .documents import register_kinds
 
         register_kinds()
+        queues.register()

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import validate_national_id
+from core.validators import validate_national_id, validate_saudi_mobile
 
 RANK_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
 STEP_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
@@ -208,6 +208,15 @@ class Employee(models.Model):
     )
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     date_of_birth = models.DateField(_("date of birth"))
+    # Civil-registry data (employment_records.civil_registry): the mobile the registry links to
+    # this ID, the only number a registration code goes to, and the ID card's expiry date.
+    registry_mobile = models.CharField(
+        _("registered mobile (civil registry)"),
+        max_length=13,
+        blank=True,
+        validators=[validate_saudi_mobile],
+    )
+    national_id_expiry = models.DateField(_("national ID expiry date"), null=True, blank=True)
     entity = models.ForeignKey(
         GovernmentEntity,
         on_delete=models.PROTECT,

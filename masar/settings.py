@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "core.middleware.WorkflowErrorMiddleware",
+    "accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "core.context_processors.workplaces",
             ],
         },
     }
@@ -136,6 +138,13 @@ AUTH_PASSWORD_VALIDATORS = [
 if env.bool("FAST_PASSWORD_HASHER", default=False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# A new mobile number receives no recovery code for this long after a change (or an admin's edit).
+MOBILE_COOLING_HOURS = env.int("MOBILE_COOLING_HOURS", default=24)
+# Where registration finds the mobile the civil registry links to an ID, and the ID's expiry.
+CIVIL_REGISTRY_BACKEND = env.str(
+    "CIVIL_REGISTRY_BACKEND", default="employment_records.civil_registry.EmployeeRegistryBackend"
+)
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
@@ -143,7 +152,9 @@ SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
 # What core.notify.send_sms calls: apps below accounts text people without importing it.
 SMS_SENDER = "accounts.sms.send_sms"
 
-NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=True)
+# Off unless asked for (`make run` and the test suite turn it on): it signs anyone in by ID
+# alone, so `check --deploy` errors when it is on (accounts.checks).
+NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=False)
 if NAFATH_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "nafath_sim"]
 

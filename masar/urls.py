@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from core import views as core_views
 from core.hr_admin import hr_site
@@ -9,6 +10,17 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("help/", TemplateView.as_view(template_name="masar/pages/help.html"), name="help"),
+    path(
+        "privacy/", TemplateView.as_view(template_name="masar/pages/privacy.html"), name="privacy"
+    ),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="masar/pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("terms/", TemplateView.as_view(template_name="masar/pages/terms.html"), name="terms"),
+    path("favicon.ico", views.favicon),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),

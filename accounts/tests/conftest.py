@@ -13,6 +13,8 @@ from employment_records.tests.factories import EmployeeFactory
 PERSONA_ID = "1023456781"
 PERSONA_BIRTH = dt.date(1992, 7, 1)
 STRONG_PASSWORD = "quiet river lantern 42"
+# The mobile the civil registry links to the persona's ID: registration codes go there only.
+REGISTRY_MOBILE = "+966551234534"
 
 
 LOCMEM_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -70,7 +72,9 @@ def web(client, django_capture_on_commit_callbacks):
 @pytest.fixture
 def persona(db):
     """Persona 1023456781: a Saudi employee without an account (README's demo table)."""
-    return EmployeeFactory(national_id=PERSONA_ID, date_of_birth=PERSONA_BIRTH)
+    return EmployeeFactory(
+        national_id=PERSONA_ID, date_of_birth=PERSONA_BIRTH, registry_mobile=REGISTRY_MOBILE
+    )
 
 
 def identity_data(national_id=PERSONA_ID, birth="1992-07-01", calendar="gregorian"):
@@ -84,7 +88,6 @@ def identity_data(national_id=PERSONA_ID, birth="1992-07-01", calendar="gregoria
 
 def details_data(**overrides):
     return {
-        "mobile": "0551234534",
         "email": "persona@example.sa",
         "password1": STRONG_PASSWORD,
         "password2": STRONG_PASSWORD,

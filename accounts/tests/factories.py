@@ -3,7 +3,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import HRProfile, ServiceGrant, User
 from core.catalogue import ServiceCode
-from core.hr_admin import HR_GROUP
+from core.hr_admin import HR_GROUP, STRONG_SIGN_IN_USER_KEY
 from employment_records.tests.factories import EmployeeFactory, national_id_from
 
 PASSWORD = "Masar@2026test"
@@ -66,4 +66,14 @@ def sign_in_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session["auth_method"] = "password_otp"
+    session[STRONG_SIGN_IN_USER_KEY] = str(user.pk)
+    session.save()
+
+
+def sign_in_with_nafath(client, user) -> None:
+    """Sign `user` in on the test client as after a Nafath sign-in."""
+    client.force_login(user)
+    session = client.session
+    session["auth_method"] = "nafath"
+    session[STRONG_SIGN_IN_USER_KEY] = str(user.pk)
     session.save()

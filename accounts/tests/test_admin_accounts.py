@@ -30,10 +30,11 @@ def ministry(client):
     return staff
 
 
-def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry):
+def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry, rf):
     person = UserFactory()
     locked = SignInGuard.objects.create(
         national_id=person.username,
+        address="127.0.0.1",
         lockouts=2,
         locked_until=timezone.now() + dt.timedelta(minutes=30),
     )
@@ -50,7 +51,7 @@ def test_unlock_lifts_the_lock_keeps_the_history_and_is_audited(client, ministry
     assert "1 sign-in unlocked." in response.content.decode()
     locked.refresh_from_db()
     assert locked.locked_until is None and locked.lockouts == 2  # a repeat still locks longer
-    check_not_locked(national_id=person.username)  # raises no more
+    check_not_locked(national_id=person.username, request=rf.get("/"))  # raises no more
     event = AuditEvent.objects.get(action="accounts.unlocked")
     assert event.actor == ministry and event.subject_id == str(person.pk)
     assert event.changes == {"national_id": f"••••••{person.username[-4:]}"}

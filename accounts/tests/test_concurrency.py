@@ -48,7 +48,6 @@ def run_in_parallel(prepare, act, times=2):
 def test_two_parallel_registrations_with_the_right_code_make_one_account(persona, outbox, rf):
     verification = services.start_registration(
         employee=persona,
-        mobile="+966551234534",
         email="p@example.sa",
         password=STRONG_PASSWORD,
         request=rf.post("/"),
@@ -83,7 +82,6 @@ def test_two_parallel_sign_in_codes_verify_once(db):
 def test_parallel_wrong_codes_never_count_past_the_maximum(persona, outbox, rf):
     verification = services.start_registration(
         employee=persona,
-        mobile="+966551234534",
         email="p@example.sa",
         password=STRONG_PASSWORD,
         request=rf.post("/"),
@@ -114,3 +112,28 @@ def test_first_failures_in_parallel_make_one_guard(db, rf):
     )
     assert results == [None, None, None]
     assert SignInGuard.objects.get(national_id="1000000008").consecutive_failures == 3
+
+
+def test_twenty_parallel_submissions_of_one_code_give_one_sign_in_and_no_failure(db, rf):
+    """Issue 14, item 14: the losers of a race on one correct code counted as failed sign-ins
+    (up to 8 toward the lock). They are told the code was already used, and nothing counts."""
+    from accounts.models import SignInGuard
+    from core.models import AuditEvent
+
+    user = UserFactory()
+    device = SmsDevice.objects.create(user=user, name="mobile")
+    code = device.generate_token()
+
+    def submit(request):
+        try:
+            services.verify_sign_in_code(user=user, code=code, request=request)
+        except services.AccountError as error:
+            return error.code
+        return "signed_in"
+
+    results = run_in_parallel(lambda: rf.post("/"), submit, times=20)
+    assert sorted(set(results)) == ["code_used", "signed_in"], results
+    assert results.count("signed_in") == 1
+    assert not AuditEvent.objects.filter(action="accounts.sign_in_failed").exists()
+    assert not SignInGuard.objects.filter(consecutive_failures__gt=0).exists()
+    assert SmsDevice.objects.get(pk=device.pk).throttling_failure_count == 0

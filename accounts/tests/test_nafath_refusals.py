@@ -319,3 +319,59 @@ def test_a_race_between_two_first_sign_ins_gives_one_account():
     first = _create_account(employee.national_id)
     assert _create_account(employee.national_id) == first
     assert not first.has_usable_password()
+
+
+def test_a_second_subject_for_a_linked_national_id_is_refused_then_relinked(
+    client, monkeypatch, started
+):
+    """Issue 14, item 10: a new `sub` for a national ID already linked at this issuer gave a
+    500 (IntegrityError). Now a refusal page and an audit event; the ministry unlinks the old
+    identity (audited) and the next sign-in links the new subject."""
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    from accounts.models import NafathIdentity
+    from accounts.tests.factories import UserFactory, sign_in_verified
+
+    owner = UserFactory(with_employee=True)
+    NafathIdentity.objects.create(
+        user=owner,
+        issuer=started["issuer"],
+        subject="old-subject",
+        last_signed_in_at=timezone.now(),
+    )
+    claims = good_claims(started, owner.username)  # sub "subject-1": a second subject
+
+    response = callback_with(client, monkeypatch, started, mint(claims))
+
+    assert response.status_code == 403
+    assert "already linked to a different Nafath identity" in response.content.decode()
+    assert SESSION_KEY not in client.session
+    event = AuditEvent.objects.get(action="accounts.nafath_sign_in_refused")
+    assert event.changes["reason"] == "subject_conflict"
+    assert NafathIdentity.objects.get().subject == "old-subject"
+
+    # The ministry's help desk unlinks the old identity in /admin/ (an audited action).
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    desk = client.__class__()
+    sign_in_verified(desk, staff)
+    desk.cookies["django_language"] = "en"
+    changelist = "/admin/accounts/nafathidentity/"
+    assert desk.get(changelist).status_code == 200
+    identity = NafathIdentity.objects.get()
+    response = desk.post(
+        changelist, {"action": "unlink", "_selected_action": [identity.pk]}, follow=True
+    )
+    assert "1 Nafath identity unlinked." in response.content.decode()
+    unlinked = AuditEvent.objects.get(action="accounts.nafath_identity_unlinked")
+    assert unlinked.actor == staff and unlinked.subject_id == str(owner.pk)
+    assert not NafathIdentity.objects.exists()
+
+    # The person signs in with Nafath again: the new subject is linked to their account.
+    started_again = client.get("/oidc/start/")
+    params = parse_qs(urlsplit(started_again["Location"]).query)
+    again = {**started, "state": params["state"][0], "nonce": params["nonce"][0]}
+    response = callback_with(client, monkeypatch, again, mint(good_claims(again, owner.username)))
+    assert response.status_code == 302
+    assert NafathIdentity.objects.get().subject == "subject-1"
+    assert client.session[SESSION_KEY] == str(owner.pk)

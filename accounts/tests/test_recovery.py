@@ -83,7 +83,9 @@ def signed_in(web, person, outbox):
     assert web.session[SESSION_KEY] == str(person.pk)
 
 
-def test_mobile_change_needs_the_password_and_a_code_to_the_new_number(web, person, outbox):
+def test_mobile_change_needs_the_password_a_code_to_the_old_number_then_the_new(
+    web, person, outbox
+):
     signed_in(web, person, outbox)
     web.cookies["django_language"] = "en"
     response = web.post("/accounts/mobile/", {"password": "wrong password", "mobile": "0559876512"})
@@ -91,14 +93,23 @@ def test_mobile_change_needs_the_password_and_a_code_to_the_new_number(web, pers
 
     response = web.post("/accounts/mobile/", {"password": PASSWORD, "mobile": "0559876512"})
     assert response["Location"] == "/accounts/mobile/verify/"
+    # The current phone is proved first: nothing goes to the new number yet.
+    assert outbox[-1].to == "+966551234534" and "change the mobile number" in outbox[-1].body
+    assert not [sms for sms in outbox if sms.to == "+966559876512"]
+    response = web.post("/accounts/mobile/verify/", {"code": last_code(outbox, "+966551234534")})
+    assert response["Location"] == "/accounts/mobile/verify/"
     assert outbox[-1].to == "+966559876512"
     response = web.post("/accounts/mobile/verify/", {"code": last_code(outbox, "+966559876512")})
     assert response["Location"] == "/"
     person.refresh_from_db()
-    assert person.mobile == "+966559876512"
+    assert person.mobile == "+966559876512" and person.mobile_changed_at is not None
     assert outbox[-1].to == "+966551234534"  # the old number is told
     event = AuditEvent.objects.get(action="accounts.mobile_changed")
-    assert event.changes == {"old": "+966 5• ••• ••34", "new": "+966 5• ••• ••12"}
+    assert event.changes == {
+        "old": "+966 5• ••• ••34",
+        "new": "+966 5• ••• ••12",
+        "proof": "current_mobile",
+    }
 
 
 def test_mobile_change_requires_sign_in(web):
@@ -115,7 +126,6 @@ def test_registration_password_similar_to_the_name_is_refused(web, outbox):
     response = web.post(
         "/accounts/register/details/",
         {
-            "mobile": "0551234534",
             "email": "p@example.sa",
             "password1": "Al-Qahtani123",
             "password2": "Al-Qahtani123",

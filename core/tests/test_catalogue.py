@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory, grant_all
-from core.catalogue import Condition, ServiceCode, decide, decide_all
+from core.catalogue import Condition, ServiceCode, decide, decide_all, group_refusals
 from employment_records.tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +32,36 @@ def test_an_account_without_an_employee_record_is_refused():
     assert decide(UserFactory(), ServiceCode.CV).failed is Condition.EMPLOYEE
 
 
-def test_non_saudi_employees_are_refused_by_nationality(nafath_user):
+def test_nationality_applies_where_the_seed_states_it(nafath_user):
     nafath_user.employee.nationality = "EG"
     nafath_user.employee.save()
-    decisions = decide_all(nafath_user)
-    assert {decision.failed for decision in decisions} == {Condition.SAUDI}
+    failed = {decision.service.code: decision.failed for decision in decide_all(nafath_user)}
+    assert failed == {
+        ServiceCode.PROMOTIONS: Condition.SAUDI_CIVIL_SERVICE,
+        ServiceCode.EMPLOYMENT_DATA: None,  # "for civil employees and HR specialists"
+        ServiceCode.GRIEVANCES: Condition.SAUDI,
+        ServiceCode.BAYAN: Condition.SAUDI,
+        ServiceCode.JOB_AUDIT: Condition.SAUDI,
+        ServiceCode.CV: Condition.SAUDI,
+    }
+    cv = decide(nafath_user, ServiceCode.CV)
+    promotions = decide(nafath_user, ServiceCode.PROMOTIONS)
     with translation.override("en"):
-        assert "Saudi nationality" in decisions[0].reason
+        assert "Saudi nationality" in cv.reason
+        assert "contracts" in promotions.reason  # says why, not only that
     with translation.override("ar"):
-        assert "السعودية" in str(decisions[0].reason)
+        assert "السعودية" in str(cv.reason)
+        assert "عقود" in str(promotions.reason)
+
+
+def test_refusals_that_share_a_reason_are_grouped(nafath_user):
+    nafath_user.employee.nationality = "EG"
+    nafath_user.employee.save()
+    groups = group_refusals(decide_all(nafath_user))
+    assert [(group.failed, len(group.services)) for group in groups] == [
+        (Condition.SAUDI_CIVIL_SERVICE, 1),
+        (Condition.SAUDI, 4),
+    ]
 
 
 def test_ended_service_closes_only_services_for_employees_in_service(nafath_user):

@@ -65,6 +65,8 @@ class EmployeeFactory(DjangoModelFactory):
 
     class Params:
         saudi = True
+        # An ID card past its expiry date: registration refuses it (civil registry).
+        expired_id = factory.Trait(national_id_expiry=dt.date(2020, 1, 1))
         retired = factory.Trait(
             status=models.EmployeeStatus.ENDED,
             end_date=dt.date(2024, 6, 30),
@@ -87,6 +89,8 @@ class EmployeeFactory(DjangoModelFactory):
     nationality = factory.LazyAttribute(lambda o: "SA" if o.saudi else "EG")
     gender = models.Gender.MALE
     date_of_birth = dt.date(1990, 3, 15)
+    registry_mobile = factory.Sequence(lambda n: f"+96656{n % 10000000:07d}")
+    national_id_expiry = dt.date(2035, 1, 1)
     entity = factory.SubFactory(EntityFactory)
     unit = factory.SubFactory(UnitFactory, entity=factory.SelfAttribute("..entity"))
     position = factory.SubFactory(

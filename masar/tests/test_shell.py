@@ -60,8 +60,10 @@ def test_dashboard_explains_nationality_refusal_in_arabic(client, employee_user)
     employee_user.employee.save()
     client.force_login(employee_user)
     text = client.get("/").content.decode()
-    assert text.count("is-closed") == 6
-    assert "الجنسية السعودية" in text
+    # My employment data names no nationality; the other five are refused, each reason once.
+    assert text.count("is-closed") == 5
+    assert text.count("الجنسية السعودية") == 1
+    assert 'href="#why-saudi"' in text and 'id="why-saudi"' in text
 
 
 def dashboard_queries(client, user) -> int:

@@ -43,7 +43,11 @@ def visit(page, name):
 
 @pytest.mark.parametrize(("browser_locale", "direction"), [("ar-SA", "rtl"), ("en-US", "ltr")])
 def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction):
-    EmployeeFactory(national_id="1023456781", date_of_birth=dt.date(1992, 7, 1))
+    EmployeeFactory(
+        national_id="1023456781",
+        date_of_birth=dt.date(1992, 7, 1),
+        registry_mobile="+966551234534",  # the civil registry's number: the code goes there
+    )
 
     page.goto("/accounts/register/")
     assert page.locator("html").get_attribute("dir") == direction
@@ -61,7 +65,8 @@ def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction)
 
     page.wait_for_url("**/accounts/register/details/")
     visit(page, "2-details")
-    page.fill("#id_mobile", "0551234534")
+    assert page.locator("#id_mobile").count() == 0  # nobody types the number the code goes to
+    assert "+966 5• ••• ••34" in page.inner_text("main")
     page.fill("#id_email", "persona@example.sa")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)

@@ -361,6 +361,8 @@ class Command(BaseCommand):
                 "nationality": person.nationality,
                 "gender": person.gender,
                 "date_of_birth": person.date_of_birth,
+                "registry_mobile": demo_data.registry_mobile_for(person.national_id),
+                "national_id_expiry": demo_data.ID_EXPIRY,
                 "entity_id": entity_id,
                 "unit_id": unit_of[position_id],
                 "position_id": position_id,
@@ -376,6 +378,11 @@ class Command(BaseCommand):
                 row["user_id"] = users[person.national_id].pk
             rows.append(row)
         national_ids = [row["national_id"] for row in rows]
+        # Databases seeded before the registry fields existed: the personas get theirs.
+        for row in rows[: len(demo_data.PERSONAS)]:
+            Employee.objects.filter(national_id=row["national_id"], registry_mobile="").update(
+                registry_mobile=row["registry_mobile"], national_id_expiry=row["national_id_expiry"]
+            )
         found, outcome = create_missing(
             Employee,
             ("national_id",),

@@ -1,0 +1,106 @@
+"""The HR console's home is built around work: each service registers its queues here.
+
+`core` imports no app, so each app registers its queues from its `AppConfig.ready()`. A queue
+is a queryset of the specialist's entity (or of the specialist), ordered by what is due first,
+with a date that the home shows in both calendars and marks when overdue or due within a week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+SOON_DAYS = 7
+ITEMS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    key: str
+    title: str
+    # (user, entity_id) -> the queue's rows, already ordered by `due_field` (nulls last)
+    rows: Callable[[object, int], QuerySet]
+    due_field: str
+    # row -> the console address that works on it
+    url_of: Callable[[object], str]
+    # the console list of the whole queue
+    list_url: Callable[[], str]
+
+
+_QUEUES: dict[str, WorkQueue] = {}
+
+
+def register_queue(queue: WorkQueue) -> None:
+    _QUEUES[queue.key] = queue
+
+
+def registered_queues() -> list[WorkQueue]:
+    return list(_QUEUES.values())
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    label: str
+    url: str
+    due: dt.date | None
+    overdue: bool
+    due_soon: bool
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    queue: WorkQueue
+    count: int
+    overdue: int
+    due_soon: int
+    items: list[QueueItem]
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def summarise(queue: WorkQueue, *, user, entity_id: int, today: dt.date) -> QueueSummary:
+    """Three cheap queries per queue: the count, what is late or due soon, the first rows."""
+    rows = queue.rows(user, entity_id)
+    soon = today + dt.timedelta(days=SOON_DAYS)
+    is_datetime = rows.model._meta.get_field(queue.due_field).get_internal_type() == (
+        "DateTimeField"
+    )
+    today_bound = (
+        timezone.make_aware(dt.datetime.combine(today, dt.time.min)) if is_datetime else today
+    )
+    soon_bound = (
+        timezone.make_aware(dt.datetime.combine(soon, dt.time.max)) if is_datetime else soon
+    )
+    overdue = rows.filter(**{f"{queue.due_field}__lt": today_bound}).count()
+    due_soon = rows.filter(
+        **{f"{queue.due_field}__gte": today_bound, f"{queue.due_field}__lte": soon_bound}
+    ).count()
+    items = []
+    for row in rows[:ITEMS_SHOWN]:
+        due = _as_date(getattr(row, queue.due_field))
+        items.append(
+            QueueItem(
+                label=str(row),
+                url=queue.url_of(row),
+                due=due,
+                overdue=due is not None and due < today,
+                due_soon=due is not None and today <= due <= soon,
+            )
+        )
+    return QueueSummary(queue, rows.count(), overdue, due_soon, items)
+
+
+def summarise_all(*, user, entity_id: int) -> list[QueueSummary]:
+    today = timezone.localdate()
+    return [
+        summarise(queue, user=user, entity_id=entity_id, today=today)
+        for queue in registered_queues()
+    ]

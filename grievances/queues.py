@@ -1,0 +1,58 @@
+"""The grievances' queues on the HR console home (core.work_queues)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.work_queues import WorkQueue, register_queue
+
+from .models import CLOCK_RUNNING, Grievance, Status
+
+
+def _change_url(grievance) -> str:
+    return reverse("hr:grievances_grievance_change", args=[grievance.pk])
+
+
+def _list_url() -> str:
+    return reverse("hr:grievances_grievance_changelist")
+
+
+def _open_in_entity(user, entity_id):
+    # Nobody handles a grievance about themselves, so it never waits in their own queue.
+    return (
+        Grievance.objects.filter(entity_id=entity_id)
+        .exclude(employee__user=user)
+        .order_by("due_at", "id")
+    )
+
+
+def to_assign(user, entity_id):
+    return _open_in_entity(user, entity_id).filter(
+        status=Status.SUBMITTED, assigned_to__isnull=True
+    )
+
+
+def waiting_on_me(user, entity_id):
+    return _open_in_entity(user, entity_id).filter(assigned_to=user, status__in=CLOCK_RUNNING)
+
+
+def register() -> None:
+    register_queue(
+        WorkQueue(
+            key="grievances.to_assign",
+            title=_("Grievances to assign"),
+            rows=to_assign,
+            due_field="due_at",
+            url_of=_change_url,
+            list_url=_list_url,
+        )
+    )
+    register_queue(
+        WorkQueue(
+            key="grievances.waiting_on_me",
+            title=_("Grievances waiting on me"),
+            rows=waiting_on_me,
+            due_field="due_at",
+            url_of=_change_url,
+            list_url=_list_url,
+        )
+    )
