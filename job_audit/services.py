@@ -52,6 +52,10 @@ def inventory(entity_id: int):
     return Position.objects.filter(entity_id=entity_id, abolition__isnull=True)
 
 
+# A run not finished after this long was lost (100,000 positions take a few minutes).
+STALE_RUN = dt.timedelta(hours=2)
+
+
 # --- audit runs ------------------------------------------------------------------------------
 
 
@@ -59,9 +63,17 @@ def start_audit_run(*, entity_id: int, actor=None, request=None) -> AuditRun:
     """Queue an audit of the entity; a run already queued or running is returned instead."""
     from .tasks import batch_run_audit
 
-    existing = AuditRun.objects.filter(
+    active = AuditRun.objects.filter(
         entity_id=entity_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).first()
+    )
+    # A run whose task was lost (a dead worker, a purged queue) must not block the entity
+    # for ever: after STALE_RUN it counts as failed and a new one starts.
+    active.filter(created_at__lt=timezone.now() - STALE_RUN).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error="abandoned: no progress for too long",
+    )
+    existing = active.first()
     if existing is not None:
         return existing
     try:

@@ -131,3 +131,17 @@ def test_a_run_that_fails_is_marked_failed(monkeypatch):
     batch_run_audit(run.pk)
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "database went away" in run.error
+
+
+def test_a_lost_run_does_not_block_the_entity_for_ever():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    entity, *_ = clean_inventory()
+    lost = services.start_audit_run(entity_id=entity.pk)
+    AuditRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(hours=3))
+    fresh = services.start_audit_run(entity_id=entity.pk)
+    assert fresh.pk != lost.pk
+    lost.refresh_from_db()
+    assert lost.status == RunStatus.FAILED and "abandoned" in lost.error
