@@ -8,12 +8,13 @@ costs the same three queries whatever its size and however many positions the en
 1. the chunk's positions with their unit's entity and their class's minimum qualification;
 2. the employees in service on those positions, each with their highest qualification
    (one aggregate, no query per employee);
-3. employees in service whose latest record entry placing them on a position names one of the
-   chunk's positions while the inventory has them elsewhere (a second claimant).
+3. the record entries naming the chunk's positions (a possible second claimant is someone
+   they name who does not hold the position) — and, only when there are such people, one
+   query for whether they are in service and one for their latest placing entry.
 
 The employee pass costs one query per chunk as well. So the number of queries grows with
 N / chunk_size only, never with N itself: a run over 100,000 positions with chunks of 2,000 is
-about 150 queries.
+about 150 to 200 queries to read (bench/job_audit.py prints the whole run's count).
 
 Each finding has a stable `fingerprint` (type + position + employee), which is how an audit
 run recognises a finding it has seen before and carries over its resolved/justified state.
@@ -26,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -198,34 +199,61 @@ def _holders(position_ids: list[int]) -> dict[int, list[dict]]:
     return by_position
 
 
-def _record_claimants(position_ids: list[int]) -> dict[int, list[dict]]:
+def _record_claimants(position_ids: list[int], holders: dict[int, list[dict]]) -> dict:
     """Employees in service whose latest placing record entry names one of these positions,
-    while the inventory has them on another position (or none)."""
-    later = EmploymentAction.objects.filter(
-        employee_id=OuterRef("employee_id"), to_position__isnull=False
-    ).filter(
-        Q(effective_date__gt=OuterRef("effective_date"))
-        | Q(effective_date=OuterRef("effective_date"), pk__gt=OuterRef("pk"))
-    )
-    rows = (
+    while the inventory has them on another position (or none).
+
+    In steps, so the database never joins or compares more than it must: the record entries
+    naming these positions (one indexed read, no join); those of people who do not hold the
+    position are candidates (usually none, else people whose service ended); only for
+    candidates, whether they are in service and where (one query), then which placing entry is
+    their latest (one query)."""
+    held_by = {pid: {h["pk"] for h in rows} for pid, rows in holders.items()}
+    candidates = [
+        (pk, employee_id, position_id)
+        for pk, employee_id, position_id in EmploymentAction.objects.filter(
+            to_position_id__in=position_ids
+        ).values_list("pk", "employee_id", "to_position_id")
+        if employee_id not in held_by.get(position_id, ())
+    ]
+    if not candidates:
+        return {}
+    people = {
+        row["pk"]: row
+        for row in Employee.objects.filter(
+            pk__in={employee_id for _pk, employee_id, _p in candidates},
+            status=EmployeeStatus.ACTIVE,
+        ).values("pk", "position_id", "national_id")
+    }
+    candidates = [c for c in candidates if c[1] in people and people[c[1]]["position_id"] != c[2]]
+    if not candidates:
+        return {}
+    latest: dict[int, int] = {}
+    for employee_id, pk in (
         EmploymentAction.objects.filter(
-            to_position_id__in=position_ids, employee__status=EmployeeStatus.ACTIVE
+            employee_id__in={employee_id for _pk, employee_id, _p in candidates},
+            to_position__isnull=False,
         )
-        .exclude(employee__position_id=F("to_position_id"))
-        .exclude(Exists(later))
-        .values("employee_id", "to_position_id", "employee__national_id")
-        .order_by("employee_id")
-    )
+        .order_by("employee_id", "-effective_date", "-pk")
+        .values_list("employee_id", "pk")
+    ):
+        latest.setdefault(employee_id, pk)
     by_position: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        by_position[row["to_position_id"]].append(row)
+    for pk, employee_id, position_id in sorted(candidates, key=lambda c: c[1]):
+        if latest.get(employee_id) == pk:
+            by_position[position_id].append(
+                {
+                    "employee_id": employee_id,
+                    "employee__national_id": people[employee_id]["national_id"],
+                }
+            )
     return by_position
 
 
 def _position_findings(entity_id: int, positions: list[dict]) -> list[Found]:
     ids = [p["pk"] for p in positions]
     holders = _holders(ids)
-    claimants = _record_claimants(ids)
+    claimants = _record_claimants(ids, holders)
     found: list[Found] = []
     for p in positions:
         number = p["number"]
