@@ -327,3 +327,14 @@ def test_the_ministry_downloads_a_summary_pdf(client, ours, django_capture_on_co
         client.get(reverse("admin:job_audit_auditrun_summary", args=[run.pk + 99])).status_code
         == 404
     )
+
+
+def test_a_revoked_grant_closes_the_console_pages_at_once(client, hr):
+    from django.utils import timezone
+
+    url = reverse("hr:job_audit_finding_changelist")
+    assert client.get(url).status_code == 200
+    grant = hr.employee.service_grants.get(service="job_audit")
+    grant.revoked_at = timezone.now()
+    grant.save()
+    assert client.get(url).status_code == 403
