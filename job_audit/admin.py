@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, StreamingHttpResponse
@@ -46,24 +45,12 @@ from .models import (
     VariableType,
 )
 
-GRANT_CACHE_SECONDS = 300
-
-
-def grant_cache_key(user_id) -> str:
-    return f"job_audit:allowed:{user_id}"
-
 
 def job_audit_allowed(request) -> bool:
-    """The specialist holds the job-audit grant (core.catalogue). Every console page asks (the
-    sidebar lists this app), so the decision is cached per person for five minutes and dropped
-    as soon as one of their grants changes (signals in apps.py)."""
+    """The specialist holds the job-audit grant (core.catalogue), decided once per request:
+    every console page asks, since the sidebar lists this app (one query a page)."""
     if not hasattr(request, "_job_audit_allowed"):
-        key = grant_cache_key(request.user.pk)
-        allowed = cache.get(key)
-        if allowed is None:
-            allowed = decide(request.user, "job_audit").allowed
-            cache.set(key, allowed, GRANT_CACHE_SECONDS)
-        request._job_audit_allowed = allowed
+        request._job_audit_allowed = decide(request.user, "job_audit").allowed
     return request._job_audit_allowed
 
 
