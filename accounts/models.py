@@ -338,7 +338,13 @@ class SmsDevice(ThrottlingMixin, SideChannelDevice):
             self.last_used_hash, self.last_used_at = candidate, now
             self.throttle_reset()
             return self.ACCEPTED
-        if matches or self._recently_used(candidate, now):
+        # The right code, yet not consumed here: another request consumed it first (the row no
+        # longer holds it), unless it simply expired (still stored: counted like a wrong code).
+        taken = (
+            matches
+            and not SmsDevice.objects.filter(pk=self.pk, token_hash=self.token_hash).exists()
+        )
+        if taken or (not matches and self._recently_used(candidate, now)):
             return self.ALREADY_USED
         self.throttle_increment()
         return self.WRONG
@@ -414,3 +420,72 @@ class NafathIdentity(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.issuer}"
+
+
+class RoleChangeRequest(models.Model):
+    """A change of someone's roles in the ministry admin (staff flag, superuser, groups): one
+    administrator asks, another approves (accounts.roles). Nobody asks about their own account,
+    and neither the one who asked nor the person concerned may approve."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_change_requests",
+        verbose_name=_("account"),
+    )
+    is_staff = models.BooleanField(_("staff status"))
+    is_superuser = models.BooleanField(_("superuser status"))
+    groups = models.ManyToManyField(
+        "auth.Group", blank=True, related_name="+", verbose_name=_("groups")
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role change request")
+        verbose_name_plural = _("role change requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requested_by=models.F("user")), name="role_change_not_for_oneself"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=models.F("requested_by")) & ~Q(decided_by=models.F("user"))),
+                name="role_change_decided_by_a_second_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (
+                    Q(status__in=["approved", "rejected"])
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                ),
+                name="role_change_decision_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_status_display()})"

@@ -20,7 +20,6 @@ import requests
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -36,6 +35,7 @@ from mozilla_django_oidc.views import (
 
 from core.audit import client_ip
 from core.hr_admin import mark_strong_sign_in
+from core.ratelimit import resilient_cache as cache
 from core.validators import normalise_national_id
 
 from .nafath_services import (

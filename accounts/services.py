@@ -17,7 +17,6 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +25,7 @@ from django.utils.translation import ngettext
 
 from core.audit import audit
 from core.ratelimit import Limit, ip_key
+from core.ratelimit import resilient_cache as cache
 from core.validators import mask_mobile, mask_national_id
 from employment_records import civil_registry
 
@@ -239,8 +239,8 @@ def cooldown_left_for(verification: PendingVerification) -> int:
     return _cooldown_left(verification.code_sent_at)
 
 
-def sign_in_cooldown_left(user: User) -> int:
-    return _cooldown_left(sign_in_code_sent_at(user))
+def cooldown_left_since(sent_at) -> int:
+    return _cooldown_left(sent_at)
 
 
 def sign_in_code_sent_at(user: User):

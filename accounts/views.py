@@ -380,14 +380,15 @@ def sign_in_code(request):
             request.session.pop(SIGN_IN, None)
             _complete_sign_in(request, user, device)
             return redirect(_safe_next(request, pending.get("next")))
+    sent_at = services.sign_in_code_sent_at(user)
     return _code_page(
         request,
         form=form,
         title=_("Enter the sign-in code"),
         mobile=user.mobile,
         resend_url=reverse("accounts:login_resend"),
-        cooldown=services.sign_in_cooldown_left(user),
-        sent_at=services.sign_in_code_sent_at(user),
+        cooldown=services.cooldown_left_since(sent_at),
+        sent_at=sent_at,
         status=status,
         back_url=reverse("accounts:login"),
     )

@@ -38,7 +38,18 @@ from .pdf import qr_data_uri, render_pdf
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = dt.timedelta(minutes=10)
+# A pending document older than this is queued again by the beat task (a lost message, a
+# broker that was down). A worker killed mid-render is covered sooner by acks_late with
+# task_reject_on_worker_lost and the broker's visibility timeout (settings.py).
+STALE_AFTER = dt.timedelta(minutes=2)
+# Past this, the person is told it is taking longer than usual (and how long it has waited).
+SLOW_AFTER = dt.timedelta(seconds=30)
+
+
+def is_slow(document: Document, *, now=None) -> bool:
+    return document.status == Document.Status.PENDING and (
+        (now or timezone.now()) - document.created_at > SLOW_AFTER
+    )
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,10 @@ class DocumentKind:
     build_context: Callable[[Document], dict]
     file_prefix: str = "document"
     language: str = "ar"  # documents are rendered in their own language, not the browser's
+    # What /verify/ adds for this kind (e.g. the CV's official part): a template included
+    # under the key facts, and its context built from the document. Empty: key facts only.
+    verification_template: str = ""
+    verification_context: Callable[[Document], dict] | None = None
 
 
 _REGISTRY: dict[str, DocumentKind] = {}
@@ -60,6 +75,15 @@ def register(kind: DocumentKind) -> None:
 
 def get_kind(code: str) -> DocumentKind:
     return _REGISTRY[code]
+
+
+def verification_extra(document: Document) -> dict:
+    """The kind's own part of the /verify/ page: {"template": ..., **context} or {}."""
+    kind = _REGISTRY.get(document.kind)
+    if kind is None or not kind.verification_template:
+        return {}
+    context = kind.verification_context(document) if kind.verification_context else {}
+    return {"verification_template": kind.verification_template, **context}
 
 
 def kind_label(code: str) -> str:
@@ -98,9 +122,17 @@ def request_document(*, kind: str, holder, requested_by) -> Document:
 
 
 def enqueue_render(document_id: int) -> None:
+    """Queue the render. A broker that is down loses nothing: the document stays pending
+    and the beat re-queue (requeue_stale) sends it again once the broker is back."""
+    from .outages import is_outage
     from .tasks import render_document
 
-    render_document.delay(document_id)
+    try:
+        render_document.delay(document_id)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        logger.warning("document %s not queued (%s): left for the re-queue", document_id, error)
 
 
 def verification_url(document: Document) -> str:

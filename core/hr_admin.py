@@ -8,20 +8,59 @@ row of another entity does not exist as far as the console is concerned.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import bad_request
 from django_otp import DEVICE_ID_SESSION_KEY
 
 HR_GROUP = "HR specialists"
+ABOUT_YOURSELF = _(
+    "You cannot record, change or grant anything about yourself. Another HR specialist "
+    "of your entity must do it."
+)
 MINISTRY_GROUP = "Ministry staff"
+# The ministry's roles in /admin/ (permissions set by sync_role_groups after every migrate).
+# Who holds which is changed only through a role change request that a second administrator
+# approves (accounts.roles).
+MINISTRY_HELP_DESK = "Ministry help desk"
+MINISTRY_AUDITORS = "Ministry auditors"
+MINISTRY_ADMINISTRATORS = "Ministry administrators"
+MINISTRY_ROLE_GROUPS = (
+    MINISTRY_GROUP,
+    MINISTRY_HELP_DESK,
+    MINISTRY_AUDITORS,
+    MINISTRY_ADMINISTRATORS,
+)
+# The help desk: find a person and their account, read the audit log, lift a sign-in lock.
+HELP_DESK_PERMISSIONS = (
+    "accounts.view_user",
+    "accounts.view_signinguard",
+    "accounts.change_signinguard",
+    "accounts.view_hrprofile",
+    "accounts.view_servicegrant",
+    "employment_records.view_employee",
+    "core.view_auditevent",
+    "core.view_document",
+)
+
+
+def in_group(request, *names: str) -> bool:
+    """Whether the signed-in user is in one of these groups; asked once per request, since the
+    admin checks its site's permission several times while rendering one page."""
+    memo = request.__dict__.setdefault("_masar_group_checks", {})
+    if names not in memo:
+        memo[names] = request.user.groups.filter(name__in=names).exists()
+    return memo[names]
 
 
 def hr_entity_id(user) -> int | None:
@@ -91,7 +130,52 @@ class PortalSignInMixin:
         return redirect("accounts:password_change")
 
 
-class HRAdminSite(PortalSignInMixin, admin.AdminSite):
+# Date parts in changelist filters (date_hierarchy, `?at__year=`, `?at__year__gte=`) that
+# datetime can hold: the year after the one asked for must exist too (the filter's upper bound).
+DATE_PART_RANGES = {"year": (1, 9998), "iso_year": (1, 9998), "month": (1, 12), "day": (1, 31)}
+
+
+def _bad_date_part(query) -> bool:
+    for key, values in query.lists():
+        for part in key.split("__")[1:]:
+            if part in DATE_PART_RANGES:
+                low, high = DATE_PART_RANGES[part]
+                for value in values:
+                    if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+                        return True
+    return False
+
+
+def _out_of_range_date(error: Exception) -> bool:
+    return isinstance(error, OverflowError) or "out of range" in str(error)
+
+
+class BadInputMixin:
+    """An out-of-range date in a changelist filter (`?at__year=99999`, `0`, `-1`, `abc`) is a
+    400 on every page of the site, not a 500 from deep inside the query (the year's bounds are
+    computed when the page's queryset is evaluated, while the template renders)."""
+
+    def admin_view(self, view, cacheable=False):
+        wrapped = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if _bad_date_part(request.GET):
+                return bad_request(request, SuspiciousOperation("date filter out of range"))
+            try:
+                response = wrapped(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()  # here, so a date nobody can hold is caught below
+            except (OverflowError, ValueError) as error:
+                if not _out_of_range_date(error):
+                    raise
+                return bad_request(request, SuspiciousOperation("date out of range"))
+            return response
+
+        return checked
+
+
+class HRAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
     site_header = _("Masar — HR console")
     site_title = _("HR console")
     index_title = _("Your entity's records")
@@ -104,7 +188,7 @@ class HRAdminSite(PortalSignInMixin, admin.AdminSite):
             and user.is_staff
             and has_strong_sign_in(request)
             and hr_entity_id(user) is not None
-            and user.groups.filter(name=HR_GROUP).exists()
+            and in_group(request, HR_GROUP)
         )
 
     index_template = "admin/hr_index.html"
@@ -129,7 +213,7 @@ class HRAdminSite(PortalSignInMixin, admin.AdminSite):
         return super().index(request, extra_context=context)
 
 
-class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):
+class MinistryAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
     """Django's admin for ministry staff. HR specialists are kept out: their door is /hr/."""
 
     site_header = _("Masar — ministry administration")
@@ -142,7 +226,7 @@ class MinistryAdminSite(PortalSignInMixin, admin.AdminSite):
             and user.is_staff
             and has_strong_sign_in(request)
             and hr_entity_id(user) is None
-            and (user.is_superuser or user.groups.filter(name=MINISTRY_GROUP).exists())
+            and (user.is_superuser or in_group(request, *MINISTRY_ROLE_GROUPS))
         )
 
 
@@ -167,27 +251,68 @@ def _entity_id_of(obj) -> int | None:
     return None
 
 
+def _form_changes(form) -> dict:
+    """The fields a form changed, old and new; a password is never written down."""
+    return {
+        name: {"changed": True}
+        if "password" in name
+        else {
+            "old": _jsonable(form.initial.get(name)),
+            "new": _jsonable(form.cleaned_data.get(name)),
+        }
+        for name in form.changed_data
+    }
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Every save and delete through an admin site writes an AuditEvent with old and new
-    values; the admin's change view runs in one transaction, so both commit together."""
+    values, and so does every row added, changed or deleted through one of its inlines; the
+    admin's change view runs in one transaction, so the change and its events commit together.
+    """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        from .audit import register_console_actions
+
+        # The actions this admin writes, for its own model and for its inlines' models.
+        register_console_actions(admin_site.name, model)
+        for inline in self.inlines:
+            register_console_actions(admin_site.name, inline.model)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        changes = {
-            # A password (an account's, typed into the add form) is never written down.
-            name: {"changed": True}
-            if "password" in name
-            else {
-                "old": _jsonable(form.initial.get(name)),
-                "new": _jsonable(form.cleaned_data.get(name)),
-            }
-            for name in form.changed_data
-        }
-        self._audit(request, obj, "change" if change else "add", changes)
+        self._audit(request, obj, "change" if change else "add", _form_changes(form))
 
     def delete_model(self, request, obj):
         self._audit(request, obj, "delete", {})
         super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Rows of an inline (an employment action added on the employee's page) are audited
+        one event each, with their fields, like rows saved through their own admin."""
+        deleted = [
+            (inline_form.instance, inline_form.instance.pk, str(inline_form.instance))
+            for inline_form in formset.deleted_forms
+            if inline_form.instance.pk is not None
+        ]
+        edited = [
+            (inline_form, inline_form.instance.pk is None)
+            for inline_form in formset.forms
+            if inline_form.has_changed() and inline_form not in formset.deleted_forms
+        ]
+        super().save_formset(request, form, formset, change)
+        for inline_form, added in edited:
+            if inline_form.instance.pk is None:
+                continue  # an extra form left empty
+            self._audit(
+                request,
+                inline_form.instance,
+                "add" if added else "change",
+                _form_changes(inline_form),
+            )
+        for instance, pk, text in deleted:
+            instance.pk = pk  # Django clears it on delete; the event names the row removed
+            self._audit(request, instance, "delete", {"deleted": text})
 
     def _audit(self, request, obj, verb, changes):
         from .audit import audit
@@ -200,6 +325,27 @@ class AuditedAdmin(admin.ModelAdmin):
             request=request,
             changes=changes,
         )
+
+
+def own_employee_id(user) -> int | None:
+    """The employee record of the signed-in person, if they have one."""
+    employee = getattr(user, "employee", None) if user.is_authenticated else None
+    return employee.pk if employee is not None else None
+
+
+def subject_employee_id(obj, cleaned_data: dict | None = None) -> int | None:
+    """Whose record a console row is about: the employee itself, or the one it hangs off."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "employment_records.employee":
+        return obj.pk
+    for field in ("employee", "holder"):  # holder: a document issued to the person
+        chosen = (cleaned_data or {}).get(field)
+        if chosen is not None:
+            return chosen.pk
+        if getattr(obj, f"{field}_id", None) is not None:
+            return getattr(obj, f"{field}_id")
+    return None
 
 
 class EntityScopedAdmin(AuditedAdmin):
@@ -230,24 +376,58 @@ class EntityScopedAdmin(AuditedAdmin):
         lookup = self.scoped_choice_lookups.get(db_field.related_model._meta.label_lower)
         if lookup is not None:
             related = db_field.related_model._default_manager
-            kwargs["queryset"] = related.filter(**{lookup: hr_entity_id(request.user)})
+            choices = related.filter(**{lookup: hr_entity_id(request.user)})
+            if db_field.related_model._meta.label_lower == "employment_records.employee":
+                # Nobody grants, records or decides anything about themselves.
+                choices = choices.exclude(pk=own_employee_id(request.user))
+            kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        own = own_employee_id(request.user)
+        if own is None:
+            return form
+
+        class NotAboutYourself(form):
+            # A raw-ID field accepts any typed id: the choice list alone does not stop it.
+            def clean(self):
+                cleaned_data = super().clean()
+                if subject_employee_id(self.instance, cleaned_data) == own:
+                    raise ValidationError(ABOUT_YOURSELF, code="about_yourself")
+                return cleaned_data
+
+        NotAboutYourself.__name__ = form.__name__
+        return NotAboutYourself
 
     def _in_entity(self, request, obj) -> bool:
         if obj is None:
             return True
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
+    def _about_self(self, request, obj) -> bool:
+        subject = subject_employee_id(obj)  # first: a list (obj None) costs no query
+        return subject is not None and subject == own_employee_id(request.user)
+
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_entity(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_entity(request, obj)
+        # Their own record, its actions and their own grants are read-only to a specialist.
+        return (
+            super().has_change_permission(request, obj)
+            and self._in_entity(request, obj)
+            and not self._about_self(request, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
         if "delete" not in self.hr_permissions:
             return False
-        return super().has_delete_permission(request, obj) and self._in_entity(request, obj)
+        return (
+            super().has_delete_permission(request, obj)
+            and self._in_entity(request, obj)
+            and not self._about_self(request, obj)
+        )
 
     def save_model(self, request, obj, form, change):
         # A new row of a model that names its entity directly belongs to the specialist's.
@@ -271,14 +451,44 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def _ensure_permissions() -> None:
+    # post_migrate reaches this app before the apps listed after it have their permissions.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+
+
+def _permissions(labels) -> list[Permission]:
+    wanted = []
+    for label in labels:
+        app_label, codename = label.split(".")
+        wanted += Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return wanted
+
+
 def sync_role_groups(**kwargs) -> None:
-    """Give the HR group exactly the permissions its console registrations declare.
+    """Give the HR group exactly the permissions its console registrations declare, and each
+    ministry role its own: the help desk what HELP_DESK_PERMISSIONS names, auditors view
+    everything on the ministry admin, administrators everything there.
 
     Runs after every migrate, so a model registered on `hr_site` by a later app is
     reachable by HR specialists without a hand-written data migration.
     """
+    _ensure_permissions()
     hr_group, _created = Group.objects.get_or_create(name=HR_GROUP)
     Group.objects.get_or_create(name=MINISTRY_GROUP)
+    everything = ministry_permissions()
+    roles = {
+        MINISTRY_HELP_DESK: _permissions(HELP_DESK_PERMISSIONS),
+        MINISTRY_AUDITORS: list(everything.filter(codename__startswith="view_")),
+        MINISTRY_ADMINISTRATORS: list(everything),
+    }
+    for name, permissions in roles.items():
+        Group.objects.get_or_create(name=name)[0].permissions.set(permissions)
     wanted: list[Permission] = []
     for model, model_admin in hr_site._registry.items():
         content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)

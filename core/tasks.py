@@ -31,7 +31,7 @@ def render_document(self, document_id: int) -> None:
 
 @shared_task(name="core.tasks.requeue_stale_documents", acks_late=True)
 def requeue_stale_documents() -> int:
-    """Beat: documents pending for more than ten minutes are queued again."""
+    """Beat: documents pending for more than two minutes are queued again."""
     from . import documents
 
     return len(documents.requeue_stale())

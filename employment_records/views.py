@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.catalogue import service_required
-from core.documents import access_document_for_holder, documents_of_holder
+from core.documents import access_document_for_holder, documents_of_holder, is_slow
 from core.hr_admin import hr_site
 from core.models import Document
 from core.ratelimit import Limit
-from core.uploads import private_file_response
+from core.uploads import attachment_response, private_file_response
+from core.workflow import WorkflowError
 
 from . import selectors, services
 from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for
@@ -141,6 +142,7 @@ def new_correction(request):
         return _choose_field(request, employee, action)
     target = action or employee
     form = CorrectionForm(request.POST or None, request.FILES or None, spec=spec)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = services.CorrectionInput(
             field_name=spec.name,
@@ -151,8 +153,9 @@ def new_correction(request):
         )
         try:
             created = services.submit_correction(employee=employee, data=data, actor=request.user)
-        except services.CorrectionError as error:
-            form.add_error(None, error)
+        except WorkflowError as refused:
+            status = refused.status
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
             messages.success(
                 request,
@@ -173,7 +176,7 @@ def new_correction(request):
                 (_("New request"), None),
             ),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors and status == 200 else status,
     )
 
 
@@ -214,8 +217,8 @@ def respond_correction(request, number):
                 answer=form.cleaned_data["answer"],
                 evidence=form.cleaned_data["evidence"],
             )
-        except services.CorrectionError as error:
-            form.add_error(None, error)
+        except WorkflowError as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
             messages.success(request, _("Your answer was sent to HR."))
             return redirect("employment_records:correction", number=number)
@@ -234,8 +237,8 @@ def withdraw_correction(request, number):
     correction = selectors.access_correction_for_employee(employee=employee, number=number)
     try:
         services.withdraw_correction(request=correction, actor=request.user)
-    except services.CorrectionError as error:
-        messages.error(request, error.messages[0])
+    except WorkflowError as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("The request was withdrawn."))
     return redirect("employment_records:correction", number=number)
@@ -251,9 +254,10 @@ def evidence_download(request, number, evidence_id):
         evidence_id=evidence_id,
         hr_console=hr_site.has_permission(request),
     )
-    return private_file_response(
-        evidence.file_name, download_name=evidence.original_name, content_type=evidence.content_type
-    )
+    try:
+        return attachment_response(evidence)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 @employment_data
@@ -282,8 +286,10 @@ def statements(request):
 def statement_status(request, code):
     employee = selectors.employee_of_user(request.user)
     document = access_document_for_holder(holder=employee, code=code)
+    slow = is_slow(document)
     context = {
         "document": document,
+        "slow": slow,
         "crumbs": _crumbs(
             (_("Service statement"), reverse("employment_records:statements")),
             (document.display_code, None),
@@ -291,8 +297,9 @@ def statement_status(request, code):
     }
     if request.headers.get("HX-Request"):
         # htmx polls: "no change" is a 204, which htmx does not swap, so a screen reader hears
-        # the live region once, when the statement is ready, not every second.
-        if document.status == Document.Status.PENDING:
+        # the live region once, when the statement is ready, not every second (and once when
+        # it starts taking longer than usual).
+        if document.status == Document.Status.PENDING and slow == bool(request.GET.get("slow")):
             return HttpResponse(status=204)
         return render(request, "employment_records/includes/statement_panel.html", context)
     return render(request, "employment_records/statement.html", context)

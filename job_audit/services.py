@@ -305,15 +305,22 @@ WORKFLOW = Workflow(
     history=VariableRequestHistory,
     subject_field="request",
     audit_prefix="job_variables",
-    # No "subject" person: the request is the entity's. Whoever submitted it never audits it
-    # (checker_of on the ministry's steps).
+    # The specialist who prepared the request files it (Role.SUBJECT) and never audits it.
+    people=lambda variable_request: {variable_request.created_by_id} - {None},
     entity_of=lambda variable_request: variable_request.entity_id,
     transitions=[
+        Transition(
+            "create",
+            (),
+            RequestStatus.DRAFT,
+            frozenset({Role.SUBJECT}),
+            label=_("Create the request"),
+        ),
         Transition(
             "submit",
             (RequestStatus.DRAFT, RequestStatus.RETURNED),
             RequestStatus.SUBMITTED,
-            frozenset({Role.HR}),
+            frozenset({Role.SUBJECT}),
             label=_("Submit to the ministry"),
             clock="resume",
         ),
@@ -534,16 +541,7 @@ def create_request(*, entity_id: int, title: str, actor, request=None) -> Variab
     variable_request = VariableRequest.objects.create(
         number=next_reference(prefix="JV"), entity_id=entity_id, title=title, created_by=actor
     )
-    VariableRequestHistory.objects.create(
-        request=variable_request, status=RequestStatus.DRAFT, actor=actor
-    )
-    audit(
-        action="job_variables.create",
-        actor=actor,
-        subject=variable_request,
-        entity_id=entity_id,
-        request=request,
-    )
+    WORKFLOW.start(variable_request, "create", actor=actor, request=request)
     return variable_request
 
 
@@ -635,7 +633,7 @@ def submit_request(*, request_id: int, entity_id: int, actor, request=None) -> V
         variable_request.due_at = now + dt.timedelta(days=AUDIT_SLA_DAYS)
     variable_request.submitted_at = now
     variable_request.decision_note = ""
-    WORKFLOW.take(variable_request, "submit", actor=actor, role=Role.HR, request=request)
+    WORKFLOW.take(variable_request, "submit", actor=actor, role=Role.SUBJECT, request=request)
     return variable_request
 
 

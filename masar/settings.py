@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database, cache or broker outage is a 503 "try again" page, never a 500.
+    "core.outages.OutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -197,6 +199,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task (OOM, SIGKILL) puts its message back on the queue at once,
+# instead of acknowledging it as failed; tasks are idempotent, so a repeat costs nothing.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
@@ -213,6 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.5,
     "max_retries": 1,
     "retry_on_timeout": False,
+    # A message taken by a worker that died whole (no parent left to requeue it) is delivered
+    # again after this many seconds. Longer than any task or retry countdown here (renders take
+    # about a second), so a live worker's message is not delivered twice.
+    "visibility_timeout": 120,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -220,10 +229,11 @@ CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
     "task": "accounts.tasks.purge_stale_verifications",
     "schedule": 3600,
 }
-# A document left pending (lost message, dead worker) is queued again after ten minutes.
+# A document left pending (lost message, a broker that was down) is queued again after two
+# minutes (core.documents.STALE_AFTER); checked every minute.
 CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
     "task": "core.tasks.requeue_stale_documents",
-    "schedule": 300.0,
+    "schedule": 60.0,
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -349,6 +359,11 @@ NAFATH_SIM_REDIRECT_URIS = env.list(
 NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS = env.list(
     "NAFATH_SIM_POST_LOGOUT_REDIRECT_URIS", default=[f"{url}/" for url in _PORTAL_URLS]
 )
+
+# How many reverse proxies in front of the web process append to X-Forwarded-For; the client's
+# address (rate limits, audit log) is the hop that many places from the right. 0: the peer
+# address (REMOTE_ADDR) and X-Forwarded-For is ignored, since anyone can write it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # /verify/<code>/ is public: this many look-ups per address and minute.
 VERIFY_RATE_LIMIT = env.int("VERIFY_RATE_LIMIT", default=20)

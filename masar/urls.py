@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
     path("job-audit/", include("job_audit.urls")),
+    path("cv/", include("cv.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:
@@ -41,4 +42,5 @@ if settings.NAFATH_SIMULATOR:
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
-# handler500 stays Django's default: it renders the standalone templates/500.html.
+# The standalone templates/500.html, or templates/503.html for an outage (core/outages.py).
+handler500 = "core.outages.server_error"

@@ -1,5 +1,6 @@
 """A fixed-window counter in the cache (Redis in production, locmem in tests)."""
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -15,5 +16,11 @@ def too_many(key: str, *, limit: int, window: int) -> bool:
 
 
 def client_ip(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    """The peer address, or the hop TRUSTED_PROXY_COUNT places from the right of
+    X-Forwarded-For (the simulator imports nothing of the portal, so this mirrors
+    core.audit.client_ip); only a key for the counter, never stored."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if proxies > 0 and len(hops) >= proxies and hops[-proxies].strip():
+        return hops[-proxies].strip()[:64]
+    return request.META.get("REMOTE_ADDR", "")

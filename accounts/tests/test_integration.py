@@ -31,7 +31,6 @@ def test_gateway_503_twice_is_retried_and_the_code_arrives_once(
 ):
     verification = services.start_registration(
         employee=persona,
-        mobile="+966551234534",
         email="p@example.sa",
         password=STRONG_PASSWORD,
         request=rf.post("/"),

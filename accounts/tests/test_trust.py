@@ -415,3 +415,21 @@ def test_hr_cannot_change_the_registry_mobile_in_the_console(client):
     assert response.status_code == 200
     fields = response.context["adminform"].form.fields
     assert "registry_mobile" not in fields and "national_id_expiry" not in fields
+
+
+def test_an_expired_code_is_still_a_failure_not_already_used(person):
+    device = SmsDevice.objects.create(user=person, name="mobile")
+    code = device.generate_token()
+    SmsDevice.objects.filter(pk=device.pk).update(
+        valid_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    device.refresh_from_db()
+    assert device.check_code(code) == SmsDevice.WRONG
+
+
+def test_the_sign_in_code_page_costs_few_queries(
+    web, person, outbox, django_assert_max_num_queries
+):
+    password_step(web, person)
+    with django_assert_max_num_queries(4):  # session, user, device, session save
+        assert web.get("/accounts/login/code/").status_code == 200

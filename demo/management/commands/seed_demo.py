@@ -213,7 +213,11 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
+<<<<<<< HEAD
         job_audit = self.create_job_audit()
+=======
+        cv_entries = self.create_cv_entries(employees)
+>>>>>>> main
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -233,7 +237,11 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
+<<<<<<< HEAD
                 job_audit,
+=======
+                cv_entries,
+>>>>>>> main
             ],
             personas,
         )
@@ -299,6 +307,7 @@ class Command(BaseCommand):
         outcome.created += 1
         return outcome
 
+<<<<<<< HEAD
     def create_job_audit(self) -> Outcome:
         """The first entity's inventory with a finding of every type, its audit run, and job
         variables requests in every state (demo.job_audit_demo)."""
@@ -309,6 +318,26 @@ class Command(BaseCommand):
             outcome.created = 1
         else:
             outcome.existing = 1
+=======
+    def create_cv_entries(self, employees) -> Outcome:
+        """Persona 1012345672's own CV entries in Arabic and English; a section that already
+        has entries in a language is left as it is (the person may have edited it)."""
+        from cv.sections import SECTIONS_BY_CODE
+
+        outcome = Outcome("CV entries")
+        employee_id = employees[demo_data.CV_PERSONA_ID]
+        for code, by_language in demo_data.CV_ENTRIES.items():
+            model = SECTIONS_BY_CODE[code].model
+            for language, rows in by_language.items():
+                if model.objects.filter(employee_id=employee_id, language=language).exists():
+                    outcome.existing += len(rows)
+                    continue
+                model.objects.bulk_create(
+                    model(employee_id=employee_id, language=language, position=index, **row)
+                    for index, row in enumerate(rows, start=1)
+                )
+                outcome.created += len(rows)
+>>>>>>> main
         return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):
