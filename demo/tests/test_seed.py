@@ -290,7 +290,6 @@ def test_seed_demo_leaves_work_in_the_hr_personas_console(client):
 
 
 @pytest.mark.django_db
-<<<<<<< HEAD
 def test_seed_demo_leaves_a_finding_of_every_type_and_variables_in_every_state():
     from job_audit.findings import FindingType
     from job_audit.models import AuditRun, Finding, RequestStatus, VariableRequest
@@ -311,7 +310,9 @@ def test_seed_demo_leaves_a_finding_of_every_type_and_variables_in_every_state()
     call_command("seed_demo", stdout=StringIO())
     assert AuditRun.objects.filter(entity=entity).count() == 1
     assert VariableRequest.objects.filter(entity=entity).count() == 6
-=======
+
+
+@pytest.mark.django_db
 def test_seed_demo_gives_the_first_persona_a_cv_in_both_languages():
     from cv.models import LanguageSkill, Skill, Summary
 
@@ -325,4 +326,3 @@ def test_seed_demo_gives_the_first_persona_a_cv_in_both_languages():
     before = Skill.objects.count()
     assert "CV entries: 0 created" in seed_demo()
     assert Skill.objects.count() == before
->>>>>>> main

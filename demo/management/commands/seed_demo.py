@@ -213,11 +213,8 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
-<<<<<<< HEAD
         job_audit = self.create_job_audit()
-=======
         cv_entries = self.create_cv_entries(employees)
->>>>>>> main
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -237,11 +234,8 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
-<<<<<<< HEAD
                 job_audit,
-=======
                 cv_entries,
->>>>>>> main
             ],
             personas,
         )
@@ -307,7 +301,6 @@ class Command(BaseCommand):
         outcome.created += 1
         return outcome
 
-<<<<<<< HEAD
     def create_job_audit(self) -> Outcome:
         """The first entity's inventory with a finding of every type, its audit run, and job
         variables requests in every state (demo.job_audit_demo)."""
@@ -318,7 +311,8 @@ class Command(BaseCommand):
             outcome.created = 1
         else:
             outcome.existing = 1
-=======
+        return outcome
+
     def create_cv_entries(self, employees) -> Outcome:
         """Persona 1012345672's own CV entries in Arabic and English; a section that already
         has entries in a language is left as it is (the person may have edited it)."""
@@ -337,7 +331,6 @@ class Command(BaseCommand):
                     for index, row in enumerate(rows, start=1)
                 )
                 outcome.created += len(rows)
->>>>>>> main
         return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):
