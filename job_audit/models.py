@@ -340,6 +340,11 @@ class VariableRequest(SlaClock):
         return self.status in EDITABLE_REQUEST_STATUSES
 
     @property
+    def attachments(self):
+        """The files of all the request's variables."""
+        return VariableAttachment.objects.filter(variable__request=self).order_by("pk")
+
+    @property
     def is_batch(self) -> bool:
         return len(self.variables.all()) > 1
 
