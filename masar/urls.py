@@ -34,6 +34,7 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("bayan/", include("bayan.urls")),
     path("promotions/", include("promotions.urls")),
+    path("job-audit/", include("job_audit.urls")),
     path("cv/", include("cv.urls")),
     path("notifications/", include("core.urls_notifications")),
 ]

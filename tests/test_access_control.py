@@ -398,13 +398,65 @@ OF_AN_ENTITY: dict[str, Callable] = {
     "employment_records.position": lambda entity: PositionFactory(entity=entity),
     "core.auditevent": lambda entity: AuditEvent.objects.create(action="test", entity=entity),
     "promotions.round": lambda entity: RoundFactory(entity=entity),
+    "job_audit.auditrun": lambda entity: _audit_run(entity),
+    "job_audit.finding": lambda entity: _finding(entity),
+    "job_audit.inventoryposition": lambda entity: _inventory_position(entity),
+    "job_audit.variablerequest": lambda entity: _variable_request(entity),
 }
+
+
+def _audit_run(entity):
+    from job_audit.models import AuditRun
+
+    return AuditRun.objects.create(entity=entity, status="done")
+
+
+def _finding(entity):
+    from job_audit.models import Finding
+
+    run = _audit_run(entity)
+    return Finding.objects.create(
+        entity=entity,
+        fingerprint=f"foreign_unit:p{Finding.objects.count() + 1}",
+        type="foreign_unit",
+        severity="high",
+        details={"position": "1", "unit": "U"},
+        first_run=run,
+        last_run=run,
+    )
+
+
+def _inventory_position(entity):
+    from job_audit.models import InventoryPosition
+
+    return InventoryPosition.objects.get(pk=PositionFactory(entity=entity).pk)
+
+
+def _variable_request(entity):
+    from employment_records.tests.helpers import checked_pdf
+    from job_audit import services
+
+    request = services.create_request(entity_id=entity.pk, title="x", actor=None)
+    position = PositionFactory(entity=entity, status="vacant")
+    services.add_variable(
+        request_id=request.pk,
+        entity_id=entity.pk,
+        data=services.VariableInput(type="freeze", position=position, justification="x"),
+        attachment=checked_pdf("v.pdf"),
+        actor=None,
+    )
+    return request
+
+
 # Kwargs of console URLs beside the object's own id: how to find them from the object.
 CHILD_KWARGS: dict[str, Callable] = {
     "attachment_id": lambda obj: obj.attachments.first().pk,
     "evidence_id": lambda obj: obj.evidence.first().pk,
     "employee_id": lambda obj: obj.employee_id,  # Bayan: prepare a statement for them
     "period_id": lambda obj: obj.periods.first().pk,  # Bayan: one period of a statement
+    "run_id": lambda obj: obj.pk,
+    "request_id": lambda obj: obj.pk,
+    "variable_id": lambda obj: obj.variables.first().pk,
 }
 # Console pages that only show an object: its subject may read them. The grievance's "change"
 # page is its read-only detail page (each step has its own URL, tested as acting).

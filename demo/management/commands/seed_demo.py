@@ -216,6 +216,7 @@ class Command(BaseCommand):
         requests = self.create_requests(demo, employees)
         bayan = self.create_bayan(demo, employees, hr_group)
         rounds = self.create_promotion_rounds()
+        job_audit = self.create_job_audit()
         cv_entries = self.create_cv_entries(employees)
 
         personas = []
@@ -242,6 +243,7 @@ class Command(BaseCommand):
                 requests,
                 bayan,
                 rounds,
+                job_audit,
                 cv_entries,
             ],
             personas,
@@ -402,6 +404,18 @@ class Command(BaseCommand):
         outcome = Outcome("Promotion rounds")
         outcome.created = seed_promotions()
         outcome.existing = 0 if outcome.created else 2
+        return outcome
+
+    def create_job_audit(self) -> Outcome:
+        """The first entity's inventory with a finding of every type, its audit run, and job
+        variables requests in every state (demo.job_audit_demo)."""
+        from demo.job_audit_demo import seed_job_audit
+
+        outcome = Outcome("Job-data audit: findings, audit run, variables requests")
+        if seed_job_audit():
+            outcome.created = 1
+        else:
+            outcome.existing = 1
         return outcome
 
     def create_cv_entries(self, employees) -> Outcome:
