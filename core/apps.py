@@ -12,7 +12,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Masar")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from .hr_admin import sync_role_groups
+        from .search import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="core.masar_normalise")
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="core.sync_role_groups")
 
