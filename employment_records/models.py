@@ -192,6 +192,9 @@ class EndReason(models.TextChoices):
 class Employee(models.Model):
     """The ministry's record of one government employee; exists before any portal account."""
 
+    # Joined whenever the signed-in person's own record is read (core.catalogue.employee_of).
+    REQUEST_SELECT_RELATED = ("entity", "unit", "position__job_class")
+
     national_id = models.CharField(
         _("national ID"), max_length=10, unique=True, validators=[validate_national_id]
     )

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.catalogue import employee_of
 from core.hr_admin import hr_entity_id
 from core.search import Normalised, name_terms
 
@@ -51,13 +52,12 @@ def service_length(start: dt.date, end: dt.date) -> ServiceLength:
 
 
 def employee_of_user(user) -> Employee:
-    """The signed-in person's own record with everything the profile shows, in one query."""
-    try:
-        return Employee.objects.select_related("entity", "unit", "position__job_class", "user").get(
-            user=user
-        )
-    except Employee.DoesNotExist:
-        raise Http404 from None
+    """The signed-in person's own record with everything the profile shows, in one query,
+    shared with the access policy that ran before the view (core.catalogue.employee_of)."""
+    employee = employee_of(user)
+    if employee is None:
+        raise Http404
+    return employee
 
 
 def length_of_service(employee: Employee) -> ServiceLength:
