@@ -31,7 +31,7 @@ os.environ.setdefault("DEBUG", "off")
 
 EMPLOYEE = "1012345672"
 HR = "1034567899"
-MINISTRY = "1045678902"  # seed_demo's ministry administrator, when present; else a superuser
+MINISTRY = "1045678909"  # seed_demo's ministry staff persona
 
 EMPLOYEE_PAGES = ["/", "/my-data/", "/my-data/record/", "/grievances/mine/"]
 HR_PAGES = [
@@ -86,7 +86,8 @@ def prepare(args) -> None:
 
     if args.migrate:
         call_command("migrate", verbosity=0)
-    call_command("seed_demo")
+    if not Employee.objects.filter(national_id=HR).exists():
+        call_command("seed_demo")
     missing = args.employees - Employee.objects.count()
     if missing > 0:
         print(f"seeding {missing:,} employees with seed_scale ...", flush=True)
@@ -97,19 +98,14 @@ def prepare(args) -> None:
         cursor.execute("ANALYZE")
 
 
-def client_for(national_id: str | None, *, superuser: bool = False):
+def client_for(national_id: str):
     from django.test import Client
     from django.utils import timezone
 
     from accounts.models import User
     from accounts.tests.factories import sign_in_verified
 
-    if superuser:
-        user, _ = User.objects.get_or_create(
-            username="bench-superuser", defaults={"is_staff": True, "is_superuser": True}
-        )
-    else:
-        user = User.objects.get(username=national_id)
+    user = User.objects.get(username=national_id)
     if user.nafath_verified_at is None:
         user.nafath_verified_at = timezone.now()
         user.save(update_fields=["nafath_verified_at"])
@@ -204,7 +200,7 @@ def main() -> int:
     clients = {
         "employee": client_for(EMPLOYEE),
         "hr": client_for(HR),
-        "admin": client_for(None, superuser=True),
+        "admin": client_for(MINISTRY),
     }
     floor, _, _ = measure(clients["employee"], "/healthz", args.runs)
     print(f"  minimal view /healthz (signed in): median={floor:.1f} ms")

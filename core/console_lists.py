@@ -125,6 +125,8 @@ def keyset_columns(model, ordering) -> list[tuple[str, bool, models.Field]] | No
         if field.is_relation and field.related_model is not None and name != field.attname:
             # Ordering by a foreign key follows the related model's ordering: a join.
             return None
+        if any(column[0] == field.attname for column in columns):
+            continue  # ordered twice (the admin appends the queryset's own ordering)
         columns.append((field.attname, descending, field))
         if field.primary_key:
             return columns
