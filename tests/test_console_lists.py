@@ -152,7 +152,10 @@ def test_a_seek_walk_finds_every_row_once_in_order_while_rows_are_inserted(
         # Newer than everything (lands before the walk's position) and older than everything
         # (lands after it: the walk must reach it, once).
         inserted.append(ActionFactory(employee=employee, effective_date=dt.date(2030, 1, page)))
-        inserted.append(ActionFactory(employee=employee, effective_date=dt.date(2000, 1, page)))
+        # (each one older than the last, so it is always past the walk's position)
+        inserted.append(
+            ActionFactory(employee=employee, effective_date=dt.date(2000, 1, 28 - page))
+        )
 
     seen = _walk(client, base, insert_between=insert)
     assert len(seen) == len(set(seen)), "a row was listed twice"
