@@ -45,4 +45,4 @@ USER masar
 
 EXPOSE 8000
 
-CMD ["gunicorn", "masar.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+CMD ["gunicorn", "masar.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -12,8 +12,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Masar")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from .audit import CoreAction, register_actions
         from .hr_admin import sync_role_groups
+        from .search import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="core.masar_normalise")
 
         register_actions(CoreAction)
 

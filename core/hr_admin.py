@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.defaults import bad_request
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from .console_lists import ConsoleSiteMixin
+
 HR_GROUP = "HR specialists"
 ABOUT_YOURSELF = _(
     "You cannot record, change or grant anything about yourself. Another HR specialist "
@@ -175,7 +177,7 @@ class BadInputMixin:
         return checked
 
 
-class HRAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
+class HRAdminSite(ConsoleSiteMixin, BadInputMixin, PortalSignInMixin, admin.AdminSite):
     site_header = _("Masar — HR console")
     site_title = _("HR console")
     index_title = _("Your entity's records")
@@ -213,7 +215,7 @@ class HRAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
         return super().index(request, extra_context=context)
 
 
-class MinistryAdminSite(BadInputMixin, PortalSignInMixin, admin.AdminSite):
+class MinistryAdminSite(ConsoleSiteMixin, BadInputMixin, PortalSignInMixin, admin.AdminSite):
     """Django's admin for ministry staff. HR specialists are kept out: their door is /hr/."""
 
     site_header = _("Masar — ministry administration")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 from core.workflow import WorkflowError
 
-from . import models, services
+from . import models, selectors, services
 
 
 class ActionInline(admin.TabularInline):
@@ -52,6 +52,12 @@ class EmployeeAdmin(AuditedAdmin):
     list_select_related = ("entity",)
     raw_id_fields = ("position", "user")
     inlines = [ActionInline]
+    search_help_text = _("A national ID (exact), or any part of the name in Arabic or English.")
+
+    def get_search_results(self, request, queryset, search_term):
+        # An exact national ID or an indexed, Arabic-normalised name search (not LIKE '%x%'
+        # over five columns).
+        return selectors.search_employees(queryset, search_term), False
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -83,6 +89,11 @@ class EmployeeChildAdmin(AuditedAdmin):
     list_select_related = ("employee",)
     search_fields = ("employee__national_id",)
     raw_id_fields = ("employee",)
+
+    def get_search_results(self, request, queryset, search_term):
+        has_number = any(f.name == "decision_number" for f in self.model._meta.fields)
+        found = selectors.search_employee_records(queryset, search_term, decision_number=has_number)
+        return found, False
 
 
 class ActionAdmin(EmployeeChildAdmin):

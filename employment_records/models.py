@@ -194,6 +194,9 @@ class EndReason(models.TextChoices):
 class Employee(models.Model):
     """The ministry's record of one government employee; exists before any portal account."""
 
+    # Joined whenever the signed-in person's own record is read (core.catalogue.employee_of).
+    REQUEST_SELECT_RELATED = ("entity", "unit", "position__job_class")
+
     national_id = models.CharField(
         _("national ID"), max_length=10, unique=True, validators=[validate_national_id]
     )
@@ -265,6 +268,10 @@ class Employee(models.Model):
         verbose_name = _("employee")
         verbose_name_plural = _("employees")
         ordering = ["national_id"]
+        indexes = [
+            # The HR console's list: one entity's employees in national ID order.
+            models.Index(fields=["entity", "national_id"], name="employee_entity_nid"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rank__gte=1, rank__lte=15), name="employee_rank_1_15"
@@ -448,6 +455,7 @@ class EmploymentAction(models.Model):
             models.Index(fields=["employee", "-effective_date"], name="action_employee_date"),
             # The consoles' newest-first lists: an index walk instead of sorting every row.
             models.Index(fields=["-effective_date", "-id"], name="action_newest_first"),
+            models.Index(fields=["decision_number"], name="action_decision_number"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -499,6 +507,7 @@ class TrainingDecision(models.Model):
         verbose_name = _("training decision")
         verbose_name_plural = _("training decisions")
         ordering = ["-start_date"]
+        indexes = [models.Index(fields=["-start_date", "-id"], name="training_newest_first")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="training_end_after_start"
@@ -533,6 +542,7 @@ class ScholarshipDecision(models.Model):
         verbose_name = _("scholarship decision")
         verbose_name_plural = _("scholarship decisions")
         ordering = ["-start_date"]
+        indexes = [models.Index(fields=["-start_date", "-id"], name="scholarship_newest_first")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="scholarship_end_after_start"
@@ -563,6 +573,7 @@ class PerformanceEvaluation(models.Model):
         verbose_name = _("performance evaluation")
         verbose_name_plural = _("performance evaluations")
         ordering = ["-year"]
+        indexes = [models.Index(fields=["-year", "-id"], name="evaluation_newest_first")]
         constraints = [
             models.UniqueConstraint(fields=["employee", "year"], name="evaluation_one_per_year"),
             models.CheckConstraint(
@@ -590,6 +601,9 @@ class Qualification(models.Model):
         verbose_name = _("qualification")
         verbose_name_plural = _("qualifications")
         ordering = ["-graduation_date"]
+        indexes = [
+            models.Index(fields=["-graduation_date", "-id"], name="qualification_newest_first")
+        ]
 
     def __str__(self):
         return f"{self.get_level_display()} — {self.major}"

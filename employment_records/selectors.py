@@ -5,6 +5,7 @@ queries whatever the length of the record."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -13,7 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.catalogue import employee_of
 from core.hr_admin import hr_entity_id
+from core.search import Normalised, name_terms
 
 from .models import (
     CorrectionEvent,
@@ -49,13 +52,12 @@ def service_length(start: dt.date, end: dt.date) -> ServiceLength:
 
 
 def employee_of_user(user) -> Employee:
-    """The signed-in person's own record with everything the profile shows, in one query."""
-    try:
-        return Employee.objects.select_related("entity", "unit", "position__job_class", "user").get(
-            user=user
-        )
-    except Employee.DoesNotExist:
-        raise Http404 from None
+    """The signed-in person's own record with everything the profile shows, in one query,
+    shared with the access policy that ran before the view (core.catalogue.employee_of)."""
+    employee = employee_of(user)
+    if employee is None:
+        raise Http404
+    return employee
 
 
 def length_of_service(employee: Employee) -> ServiceLength:
@@ -128,3 +130,45 @@ def access_evidence(*, user, number: str, evidence_id: int, hr_console: bool) ->
     if hr_console and hr_entity_id(user) == owner.entity_id:
         return evidence
     raise Http404
+
+
+# --- Console search (issue 16) -----------------------------------------------------------------
+
+EMPLOYEE_NAME_COLUMNS = (
+    "first_name_ar",
+    "father_name_ar",
+    "grandfather_name_ar",
+    "family_name_ar",
+    "first_name_en",
+    "father_name_en",
+    "grandfather_name_en",
+    "family_name_en",
+)
+NATIONAL_ID_SHAPE = re.compile(r"^[12][0-9]{9}$")
+
+
+def search_employees(queryset, query: str):
+    """A national ID is an exact match on its unique index; anything else is a name: every
+    typed word, normalised (core.search), must appear in the normalised full name (Arabic and
+    English parts), a pg_trgm GIN index search on PostgreSQL."""
+    query = query.strip()
+    if NATIONAL_ID_SHAPE.match(query):
+        return queryset.filter(national_id=query)
+    terms = name_terms(query)
+    if not terms:
+        return queryset
+    queryset = queryset.alias(search_name=Normalised(*EMPLOYEE_NAME_COLUMNS))
+    for term in terms:
+        queryset = queryset.filter(search_name__contains=term)
+    return queryset
+
+
+def search_employee_records(queryset, query: str, *, decision_number: bool):
+    """Records hanging off an employee: a national ID matches the person's records (the unique
+    index, then the per-employee index); anything else is a decision number, exactly."""
+    query = query.strip()
+    if not query:
+        return queryset
+    if NATIONAL_ID_SHAPE.match(query) or not decision_number:
+        return queryset.filter(employee__national_id=query)
+    return queryset.filter(decision_number=query)

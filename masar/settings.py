@@ -112,8 +112,9 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live on the server (database), so sign-out really ends them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live on the server (database, read through the cache: core.sessions), so sign-out
+# really ends them and a request reads its session without a database query.
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute lifetime; the idle timeout is enforced by accounts
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=15 * 60)
 SESSION_COOKIE_HTTPONLY = True

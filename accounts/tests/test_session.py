@@ -56,3 +56,16 @@ def test_eight_hours_is_the_absolute_limit_even_when_active(signed_in):
     response = signed_in.get("/")
     assert response.status_code == 302
     assert SESSION_KEY not in signed_in.session
+
+
+def test_a_request_soon_after_the_last_stamp_saves_no_session(signed_in):
+    """The idle clock is rewritten only once a third of the timeout has gone by: a burst of
+    clicks writes no session, and the page's countdown starts from the stamp, not from 900."""
+    shift_session(signed_in, last_activity=4 * 60)
+    stamp = signed_in.session["last_activity"]
+    page = signed_in.get("/").content.decode()
+    assert signed_in.session["last_activity"] == stamp  # nothing written
+    assert 'data-idle-seconds="660"' in page or 'data-idle-seconds="659"' in page
+    shift_session(signed_in, last_activity=5 * 60 + 1)
+    signed_in.get("/")
+    assert time.time() - signed_in.session["last_activity"] < 5  # renewed

@@ -1,0 +1,288 @@
+"""National scale (issue 16): console and employee pages at N employees, beside a minimal view
+and Django admin's default changelist on the same tables.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/masar_scalebench
+    .venv/bin/python bench/scale.py --employees 100000 [--migrate] [--runs 11]
+
+Needs PostgreSQL (the planner's estimates and the trigram index are what is measured); says so
+and stops on anything else. Seeds the demo personas (`seed_demo`) and, when the database holds
+fewer employees than `--employees` (default 1,000,000), adds the rest with `seed_scale`.
+
+Every page is requested through Django's test client (the view, the middleware, the templates
+and the database; no network), first once to warm up, then `--runs` times. For each it prints
+the server time (median and p95), the query count and the ratio of its median to the median of
+a minimal view (`/healthz`, signed in, same client) measured in the same run. Then, for the
+large console tables, Django admin's default changelist (a plain `ModelAdmin`: two exact
+counts, OFFSET pages, DISTINCT filters) on the same table and page, beside ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masar.settings")
+os.environ.setdefault("DEBUG", "off")
+
+EMPLOYEE = "1012345672"
+HR = "1034567899"
+MINISTRY = "1045678909"  # seed_demo's ministry staff persona
+
+EMPLOYEE_PAGES = ["/", "/my-data/", "/my-data/record/", "/grievances/mine/"]
+HR_PAGES = [
+    "/hr/employment_records/employee/",
+    "DEEP:/hr/employment_records/employee/",
+    "/hr/employment_records/employee/?q={national_id}",
+    "/hr/employment_records/employee/?q={family_ar}",
+    "/hr/employment_records/employee/?q={two_words}",
+    "/hr/employment_records/employmentaction/",
+    "DEEP:/hr/employment_records/employmentaction/",
+    "/hr/grievances/grievance/",
+]
+ADMIN_PAGES = [
+    "/admin/employment_records/employee/",
+    "DEEP:/admin/employment_records/employee/",
+    "/admin/employment_records/employee/?q={national_id}",
+    "/admin/employment_records/position/",
+    "/admin/employment_records/employmentaction/",
+    "/admin/employment_records/performanceevaluation/",
+    "/admin/employment_records/qualification/",
+    "/admin/employment_records/trainingdecision/",
+]
+# Django's default changelist beside ours: (label, model, our URL).
+DEFAULT_ADMIN = [
+    ("employees", "employment_records.Employee", "/admin/employment_records/employee/"),
+    (
+        "actions",
+        "employment_records.EmploymentAction",
+        "/admin/employment_records/employmentaction/",
+    ),
+    (
+        "qualifications",
+        "employment_records.Qualification",
+        "/admin/employment_records/qualification/",
+    ),
+]
+DEEP_PAGES = 1000  # "page 1000": followed through next links is too slow; seek from a row there
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--employees", type=int, default=1_000_000, help="at least this many")
+    parser.add_argument("--runs", type=int, default=11, help="timed requests per page")
+    parser.add_argument("--migrate", action="store_true", help="apply migrations first")
+    return parser.parse_args()
+
+
+def prepare(args) -> None:
+    from django.core.management import call_command
+
+    from employment_records.models import Employee
+
+    if args.migrate:
+        call_command("migrate", verbosity=0)
+    if not Employee.objects.filter(national_id=HR).exists():
+        call_command("seed_demo")
+    missing = args.employees - Employee.objects.count()
+    if missing > 0:
+        print(f"seeding {missing:,} employees with seed_scale ...", flush=True)
+        call_command("seed_scale", employees=missing)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def client_for(national_id: str):
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.models import User
+    from accounts.tests.factories import sign_in_verified
+
+    user = User.objects.get(username=national_id)
+    if user.nafath_verified_at is None:
+        user.nafath_verified_at = timezone.now()
+        user.save(update_fields=["nafath_verified_at"])
+    client = Client()
+    sign_in_verified(client, user)
+    return client
+
+
+def measure(client, path: str, runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(path)  # warm-up
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}")
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    return statistics.median(timings), p95, len(queries)
+
+
+def deep_url(path: str, queryset) -> str:
+    """Our seek URL for "page 1000": the row that ends page 999, as a next link would carry."""
+    from core.console_lists import _encode, keyset_columns
+
+    per_page = 100
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    columns = keyset_columns(queryset.model, ordering)
+    row = queryset.order_by(*[("-" if d else "") + n for n, d, _f in columns])[
+        DEEP_PAGES * per_page - 1 : DEEP_PAGES * per_page
+    ].first()
+    if row is None:
+        return path
+    return f"{path}?after={_encode([getattr(row, n) for n, _d, _f in columns])}"
+
+
+def _time_view(call, runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call()  # warm-up
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[max(0, round(0.95 * len(timings)) - 1)], len(queries)
+
+
+def side_by_side(national_id: str, model_label: str, runs: int, page: int):
+    """Django's stock ModelAdmin (same columns, filters, search fields) and ours, each view
+    called directly on the same request (no middleware): (stock, ours) timings."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.contrib.admin import ModelAdmin
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.test import RequestFactory
+
+    from accounts.models import User
+
+    model = apps.get_model(model_label)
+    ours = admin.site._registry[model]
+    stock = ModelAdmin(model, admin.site)
+    stock.list_display = ours.list_display
+    stock.list_filter = [f if isinstance(f, str) else f[0] for f in ours.list_filter]
+    stock.search_fields = ours.search_fields
+    stock.list_select_related = ours.list_select_related
+    user = User.objects.get(username=national_id)
+    user.is_verified = lambda: True
+
+    def call(model_admin, query):
+        request = RequestFactory().get("/admin/", query)
+        request.user = user
+        request.session = SessionBase()
+        request._messages = _NoMessages()
+        response = model_admin.changelist_view(request)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200:
+            raise SystemExit(f"{model_label} {query} answered {response.status_code}")
+
+    results = {"stock": _time_view(lambda: call(stock, {"p": page} if page > 1 else {}), runs)}
+    if page == 1:
+        results["ours"] = _time_view(lambda: call(ours, {}), runs)
+    return results
+
+
+class _NoMessages:
+    def add(self, *args, **kwargs):
+        pass
+
+    def __iter__(self):
+        return iter(())
+
+
+def main() -> int:
+    args = parse_args()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print(
+            "bench/scale.py needs PostgreSQL (planner estimates, pg_trgm): set DATABASE_URL="
+            "postgres://postgres@127.0.0.1:5432/<a throwaway database>."
+        )
+        return 2
+    from employment_records.models import Employee, EmploymentAction
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    prepare(args)
+    hr_user_entity = Employee.objects.get(national_id=HR).entity_id
+    sample = Employee.objects.filter(entity_id=hr_user_entity).order_by("-pk").first()
+    words = {
+        "national_id": sample.national_id,
+        "family_ar": sample.family_name_ar,
+        "two_words": f"{sample.first_name_ar} {sample.family_name_ar}",
+    }
+    print(
+        f"National scale, server side (PostgreSQL, {Employee.objects.count():,} employees, "
+        f"{EmploymentAction.objects.count():,} actions; median and p95 of {args.runs} warm "
+        f"requests a page; cores: {os.cpu_count()})"
+    )
+    clients = {
+        "employee": client_for(EMPLOYEE),
+        "hr": client_for(HR),
+        "admin": client_for(MINISTRY),
+    }
+    floor, _, _ = measure(clients["employee"], "/healthz", args.runs)
+    print(f"  minimal view /healthz (signed in): median={floor:.1f} ms")
+    action_qs = EmploymentAction.objects.all()
+    for who, pages in (("employee", EMPLOYEE_PAGES), ("hr", HR_PAGES), ("admin", ADMIN_PAGES)):
+        client = clients[who]
+        print(f"  {who}")
+        for template in pages:
+            path = template.format(**words)
+            label = path
+            if path.startswith("DEEP:"):
+                path = path[5:]
+                if "employmentaction" in path:
+                    queryset = action_qs
+                    if who == "hr":
+                        queryset = queryset.filter(employee__entity_id=hr_user_entity)
+                    queryset = queryset.order_by("-effective_date", "-id")
+                else:
+                    queryset = Employee.objects.all()
+                    if who == "hr":
+                        queryset = queryset.filter(entity_id=hr_user_entity)
+                    queryset = queryset.order_by("national_id")
+                path = deep_url(path, queryset)
+                label = f"{path.split('?')[0]} (page {DEEP_PAGES}, seek)"
+            median, p95, queries = measure(client, path, args.runs)
+            print(
+                f"    {label[:70]:<70} median={median:7.1f} ms  p95={p95:7.1f} ms  "
+                f"queries={queries:3d}  x{median / floor:5.1f} of minimal"
+            )
+    print("  Django admin's default changelist beside ours (ministry admin, view called directly)")
+    for label, model_label, _path in DEFAULT_ADMIN:
+        for page in (1, DEEP_PAGES):
+            for kind, (median, p95, queries) in side_by_side(
+                MINISTRY, model_label, args.runs, page
+            ).items():
+                print(
+                    f"    {kind:<5} {label:<15} page {page:<5} median={median:7.1f} ms  "
+                    f"p95={p95:7.1f} ms  queries={queries:3d}"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
