@@ -40,3 +40,11 @@ def mask_id(national_id):
     from core.validators import mask_national_id
 
     return mask_national_id(national_id) if national_id else ""
+
+
+@register.filter(name="mask_mobile")
+def mask_mobile_filter(mobile):
+    """A mobile number with all but the last digits hidden, as every page shows it."""
+    from core.validators import mask_mobile
+
+    return mask_mobile(mobile) if mobile else ""
