@@ -15,10 +15,14 @@ def gregorian_date(value):
     return format_gregorian(value)
 
 
-@register.inclusion_tag("components/date.html")
+@register.simple_tag
 def dual_date(value):
-    """Both calendars, Hijri first (the administrative calendar)."""
-    return {"value": value}
+    """Both calendars, Hijri first (the administrative calendar). Stripped: the template's final
+    newline would otherwise put a space before the punctuation that follows ('2027م .')."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(render_to_string("components/date.html", {"value": value}).strip())  # noqa: S308
 
 
 def mask_name(full_name: str) -> str:
