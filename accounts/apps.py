@@ -7,6 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from core.audit import register_actions
+
+        from .audit import AccountAction
+
+        register_actions(AccountAction)
+
         from django.contrib.auth.signals import user_logged_in
 
         from core.hr_admin import forget_strong_sign_in_of_another_user

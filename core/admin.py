@@ -5,16 +5,51 @@ from .hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 from .models import AuditEvent, Document
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions present in the (entity-scoped) log, in words, in the reader's language."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from .audit import action_label
+
+        present = (
+            model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        )
+        return sorted(((value, action_label(value)) for value in present), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "action", "actor", "subject_type", "subject_id", "entity", "ip_address")
-    list_filter = ("action",)
+    list_display = (
+        "at",
+        "action_words",
+        "actor",
+        "subject_type",
+        "subject_id",
+        "entity",
+        "ip_address",
+    )
+    list_filter = (ActionFilter,)
     search_fields = ("action", "subject_id", "actor__username")
     date_hierarchy = "at"
     list_select_related = ("actor", "entity")
 
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, obj):
+        from .audit import action_label
+
+        return action_label(obj.action)
+
 
 class HRAuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     list_display = AuditEventAdmin.list_display
+    action_words = AuditEventAdmin.action_words
     list_filter = AuditEventAdmin.list_filter
     search_fields = AuditEventAdmin.search_fields
     list_select_related = AuditEventAdmin.list_select_related

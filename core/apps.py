@@ -12,7 +12,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Masar")
 
     def ready(self):
+        from .audit import CoreAction, register_actions
         from .hr_admin import sync_role_groups
+
+        register_actions(CoreAction)
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="core.sync_role_groups")
 

@@ -1,5 +1,13 @@
 """Write audit events inside the caller's transaction, so a change and its record stand or fall
-together. Never pass a code, a password or a token in `changes`."""
+together. Never pass a code, a password or a token in `changes`.
+
+Actions are an enumeration, not free text: each app declares its actions as a `TextChoices`
+(value "<area>.<verb>", label in words, translated) and registers it from its
+`AppConfig.ready()` with `register_actions()`. `audit()` refuses an action nobody registered,
+so a typo fails at once instead of writing an event no filter will ever find. The consoles'
+save/delete events ("hr.employee.change") are registered by `core.hr_admin.AuditedAdmin` for
+each model it serves.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,80 @@ import ipaddress
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst, format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
+
+_ACTIONS: dict[str, object] = {}
+
+
+class UnregisteredAuditAction(ValueError):
+    """audit() was given an action no app registered (a typo, or a missing register call)."""
+
+
+class CoreAction(models.TextChoices):
+    DOCUMENT_REQUESTED = "document.requested", _("Document requested")
+    DOCUMENT_REVOKED = "document.revoked", _("Document revoked")
+
+
+def register_actions(*enumerations: type[models.TextChoices]) -> None:
+    """Make these actions known (call from AppConfig.ready(); registering twice is harmless)."""
+    for enumeration in enumerations:
+        for value, label in enumeration.choices:
+            _ACTIONS[value] = label
+
+
+def register_action(value: str, label) -> None:
+    """One action whose value is built (the consoles' "<site>.<model>.<verb>")."""
+    _ACTIONS[value] = label
+
+
+def is_registered(action: str) -> bool:
+    return str(action) in _ACTIONS
+
+
+def registered_actions() -> dict[str, object]:
+    return dict(_ACTIONS)
+
+
+def action_label(action: str) -> str:
+    """The action in words, in the current language (the value itself if unknown: events
+    written before the enumeration, or by an app since removed)."""
+    label = _ACTIONS.get(str(action))
+    return str(label) if label is not None else str(action)
+
+
+CONSOLE_VERBS = {
+    "add": _("added"),
+    "change": _("changed"),
+    "delete": _("deleted"),
+    "password_set": _("password set"),
+}
+CONSOLE_SITES = {"hr": _("HR console"), "admin": _("ministry administration")}
+
+
+def register_console_actions(site_name: str, model: type[models.Model]) -> None:
+    """The events an admin site writes for one model: "<site>.<model>.<verb>"."""
+    site = CONSOLE_SITES.get(site_name, site_name)
+    for verb, verb_label in CONSOLE_VERBS.items():
+        register_action(
+            f"{site_name}.{model._meta.model_name}.{verb}",
+            format_lazy(
+                "{model}: {verb} ({site})",
+                model=_lazy_capfirst(model._meta.verbose_name),
+                verb=verb_label,
+                site=site,
+            ),
+        )
+
+
+class _lazy_capfirst:  # noqa: N801 - reads like the function it defers
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return capfirst(str(self.text))
 
 
 def _parse_address(value: str) -> str | None:
@@ -59,6 +139,13 @@ def audit(
     request=None,
     changes: dict | None = None,
 ) -> AuditEvent:
+    action = str(action)  # a TextChoices member stores its value
+    if action not in _ACTIONS:
+        raise UnregisteredAuditAction(
+            f"Audit action {action!r} is not registered: declare it in the app's actions "
+            "(a TextChoices) and register them in AppConfig.ready() with "
+            "core.audit.register_actions()."
+        )
     if actor is not None and not getattr(actor, "is_authenticated", True):
         actor = None
     return AuditEvent.objects.create(

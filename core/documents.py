@@ -60,6 +60,10 @@ class DocumentKind:
     build_context: Callable[[Document], dict]
     file_prefix: str = "document"
     language: str = "ar"  # documents are rendered in their own language, not the browser's
+    # What /verify/ adds for this kind (e.g. the CV's official part): a template included
+    # under the key facts, and its context built from the document. Empty: key facts only.
+    verification_template: str = ""
+    verification_context: Callable[[Document], dict] | None = None
 
 
 _REGISTRY: dict[str, DocumentKind] = {}
@@ -71,6 +75,15 @@ def register(kind: DocumentKind) -> None:
 
 def get_kind(code: str) -> DocumentKind:
     return _REGISTRY[code]
+
+
+def verification_extra(document: Document) -> dict:
+    """The kind's own part of the /verify/ page: {"template": ..., **context} or {}."""
+    kind = _REGISTRY.get(document.kind)
+    if kind is None or not kind.verification_template:
+        return {}
+    context = kind.verification_context(document) if kind.verification_context else {}
+    return {"verification_template": kind.verification_template, **context}
 
 
 def kind_label(code: str) -> str:

@@ -251,27 +251,68 @@ def _entity_id_of(obj) -> int | None:
     return None
 
 
+def _form_changes(form) -> dict:
+    """The fields a form changed, old and new; a password is never written down."""
+    return {
+        name: {"changed": True}
+        if "password" in name
+        else {
+            "old": _jsonable(form.initial.get(name)),
+            "new": _jsonable(form.cleaned_data.get(name)),
+        }
+        for name in form.changed_data
+    }
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Every save and delete through an admin site writes an AuditEvent with old and new
-    values; the admin's change view runs in one transaction, so both commit together."""
+    values, and so does every row added, changed or deleted through one of its inlines; the
+    admin's change view runs in one transaction, so the change and its events commit together.
+    """
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        from .audit import register_console_actions
+
+        # The actions this admin writes, for its own model and for its inlines' models.
+        register_console_actions(admin_site.name, model)
+        for inline in self.inlines:
+            register_console_actions(admin_site.name, inline.model)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        changes = {
-            # A password (an account's, typed into the add form) is never written down.
-            name: {"changed": True}
-            if "password" in name
-            else {
-                "old": _jsonable(form.initial.get(name)),
-                "new": _jsonable(form.cleaned_data.get(name)),
-            }
-            for name in form.changed_data
-        }
-        self._audit(request, obj, "change" if change else "add", changes)
+        self._audit(request, obj, "change" if change else "add", _form_changes(form))
 
     def delete_model(self, request, obj):
         self._audit(request, obj, "delete", {})
         super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Rows of an inline (an employment action added on the employee's page) are audited
+        one event each, with their fields, like rows saved through their own admin."""
+        deleted = [
+            (inline_form.instance, inline_form.instance.pk, str(inline_form.instance))
+            for inline_form in formset.deleted_forms
+            if inline_form.instance.pk is not None
+        ]
+        edited = [
+            (inline_form, inline_form.instance.pk is None)
+            for inline_form in formset.forms
+            if inline_form.has_changed() and inline_form not in formset.deleted_forms
+        ]
+        super().save_formset(request, form, formset, change)
+        for inline_form, added in edited:
+            if inline_form.instance.pk is None:
+                continue  # an extra form left empty
+            self._audit(
+                request,
+                inline_form.instance,
+                "add" if added else "change",
+                _form_changes(inline_form),
+            )
+        for instance, pk, text in deleted:
+            instance.pk = pk  # Django clears it on delete; the event names the row removed
+            self._audit(request, instance, "delete", {"deleted": text})
 
     def _audit(self, request, obj, verb, changes):
         from .audit import audit
@@ -365,8 +406,8 @@ class EntityScopedAdmin(AuditedAdmin):
         return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def _about_self(self, request, obj) -> bool:
-        own = own_employee_id(request.user)
-        return own is not None and subject_employee_id(obj) == own
+        subject = subject_employee_id(obj)  # first: a list (obj None) costs no query
+        return subject is not None and subject == own_employee_id(request.user)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._in_entity(request, obj)

@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -221,17 +221,36 @@ class PrivateAttachment(models.Model):
         return self.original_name
 
 
+class _StoredFiles(list):
+    """Storage names written in one transaction; knows whether that transaction committed."""
+
+    committed = False
+
+    def append(self, name: str) -> None:
+        if not self:
+            # Registered with the first file, before the notices that follow it: when a later
+            # on-commit hook raises (a broker refusing an SMS), this one has already run, and
+            # the files of committed rows stay.
+            transaction.on_commit(self._mark_committed, robust=True)
+        super().append(name)
+
+    def _mark_committed(self) -> None:
+        self.committed = True
+
+
 @contextmanager
 def files_removed_on_rollback():
     """Files are written before their rows commit. Store them inside this block (append each
-    storage name to the list it yields) and wrap the transaction in it: when the block raises,
-    the files are deleted, so storage never holds a file without a row."""
-    stored: list[str] = []
+    storage name to the list it yields) and wrap the transaction in it: when the block raises
+    before its transaction commits, the files are deleted, so storage never holds a file
+    without a row."""
+    stored = _StoredFiles()
     try:
         yield stored
     except BaseException:
-        for name in stored:
-            default_storage.delete(name)
+        if not stored.committed:
+            for name in stored:
+                default_storage.delete(name)
         raise
 
 

@@ -28,11 +28,16 @@ class WorkflowError(Exception):
     """A refused use case. `message` is translated and shown to the person; `status` is the
     4xx the view answers with; `field` names the form field it belongs beside, if any."""
 
-    def __init__(self, message, *, field: str | None = None, status: int = 400):
+    def __init__(
+        self, message, *, field: str | None = None, status: int = 400, code: str = "refused"
+    ):
         super().__init__(str(message))
         self.message = message
         self.field = field
         self.status = status
+        # A stable name for the refusal ("bad_transition", "own_record", ...) for callers and
+        # tests; the message is for people and changes with the language.
+        self.code = code
 
 
 class Role(StrEnum):
@@ -72,6 +77,10 @@ class Transition:
 
 
 class Workflow:
+    # Every workflow ever declared, so a test can walk all of them (audit actions registered,
+    # statuses known) without knowing which apps exist.
+    declared: list[Workflow] = []
+
     def __init__(
         self,
         *,
@@ -80,7 +89,7 @@ class Workflow:
         history: type[models.Model],
         subject_field: str,
         audit_prefix: str,
-        people: Callable[[models.Model], set[int]] = lambda subject: set(),
+        people: Callable[[models.Model], set[int]] | None = None,
         entity_of: Callable[[models.Model], int | None] = lambda subject: None,
     ):
         self.statuses = statuses
@@ -88,12 +97,24 @@ class Workflow:
         self.history = history
         self.subject_field = subject_field
         self.audit_prefix = audit_prefix
-        self.people = people
+        # Who filed the request and whom it is about (user ids): they never act on it as HR
+        # or ministry. A workflow with such steps must say (tests/test_workflow_users.py).
+        self.declares_people = people is not None
+        self.people = people or (lambda subject: set())
         self.entity_of = entity_of
         for transition in self.transitions.values():
             unknown = {*transition.sources, transition.target} - set(statuses.values)
             if unknown:
                 raise ValueError(f"{transition.name}: unknown statuses {sorted(unknown)}")
+        if isinstance(history, type) and issubclass(history, StatusHistory):
+            Workflow.declared.append(self)  # a real one (tests build sketches without history)
+
+    def audit_actions(self) -> set[str]:
+        """The audit actions this workflow writes; each must be registered (core.audit)."""
+        return {self.audit_action(transition) for transition in self.transitions.values()}
+
+    def audit_action(self, transition: Transition) -> str:
+        return f"{self.audit_prefix}.{transition.name}"
 
     def transition(self, name: str) -> Transition:
         return self.transitions[name]
@@ -101,8 +122,11 @@ class Workflow:
     def allowed_targets(self, status: str) -> set[str]:
         return {t.target for t in self.transitions.values() if status in t.sources}
 
-    def available(self, subject, *, role: Role) -> list[Transition]:
-        """The transitions a person in `role` could take now (buttons to show)."""
+    def available(self, subject, *, role: Role, actor=None) -> list[Transition]:
+        """The transitions a person in `role` could take now (buttons to show); none for an
+        `actor` who may not act on this subject at all."""
+        if actor is not None and role in ACTING_ON_OTHERS and self.is_party(subject, actor):
+            return []
         return [
             transition
             for transition in self.transitions.values()
@@ -119,14 +143,24 @@ class Workflow:
                 _("This request is “%(current)s”: it cannot be moved that way now.")
                 % {"current": self.label(subject.status)},
                 status=409,
+                code="bad_transition",
             )
         if role not in transition.roles:
-            raise WorkflowError(_("You may not take this step on this request."), status=403)
-        actor_id = getattr(actor, "pk", None)
-        if role in ACTING_ON_OTHERS and actor_id is not None and actor_id in self.people(subject):
             raise WorkflowError(
-                _("Nobody acts on a request about themselves: another specialist must do it."),
+                _("You may not take this step on this request."), status=403, code="not_allowed"
+            )
+        self.check_actor(subject, actor=actor, role=role)
+        actor_id = getattr(actor, "pk", None)
+        if (
+            role == Role.SUBJECT
+            and self.declares_people
+            and actor_id is not None
+            and not self.is_party(subject, actor)
+        ):
+            raise WorkflowError(
+                _("Only the person the request is about may take this step."),
                 status=403,
+                code="not_subject",
             )
         if transition.checker_of and actor_id is not None:
             makers = self.history.objects.filter(
@@ -136,8 +170,39 @@ class Workflow:
             )
             if makers.exists():
                 raise WorkflowError(
-                    _("The person who prepared this step cannot also approve it."), status=403
+                    _("The person who prepared this step cannot also approve it."),
+                    status=403,
+                    code="maker_checker",
                 )
+
+    def is_party(self, subject, user) -> bool:
+        """Whether `user` filed the request or is the person it is about."""
+        user_id = getattr(user, "pk", user)
+        return user_id is not None and user_id in self.people(subject)
+
+    def check_actor(self, subject, *, actor, role: Role) -> None:
+        """Separation of duties, for steps and for acts that move no status (assigning,
+        recording a committee's view): nobody acts on others' behalf on a request about
+        themselves."""
+        if role in ACTING_ON_OTHERS and self.is_party(subject, actor):
+            raise WorkflowError(
+                _("Nobody acts on a request about themselves: another specialist must do it."),
+                status=403,
+                code="own_record",
+            )
+
+    def check_assignee(self, subject, assignee) -> None:
+        """A request is never given to the person who filed it or whom it is about."""
+        if self.is_party(subject, assignee):
+            raise WorkflowError(
+                _(
+                    "A request cannot be assigned to the person who filed it or whom it is "
+                    "about: choose another specialist."
+                ),
+                status=403,
+                field="specialist",
+                code="own_record",
+            )
 
     def take(
         self,
@@ -158,6 +223,8 @@ class Workflow:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("Workflow.take() runs inside the caller's transaction.")
         transition = self.transition(name)
+        if not transition.sources:
+            raise RuntimeError(f"{name} starts a request: use Workflow.start().")
         self.check(subject, transition, actor=actor, role=role)
         now = timezone.now()
         if isinstance(subject, SlaClock):
@@ -166,6 +233,38 @@ class Workflow:
             elif transition.clock == "resume":
                 subject.resume(now)
         previous = subject.status
+        subject.status = transition.target
+        subject.save()
+        return self._record(subject, transition, previous, actor, role, note, request, changes, now)
+
+    def start(
+        self,
+        subject,
+        name: str,
+        *,
+        actor,
+        role: Role = Role.SUBJECT,
+        note: str = "",
+        request=None,
+        changes: dict | None = None,
+    ):
+        """The first step of a request just created (saved, in its first status) inside the
+        caller's transaction: a transition with no sources. Writes its history row and audit
+        event and runs its effects; returns the history row."""
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("Workflow.start() runs inside the caller's transaction.")
+        transition = self.transition(name)
+        if transition.sources or subject.status != transition.target:
+            raise RuntimeError(f"{name} does not start a request in {subject.status!r}.")
+        if role not in transition.roles:
+            raise WorkflowError(
+                _("You may not take this step on this request."), status=403, code="not_allowed"
+            )
+        return self._record(
+            subject, transition, "", actor, role, note, request, changes, timezone.now()
+        )
+
+    def _record(self, subject, transition, previous, actor, role, note, request, changes, now):
         actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
         row = self.history.objects.create(
             **{self.subject_field: subject},
@@ -176,15 +275,14 @@ class Workflow:
             note=note,
             at=now,
         )
-        subject.status = transition.target
-        subject.save()
+        moved = {"from": previous, "to": transition.target} if previous else {}
         audit(
-            action=f"{self.audit_prefix}.{transition.name}",
+            action=self.audit_action(transition),
             actor=actor_or_none,
             subject=subject,
             entity_id=self.entity_of(subject),
             request=request,
-            changes={"from": previous, "to": transition.target, **(changes or {})},
+            changes={**moved, **(changes or {})},
         )
         step = Step(transition, previous, actor_or_none, role, note, request, row)
         for effect in transition.effects:
@@ -192,9 +290,19 @@ class Workflow:
         return row
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """History is written once: a bulk update would rewrite it behind the row's own guard."""
+
+    def update(self, **kwargs):
+        raise ValueError("Status history rows are append-only.")
+
+    update.queryset_only = True
+
+
 class StatusHistory(models.Model):
-    """One change of status; rows are only ever added. The concrete model adds the foreign
-    key to its subject (named by `Workflow.subject_field`)."""
+    """One change of status; rows are only ever added (save() of a stored row and
+    QuerySet.update() raise). The concrete model adds the foreign key to its subject (named by
+    `Workflow.subject_field`)."""
 
     status = models.CharField(_("status"), max_length=32)
     previous = models.CharField(_("previous status"), max_length=32, blank=True)
@@ -209,6 +317,8 @@ class StatusHistory(models.Model):
         verbose_name=_("by"),
     )
     note = models.TextField(_("note"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CvConfig(AppConfig):
     name = "cv"
     verbose_name = _("CV")
+
+    def ready(self):
+        from .documents import register_kinds
+
+        register_kinds()

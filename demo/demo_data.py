@@ -1503,3 +1503,45 @@ def build_demo(seed: int = SEED) -> DemoData:
         pools[code].top_up(POSITION_TARGET // len(ENTITIES))
     positions = [spec for pool in pools.values() for spec in pool.positions.values()]
     return DemoData(positions=positions, employees=employees)
+
+
+# --- The CV of persona 1012345672: a few own entries in both languages ------------------------
+CV_PERSONA_ID = "1012345672"
+# section -> language -> list of field values, in their order on the CV.
+CV_ENTRIES: dict[str, dict[str, list[dict]]] = {
+    "summary": {
+        "ar": [{"text": "أخصائي موارد بشرية بخبرة في تخطيط القوى العاملة وتحليل البيانات."}],
+        "en": [{"text": "Human resources specialist experienced in workforce planning and data."}],
+    },
+    "skills": {
+        "ar": [{"name": "تخطيط القوى العاملة"}, {"name": "تحليل البيانات"}],
+        "en": [{"name": "Workforce planning"}, {"name": "Data analysis"}],
+    },
+    "languages": {
+        "ar": [{"name": "العربية", "level": "native"}, {"name": "الإنجليزية", "level": "B2"}],
+        "en": [{"name": "Arabic", "level": "native"}, {"name": "English", "level": "B2"}],
+    },
+    "volunteering": {
+        "ar": [
+            {
+                "organisation": "الهلال الأحمر السعودي",
+                "role": "مسعف متطوع",
+                "start_date": dt.date(2019, 3, 1),
+                "end_date": dt.date(2021, 3, 1),
+                "hours": 120,
+            }
+        ],
+        "en": [
+            {
+                "organisation": "Saudi Red Crescent",
+                "role": "Volunteer first aider",
+                "start_date": dt.date(2019, 3, 1),
+                "end_date": dt.date(2021, 3, 1),
+                "hours": 120,
+            }
+        ],
+    },
+    "links": {
+        "en": [{"label": "LinkedIn", "url": "https://www.linkedin.com/in/example"}],
+    },
+}

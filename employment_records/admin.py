@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
+from core.workflow import WorkflowError
 
 from . import models, services
 
@@ -166,16 +168,15 @@ class SlaFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
+        now = timezone.now()
         open_requests = queryset.filter(status__in=models.OPEN_CORRECTION_STATUSES)
+        running = open_requests.filter(paused_since__isnull=True)  # a paused clock is not late
         if self.value() == "overdue":
-            return open_requests.filter(due_date__lt=today)
+            return running.filter(due_at__lt=now)
         if self.value() == "due_soon":
-            return open_requests.filter(
-                due_date__gte=today, due_date__lte=today + timedelta(days=7)
-            )
+            return running.filter(due_at__gte=now, due_at__lte=now + timedelta(days=7))
         if self.value() == "on_time":
-            return open_requests.filter(due_date__gt=today + timedelta(days=7))
+            return open_requests.exclude(pk__in=running.filter(due_at__lte=now + timedelta(days=7)))
         return queryset
 
 
@@ -184,11 +185,11 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     `employment_records.services` (never a plain model save)."""
 
     entity_lookup = "employee__entity"
-    list_display = ("number", "employee", "field_label", "status", "due_date", "overdue", "review")
+    list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
     list_select_related = ("employee", "action")
-    ordering = ("due_date", "id")
+    ordering = ("due_at", "id")
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, obj):
@@ -223,11 +224,17 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
             raise PermissionDenied
         correction = selectors.access_correction_for_hr(user=request.user, pk=pk)
         form = DecisionForm(request.POST or None)
+        status = 200
         if request.method == "POST" and form.is_valid():
             try:
                 self._decide(services, correction, request.user, **form.cleaned_data)
-            except services.CorrectionError as error:
-                form.add_error(None, error)
+            except WorkflowError as refused:
+                status = refused.status  # the form keeps what was typed
+                form.add_error(
+                    refused.field if refused.field in form.fields else None, refused.message
+                )
+            except models.CorrectionRequest.DoesNotExist:
+                raise Http404 from None
             else:
                 messages.success(request, _("The decision was recorded and the employee notified."))
                 return redirect(
@@ -247,7 +254,7 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
             request,
             "admin/employment_records/correction_review.html",
             context,
-            status=400 if form.errors else 200,
+            status=400 if form.errors and status == 200 else status,
         )
 
     @staticmethod
@@ -266,7 +273,7 @@ hr_site.register(models.CorrectionRequest, CorrectionAdmin)
 
 
 class MinistryCorrectionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
-    list_display = ("number", "employee", "field_name", "status", "due_date")
+    list_display = ("number", "employee", "field_name", "status", "due_at")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
     list_select_related = ("employee",)

@@ -7,6 +7,12 @@ class EmploymentRecordsConfig(AppConfig):
     verbose_name = _("Employment records")
 
     def ready(self):
+        from core.audit import register_actions
+
+        from .audit import RecordAction
+
+        register_actions(RecordAction)
+
         from . import queues
         from .documents import register_kinds
 

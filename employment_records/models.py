@@ -12,7 +12,9 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import PrivateAttachment
 from core.validators import validate_national_id, validate_saudi_mobile
+from core.workflow import SlaClock, StatusHistory
 
 RANK_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
 STEP_VALIDATORS = [MinValueValidator(1), MaxValueValidator(15)]
@@ -310,6 +312,26 @@ class Employee(models.Model):
 
     def __str__(self):
         return f"{self.full_name()} ({self.national_id})"
+
+    def account_ids(self) -> set[int]:
+        """Every portal account that is this person: the linked one and any whose username is
+        the national ID (separation of duties must not depend on the link being made)."""
+        from django.contrib.auth import get_user_model
+
+        ids = set(
+            get_user_model().objects.filter(username=self.national_id).values_list("pk", flat=True)
+        )
+        if self.user_id is not None:
+            ids.add(self.user_id)
+        return ids
+
+    def is_account(self, user) -> bool:
+        """`account_ids()` for one user without a query (for pages deciding which buttons to
+        show; the write itself checks `account_ids()`)."""
+        return user is not None and (
+            (self.user_id is not None and user.pk == self.user_id)
+            or getattr(user, "username", None) == self.national_id
+        )
 
     def full_name(self, language: str | None = None) -> str:
         if (language or get_language()) == "en":
@@ -633,7 +655,7 @@ OPEN_CORRECTION_STATUSES = (
 )
 
 
-class CorrectionRequest(models.Model):
+class CorrectionRequest(SlaClock, models.Model):
     """An employee's request to correct one field of their data or of one record entry."""
 
     number = models.CharField(_("request number"), max_length=20, unique=True)
@@ -658,7 +680,9 @@ class CorrectionRequest(models.Model):
         choices=CorrectionStatus.choices,
         default=CorrectionStatus.SUBMITTED,
     )
-    due_date = models.DateField(_("due date"))
+    # The SLA clock (core.workflow.SlaClock): HR's answer is due by `due_at`; the clock stops
+    # while the request waits for the employee's answer.
+    due_at = models.DateTimeField(_("answer due by"))
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -675,7 +699,7 @@ class CorrectionRequest(models.Model):
         verbose_name = _("correction request")
         verbose_name_plural = _("correction requests")
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["status", "due_date"], name="correction_queue")]
+        indexes = [models.Index(fields=["status", "due_at"], name="correction_queue")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CorrectionStatus.values), name="correction_status_valid"
@@ -698,6 +722,10 @@ class CorrectionRequest(models.Model):
                 | Q(status__in=["approved", "rejected", "withdrawn"], decided_at__isnull=False),
                 name="correction_decided_at_consistent",
             ),
+            models.CheckConstraint(
+                condition=Q(paused_since__isnull=True) | Q(status="more_info"),
+                name="correction_paused_only_awaiting_employee",
+            ),
         ]
 
     def __str__(self):
@@ -719,13 +747,11 @@ class CorrectionRequest(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
-        return self.is_open and self.due_date < timezone.localdate()
+        return self.is_open and super().is_overdue
 
 
-class CorrectionEvent(models.Model):
-    """One step of a request's timeline (append-only)."""
+class CorrectionEvent(StatusHistory):
+    """One step of a request's timeline (append-only; core.workflow.Workflow.take)."""
 
     request = models.ForeignKey(
         CorrectionRequest,
@@ -733,22 +759,14 @@ class CorrectionEvent(models.Model):
         related_name="events",
         verbose_name=_("request"),
     )
-    status = models.CharField(_("status"), max_length=15, choices=CorrectionStatus.choices)
-    note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
+    status = models.CharField(_("status"), max_length=32, choices=CorrectionStatus.choices)
+    previous = models.CharField(
+        _("previous status"), max_length=32, choices=CorrectionStatus.choices, blank=True
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("correction request event")
         verbose_name_plural = _("correction request events")
-        ordering = ["at", "id"]
 
     def __str__(self):
         return f"{self.request_id} {self.status}"
@@ -758,7 +776,7 @@ class CorrectionEvent(models.Model):
         return self.get_status_display()
 
 
-class CorrectionEvidence(models.Model):
+class CorrectionEvidence(PrivateAttachment):
     """A file attached to a request; stored privately under a server-generated name."""
 
     request = models.ForeignKey(
@@ -767,36 +785,7 @@ class CorrectionEvidence(models.Model):
         related_name="evidence",
         verbose_name=_("request"),
     )
-    file_name = models.CharField(_("stored file"), max_length=200)
-    original_name = models.CharField(_("file name"), max_length=120)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(PrivateAttachment.Meta):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
-                name="evidence_type_allowed",
-            )
-        ]
-
-    def __str__(self):
-        return self.original_name
-
-
-class CorrectionCounter(models.Model):
-    """The last request number issued in a Hijri year (locked while a number is taken)."""
-
-    year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("correction number counter")
-        verbose_name_plural = _("correction number counters")
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"

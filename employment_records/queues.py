@@ -16,7 +16,7 @@ def to_review(user, entity_id):
             status__in=[CorrectionStatus.SUBMITTED, CorrectionStatus.UNDER_REVIEW],
         )
         .exclude(employee__user=user)
-        .order_by("due_date", "id")
+        .order_by("due_at", "id")
     )
 
 
@@ -26,7 +26,7 @@ def register() -> None:
             key="corrections.to_review",
             title=_("Corrections to review"),
             rows=to_review,
-            due_field="due_date",
+            due_field="due_at",
             url_of=lambda correction: reverse(
                 "hr:employment_records_correctionrequest_review", args=[correction.pk]
             ),

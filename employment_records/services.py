@@ -1,6 +1,6 @@
 """Writes of "my employment data": correction requests and their workflow, and the service
-statement request. One use case per function, one transaction each; SMS and tasks go out
-after commit."""
+statement request. One use case per function, one transaction each; the steps are those of
+`employment_records.workflow.WORKFLOW` (core.workflow); SMS and tasks go out after commit."""
 
 from __future__ import annotations
 
@@ -10,19 +10,16 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
-from core.dates import hijri_year
-from core.notify import send_sms
-from core.uploads import CheckedUpload, store_privately
+from core.notify import notice_failures_tolerated
+from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
+from core.workflow import Role, WorkflowError, next_reference
 
 from .corrections import FieldSpec, spec_for
 from .models import (
-    CorrectionCounter,
-    CorrectionEvent,
     CorrectionEvidence,
     CorrectionRequest,
     CorrectionStatus,
@@ -32,25 +29,13 @@ from .models import (
     Position,
     PositionStatus,
 )
+from .workflow import DECIDING, WORKFLOW
 
 S = CorrectionStatus
-# The workflow as data: who may move a request from one status to which.
-HR_TRANSITIONS = {
-    S.SUBMITTED: {S.UNDER_REVIEW, S.MORE_INFO, S.APPROVED, S.REJECTED},
-    S.UNDER_REVIEW: {S.MORE_INFO, S.APPROVED, S.REJECTED},
-    S.MORE_INFO: {S.UNDER_REVIEW, S.APPROVED, S.REJECTED},
-}
-EMPLOYEE_TRANSITIONS = {
-    S.SUBMITTED: {S.WITHDRAWN},
-    S.UNDER_REVIEW: {S.WITHDRAWN},
-    S.MORE_INFO: {S.UNDER_REVIEW, S.WITHDRAWN},
-}
-DECIDED = {S.APPROVED, S.REJECTED, S.WITHDRAWN}
 EVIDENCE_FOLDER = "corrections"
-
-
-class CorrectionError(ValidationError):
-    """A correction step that is not allowed; the message is shown to the person."""
+REFERENCE_PREFIX = "C"
+# One error type for every refused step (core.workflow); the name stays for callers.
+CorrectionError = WorkflowError
 
 
 @dataclass(frozen=True)
@@ -63,49 +48,28 @@ class CorrectionInput:
 
 
 def next_correction_number(on: dt.date | None = None) -> str:
-    """C-<Hijri year>-<six-digit sequence>; the counter row is locked, so numbers never repeat."""
-    year = hijri_year(on or timezone.localdate())
-    counter, _created = CorrectionCounter.objects.select_for_update().get_or_create(year=year)
-    CorrectionCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return f"C-{year}-{counter.last:06d}"
+    """C-<Hijri year>-<six digits>, unique under concurrency (core.workflow.next_reference)."""
+    return next_reference(prefix=REFERENCE_PREFIX, on=on)
 
 
-def _attach(request: CorrectionRequest, uploads: list[CheckedUpload]) -> None:
+def _attach(request: CorrectionRequest, uploads: list[CheckedUpload], *, stored: list) -> None:
     already = request.evidence.count() if request.pk else 0
     if already + len(uploads) > settings.UPLOAD_MAX_FILES:
         raise CorrectionError(
-            _("A request can hold at most %(count)s files."),
+            _("A request can hold at most %(count)s files.") % {"count": settings.UPLOAD_MAX_FILES},
+            field="evidence",
             code="too_many_files",
-            params={"count": settings.UPLOAD_MAX_FILES},
         )
     for upload in uploads:
+        name = store_privately(upload, folder=EVIDENCE_FOLDER)
+        stored.append(name)  # removed again if the transaction rolls back
         CorrectionEvidence.objects.create(
             request=request,
-            file_name=store_privately(upload, folder=EVIDENCE_FOLDER),
+            storage_name=name,
             original_name=upload.original_name,
             content_type=upload.content_type,
             size=upload.size,
         )
-
-
-def _record(request: CorrectionRequest, *, status: str, actor, note: str = "") -> None:
-    CorrectionEvent.objects.create(request=request, status=status, note=note, actor=actor)
-    _notify(request)
-
-
-def _notify(request: CorrectionRequest) -> None:
-    """An SMS on every status change, in Arabic (the portal's default language)."""
-    user = request.employee.user
-    if user is None or not user.mobile:
-        return
-    send_sms(
-        to=user.mobile,
-        template="correction_status",
-        # The lazy label, so the SMS says the status in Arabic whatever the actor's language.
-        context={"number": request.number, "status": CorrectionStatus(request.status).label},
-        language="ar",
-    )
 
 
 def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> CorrectionRequest:
@@ -120,15 +84,22 @@ def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> Co
     proposed = spec.to_text(data.proposed_value)
     if proposed == current:
         raise CorrectionError(
-            _("The proposed value is the same as the current one."), code="unchanged"
+            _("The proposed value is the same as the current one."),
+            field="proposed_value",
+            code="unchanged",
         )
     if _open_request_exists(employee=employee, action=data.action, field_name=spec.name):
         raise CorrectionError(
             _("You already have an open request about this field. Follow it or withdraw it first."),
+            status=409,
             code="duplicate",
         )
     today = timezone.localdate()
-    with transaction.atomic():
+    with (
+        notice_failures_tolerated(),
+        files_removed_on_rollback() as stored,
+        transaction.atomic(),
+    ):
         request = CorrectionRequest.objects.create(
             number=next_correction_number(today),
             employee=employee,
@@ -137,16 +108,14 @@ def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> Co
             current_value=current,
             proposed_value=proposed,
             reason=data.reason.strip(),
-            due_date=today + dt.timedelta(days=settings.CORRECTION_SLA_DAYS),
+            due_at=timezone.now() + dt.timedelta(days=settings.CORRECTION_SLA_DAYS),
         )
-        _attach(request, data.evidence)
-        _record(request, status=S.SUBMITTED, actor=actor)
-        audit(
-            action="correction.submitted",
+        _attach(request, data.evidence, stored=stored)
+        WORKFLOW.start(
+            request,
+            "submit",
             actor=actor,
-            subject=request,
-            entity_id=employee.entity_id,
-            changes={"field": spec.name, "proposed": proposed},
+            changes={"number": request.number, "field": spec.name, "proposed": proposed},
         )
     return request
 
@@ -169,43 +138,24 @@ def _locked(request: CorrectionRequest) -> CorrectionRequest:
     )
 
 
-def _move(request: CorrectionRequest, *, to: str, allowed: dict, actor, note: str = "") -> None:
-    if to not in allowed.get(request.status, set()):
-        raise CorrectionError(
-            _("This request is “%(status)s”: that step is not possible now."),
-            code="bad_transition",
-            params={"status": request.get_status_display()},
-        )
-    request.status = to
-    fields = ["status", "updated_at"]
-    if to in DECIDED:
-        request.decided_at = timezone.now()
-        request.decided_by = actor
-        fields += ["decided_at", "decided_by"]
-    request.save(update_fields=fields)
-    _record(request, status=to, actor=actor, note=note)
-    audit(
-        action=f"correction.{to}",
-        actor=actor,
-        subject=request,
-        entity_id=request.employee.entity_id,
-    )
+def _take(locked: CorrectionRequest, name: str, *, actor, role: Role, note: str = "") -> None:
+    if name in DECIDING:
+        WORKFLOW.check(locked, WORKFLOW.transition(name), actor=actor, role=role)
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+    WORKFLOW.take(locked, name, actor=actor, role=role, note=note)
 
 
-def _check_not_own_record(request: CorrectionRequest, actor) -> None:
-    # Nobody decides about their own record, even an HR specialist of the same entity.
-    employee = request.employee
-    if employee.user_id == actor.pk or employee.national_id == getattr(actor, "username", None):
-        raise CorrectionError(
-            _("You cannot decide a request about your own record; another specialist must."),
-            code="own_record",
-        )
+def _check_owner(locked: CorrectionRequest, actor) -> None:
+    if locked.employee.user_id != actor.pk:
+        raise CorrectionRequest.DoesNotExist  # another person's request does not exist for them
 
 
 def withdraw_correction(*, request: CorrectionRequest, actor) -> CorrectionRequest:
-    with transaction.atomic():
+    with notice_failures_tolerated(), transaction.atomic():
         locked = _locked(request)
-        _move(locked, to=S.WITHDRAWN, allowed=EMPLOYEE_TRANSITIONS, actor=actor)
+        _check_owner(locked, actor)
+        _take(locked, "withdraw", actor=actor, role=Role.SUBJECT)
     return locked
 
 
@@ -213,56 +163,65 @@ def answer_more_info(
     *, request: CorrectionRequest, actor, answer: str, evidence: list[CheckedUpload]
 ) -> CorrectionRequest:
     """The employee's answer to a request for more information; back to HR's review."""
-    with transaction.atomic():
+    with (
+        notice_failures_tolerated(),
+        files_removed_on_rollback() as stored,
+        transaction.atomic(),
+    ):
         locked = _locked(request)
+        _check_owner(locked, actor)
         if locked.status != S.MORE_INFO:
             raise CorrectionError(
-                _("This request is not waiting for information from you."), code="not_waiting"
+                _("This request is not waiting for information from you."),
+                status=409,
+                code="not_waiting",
             )
-        _attach(locked, evidence)
-        _move(locked, to=S.UNDER_REVIEW, allowed=EMPLOYEE_TRANSITIONS, actor=actor, note=answer)
+        _attach(locked, evidence, stored=stored)
+        _take(locked, "answer", actor=actor, role=Role.SUBJECT, note=answer)
     return locked
 
 
 def start_review(*, request: CorrectionRequest, actor) -> CorrectionRequest:
-    with transaction.atomic():
+    with notice_failures_tolerated(), transaction.atomic():
         locked = _locked(request)
-        _check_not_own_record(locked, actor)
-        _move(locked, to=S.UNDER_REVIEW, allowed=HR_TRANSITIONS, actor=actor)
+        _take(locked, "review", actor=actor, role=Role.HR)
     return locked
 
 
 def ask_for_more_info(*, request: CorrectionRequest, actor, question: str) -> CorrectionRequest:
     if not question.strip():
-        raise CorrectionError(_("Say what information is needed."), code="note_required")
-    with transaction.atomic():
+        raise CorrectionError(
+            _("Say what information is needed."), field="note", code="note_required"
+        )
+    with notice_failures_tolerated(), transaction.atomic():
         locked = _locked(request)
-        _check_not_own_record(locked, actor)
-        _move(locked, to=S.MORE_INFO, allowed=HR_TRANSITIONS, actor=actor, note=question)
+        _take(locked, "ask", actor=actor, role=Role.HR, note=question)
     return locked
 
 
 def reject_correction(*, request: CorrectionRequest, actor, reason: str) -> CorrectionRequest:
     if not reason.strip():
-        raise CorrectionError(_("Give the reason for the rejection."), code="note_required")
-    with transaction.atomic():
+        raise CorrectionError(
+            _("Give the reason for the rejection."), field="note", code="note_required"
+        )
+    with notice_failures_tolerated(), transaction.atomic():
         locked = _locked(request)
-        _check_not_own_record(locked, actor)
-        _move(locked, to=S.REJECTED, allowed=HR_TRANSITIONS, actor=actor, note=reason)
+        _take(locked, "reject", actor=actor, role=Role.HR, note=reason)
     return locked
 
 
 def approve_correction(*, request: CorrectionRequest, actor, note: str = "") -> CorrectionRequest:
     """Approve and apply the change to the record, in the same transaction, with an audit event
     holding the old and the new value."""
-    with transaction.atomic():
+    with notice_failures_tolerated(), transaction.atomic():
         locked = _locked(request)
-        _check_not_own_record(locked, actor)
+        # Every rule of the step first: nothing of the record changes for a refused approval.
+        WORKFLOW.check(locked, WORKFLOW.transition("approve"), actor=actor, role=Role.HR)
         spec = spec_for(locked.field_name, on_action=locked.action_id is not None)
         target = _target_for_update(locked)
         old = spec.current_text(target)
         _apply(spec, target, locked.proposed_value)
-        _move(locked, to=S.APPROVED, allowed=HR_TRANSITIONS, actor=actor, note=note)
+        _take(locked, "approve", actor=actor, role=Role.HR, note=note)
         audit(
             action="record.corrected",
             actor=actor,
@@ -283,7 +242,10 @@ def _target_for_update(request: CorrectionRequest):
 
 
 def _apply(spec: FieldSpec, target, proposed_text: str) -> None:
-    value = spec.parse(proposed_text)
+    try:
+        value = spec.parse(proposed_text)
+    except ValidationError as invalid:
+        raise CorrectionError(invalid.messages[0], code="invalid") from None
     setattr(target, spec.name, value)
     try:
         with transaction.atomic():  # a savepoint: a refused value leaves the request as it was
@@ -294,6 +256,7 @@ def _apply(spec: FieldSpec, target, proposed_text: str) -> None:
                 "The proposed value conflicts with other data of the record (for example a "
                 "hire date before the date of birth); it cannot be applied as it is."
             ),
+            status=409,
             code="conflict",
         ) from None
 

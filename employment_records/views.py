@@ -18,7 +18,8 @@ from core.documents import access_document_for_holder, documents_of_holder, is_s
 from core.hr_admin import hr_site
 from core.models import Document
 from core.ratelimit import Limit
-from core.uploads import private_file_response
+from core.uploads import attachment_response, private_file_response
+from core.workflow import WorkflowError
 
 from . import selectors, services
 from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for
@@ -170,6 +171,7 @@ def new_correction(request):
         return _choose_field(request, employee, action)
     target = action or employee
     form = CorrectionForm(request.POST or None, request.FILES or None, spec=spec)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = services.CorrectionInput(
             field_name=spec.name,
@@ -180,8 +182,9 @@ def new_correction(request):
         )
         try:
             created = services.submit_correction(employee=employee, data=data, actor=request.user)
-        except services.CorrectionError as error:
-            form.add_error(None, error)
+        except WorkflowError as refused:
+            status = refused.status
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
             messages.success(
                 request,
@@ -202,7 +205,7 @@ def new_correction(request):
                 (_("New request"), None),
             ),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors and status == 200 else status,
     )
 
 
@@ -243,8 +246,8 @@ def respond_correction(request, number):
                 answer=form.cleaned_data["answer"],
                 evidence=form.cleaned_data["evidence"],
             )
-        except services.CorrectionError as error:
-            form.add_error(None, error)
+        except WorkflowError as refused:
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
         else:
             messages.success(request, _("Your answer was sent to HR."))
             return redirect("employment_records:correction", number=number)
@@ -263,8 +266,8 @@ def withdraw_correction(request, number):
     correction = selectors.access_correction_for_employee(employee=employee, number=number)
     try:
         services.withdraw_correction(request=correction, actor=request.user)
-    except services.CorrectionError as error:
-        messages.error(request, error.messages[0])
+    except WorkflowError as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(request, _("The request was withdrawn."))
     return redirect("employment_records:correction", number=number)
@@ -280,9 +283,10 @@ def evidence_download(request, number, evidence_id):
         evidence_id=evidence_id,
         hr_console=hr_site.has_permission(request),
     )
-    return private_file_response(
-        evidence.file_name, download_name=evidence.original_name, content_type=evidence.content_type
-    )
+    try:
+        return attachment_response(evidence)
+    except FileNotFoundError:
+        raise Http404 from None
 
 
 @employment_data

@@ -17,11 +17,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
+from core.workflow import WorkflowError
 
 from . import selectors, services
 from .forms import AssignForm, CommitteeForm, DecideForm, MoreInfoForm
-from .models import ALLOWED_TRANSITIONS, CLOCK_RUNNING, Grievance, Status
+from .models import CLOCK_RUNNING, Grievance, Status
 from .views import _serve
+from .workflow import ALLOWED_TRANSITIONS
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -154,11 +156,13 @@ class GrievanceAdmin(EntityScopedAdmin):
                 "title": _("Grievance %(number)s") % {"number": grievance.number},
                 "grievance": grievance,
                 "committee": getattr(grievance, "committee", None),
-                "steps": self._available_steps(grievance),
+                "steps": self._available_steps(grievance, request.user),
             },
         )
 
-    def _available_steps(self, grievance):
+    def _available_steps(self, grievance, user):
+        if grievance.employee.is_account(user):
+            return []  # nobody acts on a grievance about themselves
         allowed = ALLOWED_TRANSITIONS[grievance.status]
         steps = []
         if grievance.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
@@ -187,12 +191,16 @@ class GrievanceAdmin(EntityScopedAdmin):
             raise PermissionDenied
         form_class, title, _status = STEPS[step]
         form = self._step_form(form_class, request, grievance)
-        error = None
+        error, status = None, 400 if request.method == "POST" else 200
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 self._run_step(step, request, grievance, form)
-            except services.GrievanceError as refused:
-                error = refused.message
+            except WorkflowError as refused:
+                status = refused.status
+                if form is not None and refused.field in form.fields:
+                    form.add_error(refused.field, refused.message)  # what was typed stays
+                else:
+                    error = refused.message
             except Grievance.DoesNotExist:
                 raise Http404 from None
             else:
@@ -209,7 +217,7 @@ class GrievanceAdmin(EntityScopedAdmin):
                 "form": form,
                 "error": error,
             },
-            status=400 if request.method == "POST" else 200,
+            status=status,
         )
 
     def _step_form(self, form_class, request, grievance):

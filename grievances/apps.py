@@ -7,6 +7,12 @@ class GrievancesConfig(AppConfig):
     verbose_name = _("Grievances")
 
     def ready(self):
+        from core.audit import register_actions
+
+        from .audit import GrievanceAction
+
+        register_actions(GrievanceAction)
+
         from .queues import register
 
         register()

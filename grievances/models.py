@@ -1,7 +1,8 @@
 """Grievances (التظلمات): a complaint against a decision, its number, its history and result.
 
-The workflow is data (`ALLOWED_TRANSITIONS`); every change of status is a new, append-only
-`GrievanceStatus` row, written while the grievance row is locked (see services.py).
+The workflow is data (`grievances.workflow.WORKFLOW`, on core.workflow); every change of status
+is a new, append-only `GrievanceStatus` row, written while the grievance row is locked (see
+services.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.uploads import PrivateAttachment
+from core.workflow import SlaClock, StatusHistory
 
 
 class Category(models.TextChoices):
@@ -36,14 +40,6 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    Status.SUBMITTED: {Status.UNDER_REVIEW, Status.WITHDRAWN},
-    Status.UNDER_REVIEW: {Status.MORE_INFO_REQUESTED, Status.DECIDED, Status.WITHDRAWN},
-    Status.MORE_INFO_REQUESTED: {Status.UNDER_REVIEW, Status.WITHDRAWN},
-    Status.DECIDED: {Status.CLOSED},
-    Status.CLOSED: set(),
-    Status.WITHDRAWN: set(),
-}
 # Statuses in which the entity owes an answer and the SLA clock runs.
 CLOCK_RUNNING = (Status.SUBMITTED, Status.UNDER_REVIEW)
 # Before a decision the employee may still withdraw.
@@ -56,27 +52,13 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class GrievanceCounter(models.Model):
-    """The last number given in one Hijri year; locked while a grievance takes the next."""
-
-    hijri_year = models.PositiveSmallIntegerField(primary_key=True)
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("grievance counter")
-        verbose_name_plural = _("grievance counters")
-
-    def __str__(self):
-        return f"{self.hijri_year}: {self.last_value}"
-
-
 class GrievanceQuerySet(models.QuerySet):
     def overdue(self, *, now: dt.datetime | None = None):
         # While more information is awaited the clock is paused, so only these can be late.
         return self.filter(status__in=CLOCK_RUNNING, due_at__lt=now or timezone.now())
 
 
-class Grievance(models.Model):
+class Grievance(SlaClock, models.Model):
     number = models.CharField(_("grievance number"), max_length=20, unique=True)
     employee = models.ForeignKey(
         "employment_records.Employee",
@@ -109,6 +91,7 @@ class Grievance(models.Model):
         _("status"), max_length=24, choices=Status.choices, default=Status.SUBMITTED
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # The SLA clock (core.workflow.SlaClock): always set for a grievance.
     due_at = models.DateTimeField(_("answer due by"))
     paused_since = models.DateTimeField(_("clock paused since"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
@@ -201,30 +184,20 @@ class Grievance(models.Model):
         return self.category == Category.PERFORMANCE
 
 
-class GrievanceStatus(models.Model):
-    """One change of status. Rows are only ever added (services.record_status)."""
+class GrievanceStatus(StatusHistory):
+    """One change of status. Rows are only ever added (core.workflow.Workflow.take)."""
 
     grievance = models.ForeignKey(
         Grievance, on_delete=models.CASCADE, related_name="statuses", verbose_name=_("grievance")
     )
-    status = models.CharField(_("status"), max_length=24, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices)
     previous = models.CharField(
-        _("previous status"), max_length=24, choices=Status.choices, blank=True
+        _("previous status"), max_length=32, choices=Status.choices, blank=True
     )
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("grievance status")
         verbose_name_plural = _("grievance statuses")
-        ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="grievance_status_row_valid"
@@ -235,13 +208,14 @@ class GrievanceStatus(models.Model):
         return f"{self.grievance_id}: {self.previous or '-'} -> {self.status}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Grievance status rows are append-only.")
-        self.clean()
+        if self.pk is None:
+            self.clean()
         super().save(*args, **kwargs)
 
     def clean(self):
-        if self.previous and self.status not in ALLOWED_TRANSITIONS[self.previous]:
+        from .workflow import WORKFLOW
+
+        if self.previous and self.status not in WORKFLOW.allowed_targets(self.previous):
             raise ValidationError(
                 _("A grievance that is “%(current)s” cannot become “%(new)s”."),
                 params={"current": Status(self.previous).label, "new": Status(self.status).label},
@@ -278,7 +252,7 @@ class GrievanceMessage(models.Model):
         return f"{self.grievance_id} @ {self.at:%Y-%m-%d %H:%M}"
 
 
-class GrievanceAttachment(models.Model):
+class GrievanceAttachment(PrivateAttachment):
     grievance = models.ForeignKey(
         Grievance,
         on_delete=models.CASCADE,
@@ -293,26 +267,10 @@ class GrievanceAttachment(models.Model):
         related_name="attachments",
         verbose_name=_("message"),
     )
-    storage_name = models.CharField(_("stored file"), max_length=200, unique=True)
-    original_name = models.CharField(_("file name"), max_length=120)
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
-    class Meta:
+    class Meta(PrivateAttachment.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-        ordering = ["uploaded_at", "id"]
-        constraints = [
-            # The upload check (core.uploads) lets only these through; the table agrees.
-            models.CheckConstraint(
-                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
-                name="grievance_attachment_type_allowed",
-            )
-        ]
-
-    def __str__(self):
-        return self.original_name
 
 
 class CommitteeRecommendation(models.Model):

@@ -1,54 +1,45 @@
 """Every write of the grievances service: one use case per function, one transaction each.
 
-Status changes go through `record_status`, which checks `ALLOWED_TRANSITIONS`, locks nothing
-itself (callers hold the grievance row lock), keeps the SLA clock and writes the append-only
-status row. Every change is audited in the same transaction, and the employee hears of it by
-SMS once it commits (`accounts.sms.send_sms` publishes on commit).
+Status changes are steps of `grievances.workflow.WORKFLOW` (core.workflow): a step checks the
+status, the actor's role and separation of duties, keeps the SLA clock, writes the append-only
+status row and its audit event, and tells the people concerned, all in the caller's
+transaction on the locked grievance. The rules that are the grievance's own (filing deadlines,
+the committee, the assignee's entity) are checked here before the step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.sms import SmsUnavailable, send_sms
+from accounts.sms import send_sms
 from core.audit import audit
-from core.dates import format_gregorian, format_hijri, hijri_year
+from core.dates import format_gregorian, format_hijri
 from core.hr_admin import hr_entity_id
-from core.uploads import CheckedUpload, store_privately
+from core.notify import notice_failures_tolerated
+from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
+from core.workflow import Role, WorkflowError, next_reference
 
 from .models import (
-    ALLOWED_TRANSITIONS,
     Category,
     CommitteeRecommendation,
     Grievance,
     GrievanceAttachment,
-    GrievanceCounter,
     GrievanceMessage,
-    GrievanceStatus,
     Outcome,
     Status,
 )
+from .workflow import WORKFLOW, notify_specialist
 
-logger = logging.getLogger(__name__)
-
-
-class GrievanceError(Exception):
-    """A refused use case; `message` is translated and shown to the person."""
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field  # the form field the message belongs beside, if any
+# One error type for every refused step (core.workflow); the name stays for callers.
+GrievanceError = WorkflowError
+REFERENCE_PREFIX = "G"
 
 
 @dataclass(frozen=True)
@@ -89,124 +80,28 @@ def check_filing_deadline(*, category: str, learned_on: dt.date, today: dt.date)
                 "gregorian": format_gregorian(deadline),
             },
             field="learned_on",
+            code="late",
         )
 
 
 def next_grievance_number(*, on: dt.date) -> str:
-    """G-<Hijri year>-<sequence>. The year's counter row stays locked until the caller's
-    transaction ends, so concurrent submissions queue here and get distinct numbers."""
-    year = hijri_year(on)
-    GrievanceCounter.objects.get_or_create(hijri_year=year)
-    counter = GrievanceCounter.objects.select_for_update().get(hijri_year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"G-{year}-{counter.last_value:06d}"
-
-
-# --- status changes ------------------------------------------------------------------------
-
-
-def check_transition(current: str, new: str) -> None:
-    if new not in ALLOWED_TRANSITIONS[current]:
-        raise GrievanceError(
-            _("A grievance that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": Status(current).label, "new": Status(new).label}
-        )
-
-
-def record_status(grievance: Grievance, *, status: str, actor, note: str = "") -> GrievanceStatus:
-    """Move a locked grievance to `status`: SLA clock, status row. The caller saves nothing
-    else about the status and holds the row lock (`_locked`)."""
-    check_transition(grievance.status, status)
-    now = timezone.now()
-    if status == Status.MORE_INFO_REQUESTED:
-        grievance.paused_since = now  # the entity's clock stops while the employee answers
-    elif grievance.paused_since is not None:
-        grievance.due_at += now - grievance.paused_since
-        grievance.paused_since = None
-    row = GrievanceStatus.objects.create(
-        grievance=grievance, status=status, previous=grievance.status, actor=actor, note=note
-    )
-    grievance.status = status
-    grievance.save()
-    return row
+    """G-<Hijri year>-<sequence>, unique under concurrency (core.workflow.next_reference)."""
+    return next_reference(prefix=REFERENCE_PREFIX, on=on)
 
 
 def _locked(grievance_id: int) -> Grievance:
     # Lock only the grievance row: the account is an outer join PostgreSQL will not lock.
     return (
         Grievance.objects.select_for_update(of=("self",))
-        .select_related("employee__user")
+        .select_related("employee__user", "assigned_to")
         .get(pk=grievance_id)
     )
-
-
-def _notify_employee(grievance: Grievance, *, template: str) -> None:
-    """Queue the SMS inside the caller's transaction: it leaves only if that commits."""
-    user = grievance.employee.user
-    if user is None or not user.mobile:
-        return
-    language = user.preferred_language or "ar"
-    with translation.override(language):
-        status_label = str(grievance.get_status_display())
-    send_sms(
-        to=user.mobile,
-        template=template,
-        context={"number": grievance.number, "status": status_label, "site": settings.SITE_URL},
-        language=language,
-    )
-
-
-def _notify_specialist(grievance: Grievance, *, template: str) -> None:
-    """Tell the assigned specialist, in their language, inside the caller's transaction."""
-    specialist = grievance.assigned_to
-    if specialist is None or not specialist.mobile:
-        return
-    send_sms(
-        to=specialist.mobile,
-        template=template,
-        context={"number": grievance.number, "site": settings.SITE_URL},
-        language=specialist.preferred_language or "ar",
-    )
-
-
-def _change_status(
-    locked: Grievance,
-    *,
-    status: str,
-    actor,
-    action: str,
-    sms: str = "grievance_status",
-    request=None,
-    changes: dict | None = None,
-) -> None:
-    """What every step does: the status row, its audit event and the employee's SMS, all in
-    the caller's transaction on the locked grievance."""
-    record_status(locked, status=status, actor=actor)
-    audit(
-        action=action,
-        actor=actor,
-        subject=locked,
-        entity_id=locked.entity_id,
-        request=request,
-        changes=changes,
-    )
-    _notify_employee(locked, template=sms)
-
-
-def _committed(run):
-    """Run a write; an SMS the broker refused is logged (it is marked not queued), because
-    the change itself has committed and must not look failed to the person."""
-    try:
-        return run()
-    except SmsUnavailable:
-        logger.warning("grievance change committed; its SMS could not be queued")
-        return None
 
 
 def _check_hr_scope(actor, grievance: Grievance) -> None:
     if hr_entity_id(actor) != grievance.entity_id:
         raise Grievance.DoesNotExist  # another entity's grievance does not exist for them
+    WORKFLOW.check_actor(grievance, actor=actor, role=Role.HR)
 
 
 # --- the employee's side -------------------------------------------------------------------
@@ -237,9 +132,8 @@ def submit_grievance(
             _("You cannot have learned of a decision before it was made."), field="learned_on"
         )
     try:
-        grievance = _committed(
-            lambda: _file(employee, data, attachments, submission_token, today, request)
-        )
+        with notice_failures_tolerated():
+            _file(employee, data, attachments, submission_token, today, request)
     except IntegrityError:
         # The same token won a race in a parallel request: show that one.
         existing = Grievance.objects.filter(
@@ -248,13 +142,12 @@ def submit_grievance(
         if existing is None:
             raise
         return existing, False
-    if grievance is None:  # committed, SMS not queued
-        grievance = Grievance.objects.get(employee=employee, submission_token=submission_token)
+    grievance = Grievance.objects.get(employee=employee, submission_token=submission_token)
     return grievance, True
 
 
 def _file(employee, data, attachments, submission_token, today, request) -> Grievance:
-    with _files_removed_on_rollback() as stored, transaction.atomic():
+    with files_removed_on_rollback() as stored, transaction.atomic():
         now = timezone.now()
         grievance = Grievance.objects.create(
             number=next_grievance_number(on=today),
@@ -272,19 +165,14 @@ def _file(employee, data, attachments, submission_token, today, request) -> Grie
             due_at=now + dt.timedelta(days=settings.GRIEVANCE_ANSWER_DAYS),
             submission_token=submission_token,
         )
-        GrievanceStatus.objects.create(
-            grievance=grievance, status=Status.SUBMITTED, actor=employee.user, at=now
-        )
         _store_attachments(grievance, attachments, stored=stored)
-        audit(
-            action="grievance.submitted",
+        WORKFLOW.start(
+            grievance,
+            "submit",
             actor=employee.user,
-            subject=grievance,
-            entity_id=grievance.entity_id,
             request=request,
             changes={"number": grievance.number, "category": grievance.category},
         )
-        _notify_employee(grievance, template="grievance_submitted")
     return grievance
 
 
@@ -302,68 +190,43 @@ def _store_attachments(grievance, attachments, *, message=None, stored: list[str
         )
 
 
-@contextmanager
-def _files_removed_on_rollback():
-    """Files are written before their rows commit: when the transaction fails (a raced
-    token, a refused answer) remove them, so storage holds no file without a row."""
-    stored: list[str] = []
-    try:
-        yield stored
-    except SmsUnavailable:
-        raise  # raised after the commit: the files belong to committed rows
-    except BaseException:
-        for name in stored:
-            default_storage.delete(name)
-        raise
-
-
 def answer_more_information(
     *, grievance: Grievance, user, body: str, attachments: list[CheckedUpload], request=None
 ) -> None:
     """The employee's answer restarts the entity's clock."""
-
-    def run():
-        with _files_removed_on_rollback() as stored, transaction.atomic():
-            locked = _locked(grievance.pk)
-            if locked.employee.user_id != user.pk:
-                raise Grievance.DoesNotExist
-            if locked.status != Status.MORE_INFO_REQUESTED:
-                raise GrievanceError(_("This grievance is not waiting for information from you."))
-            message = GrievanceMessage.objects.create(
-                grievance=locked, author=user, from_hr=False, body=body
+    with (
+        notice_failures_tolerated(),
+        files_removed_on_rollback() as stored,
+        transaction.atomic(),
+    ):
+        locked = _locked(grievance.pk)
+        if locked.employee.user_id != user.pk:
+            raise Grievance.DoesNotExist
+        if locked.status != Status.MORE_INFO_REQUESTED:
+            raise GrievanceError(
+                _("This grievance is not waiting for information from you."),
+                status=409,
+                code="not_waiting",
             )
-            _store_attachments(locked, attachments, message=message, stored=stored)
-            _change_status(
-                locked,
-                status=Status.UNDER_REVIEW,
-                actor=user,
-                action="grievance.answered",
-                request=request,
-            )
-            _notify_specialist(locked, template="grievance_answered_specialist")
-
-    _committed(run)
+        message = GrievanceMessage.objects.create(
+            grievance=locked, author=user, from_hr=False, body=body
+        )
+        _store_attachments(locked, attachments, message=message, stored=stored)
+        WORKFLOW.take(locked, "answer", actor=user, role=Role.SUBJECT, request=request)
 
 
 def withdraw_grievance(*, grievance: Grievance, user, request=None) -> None:
-    def run():
-        with transaction.atomic():
-            locked = _locked(grievance.pk)
-            if locked.employee.user_id != user.pk:
-                raise Grievance.DoesNotExist
-            if not locked.can_withdraw:
-                raise GrievanceError(
-                    _("A grievance can be withdrawn only before the response is given.")
-                )
-            _change_status(
-                locked,
-                status=Status.WITHDRAWN,
-                actor=user,
-                action="grievance.withdrawn",
-                request=request,
+    with notice_failures_tolerated(), transaction.atomic():
+        locked = _locked(grievance.pk)
+        if locked.employee.user_id != user.pk:
+            raise Grievance.DoesNotExist
+        if not locked.can_withdraw:
+            raise GrievanceError(
+                _("A grievance can be withdrawn only before the response is given."),
+                status=409,
+                code="bad_transition",
             )
-
-    _committed(run)
+        WORKFLOW.take(locked, "withdraw", actor=user, role=Role.SUBJECT, request=request)
 
 
 # --- the HR side ---------------------------------------------------------------------------
@@ -371,59 +234,51 @@ def withdraw_grievance(*, grievance: Grievance, user, request=None) -> None:
 
 def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> None:
     """Give the grievance to a specialist of its entity; the first assignment starts the
-    follow-up (submitted -> under follow-up)."""
-
-    def run():
-        with transaction.atomic():
-            locked = _locked(grievance_id)
-            _check_hr_scope(actor, locked)
-            if hr_entity_id(specialist) != locked.entity_id:
-                raise GrievanceError(_("Choose a specialist of this grievance's entity."))
-            if locked.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
-                raise GrievanceError(
-                    _("Only a grievance that is submitted or under follow-up can be assigned.")
-                )
-            previous = locked.assigned_to_id
-            locked.assigned_to = specialist
+    follow-up (submitted -> under follow-up), a later one changes only the assignee."""
+    with notice_failures_tolerated(), transaction.atomic():
+        locked = _locked(grievance_id)
+        _check_hr_scope(actor, locked)
+        if hr_entity_id(specialist) != locked.entity_id:
+            raise GrievanceError(
+                _("Choose a specialist of this grievance's entity."),
+                field="specialist",
+                code="other_entity",
+            )
+        WORKFLOW.check_assignee(locked, specialist)
+        if locked.status not in (Status.SUBMITTED, Status.UNDER_REVIEW):
+            raise GrievanceError(
+                _("Only a grievance that is submitted or under follow-up can be assigned."),
+                status=409,
+                code="bad_transition",
+            )
+        previous = locked.assigned_to_id
+        locked.assigned_to = specialist
+        changes = {"assigned_to": {"old": previous, "new": specialist.pk}}
+        if locked.status == Status.SUBMITTED:
+            WORKFLOW.take(
+                locked, "assign", actor=actor, role=Role.HR, request=request, changes=changes
+            )
+        else:
             locked.save(update_fields=["assigned_to"])
-            changed_status = locked.status == Status.SUBMITTED
-            if changed_status:
-                record_status(locked, status=Status.UNDER_REVIEW, actor=actor)
             audit(
-                action="grievance.assigned",
+                action="grievance.reassign",
                 actor=actor,
                 subject=locked,
                 entity_id=locked.entity_id,
                 request=request,
-                changes={"assigned_to": {"old": previous, "new": specialist.pk}},
+                changes=changes,
             )
-            if changed_status:
-                _notify_employee(locked, template="grievance_status")
-            if previous != specialist.pk:
-                _notify_specialist(locked, template="grievance_assigned_specialist")
-
-    _committed(run)
+        if previous != specialist.pk:
+            notify_specialist(locked, template="grievance_assigned_specialist")
 
 
 def request_more_information(*, grievance_id: int, question: str, actor, request=None) -> None:
-    def run():
-        with transaction.atomic():
-            locked = _locked(grievance_id)
-            _check_hr_scope(actor, locked)
-            check_transition(locked.status, Status.MORE_INFO_REQUESTED)
-            GrievanceMessage.objects.create(
-                grievance=locked, author=actor, from_hr=True, body=question
-            )
-            _change_status(
-                locked,
-                status=Status.MORE_INFO_REQUESTED,
-                actor=actor,
-                action="grievance.more_info_requested",
-                sms="grievance_more_info",
-                request=request,
-            )
-
-    _committed(run)
+    with notice_failures_tolerated(), transaction.atomic():
+        locked = _locked(grievance_id)
+        _check_hr_scope(actor, locked)
+        WORKFLOW.check(locked, WORKFLOW.transition("ask"), actor=actor, role=Role.HR)
+        GrievanceMessage.objects.create(grievance=locked, author=actor, from_hr=True, body=question)
+        WORKFLOW.take(locked, "ask", actor=actor, role=Role.HR, request=request)
 
 
 def record_committee_recommendation(
@@ -441,16 +296,25 @@ def record_committee_recommendation(
         _check_hr_scope(actor, locked)
         if not locked.needs_committee:
             raise GrievanceError(
-                _("A committee recommendation is recorded only for performance evaluations.")
+                _("A committee recommendation is recorded only for performance evaluations."),
+                code="no_committee",
             )
         if locked.status != Status.UNDER_REVIEW:
             raise GrievanceError(
-                _("The committee's recommendation is recorded while under follow-up.")
+                _("The committee's recommendation is recorded while under follow-up."),
+                status=409,
+                code="bad_transition",
             )
         if CommitteeRecommendation.objects.filter(grievance=locked).exists():
-            raise GrievanceError(_("The committee's recommendation is already recorded."))
+            raise GrievanceError(
+                _("The committee's recommendation is already recorded."),
+                status=409,
+                code="already_recorded",
+            )
         if len({name.strip() for name in members}) != 3:
-            raise GrievanceError(_("The committee has three different members."))
+            raise GrievanceError(
+                _("The committee has three different members."), code="committee_members"
+            )
         CommitteeRecommendation.objects.create(
             grievance=locked,
             chair=members[0].strip(),
@@ -474,48 +338,37 @@ def record_committee_recommendation(
 def decide_grievance(
     *, grievance_id: int, outcome: str, reasoning: str, actor, request=None
 ) -> None:
-    def run():
-        with transaction.atomic():
-            locked = _locked(grievance_id)
-            _check_hr_scope(actor, locked)
-            check_transition(locked.status, Status.DECIDED)
-            if locked.needs_committee and not hasattr(locked, "committee"):
-                raise GrievanceError(
-                    _("Record the committee's recommendation before deciding this grievance.")
-                )
-            if outcome not in Outcome.values or not reasoning.strip():
-                raise GrievanceError(_("Give the result and its reasons."))
-            locked.outcome = outcome
-            locked.reasoning = reasoning.strip()
-            locked.decided_at = timezone.now()
-            locked.decided_by = actor
-            _change_status(
-                locked,
-                status=Status.DECIDED,
-                actor=actor,
-                action="grievance.decided",
-                sms="grievance_decided",
-                request=request,
-                changes={"outcome": outcome},
+    with notice_failures_tolerated(), transaction.atomic():
+        locked = _locked(grievance_id)
+        _check_hr_scope(actor, locked)
+        WORKFLOW.check(locked, WORKFLOW.transition("decide"), actor=actor, role=Role.HR)
+        if locked.needs_committee and not hasattr(locked, "committee"):
+            raise GrievanceError(
+                _("Record the committee's recommendation before deciding this grievance."),
+                status=409,
+                code="committee_first",
             )
-
-    _committed(run)
+        if outcome not in Outcome.values or not reasoning.strip():
+            raise GrievanceError(_("Give the result and its reasons."), code="result_required")
+        locked.outcome = outcome
+        locked.reasoning = reasoning.strip()
+        locked.decided_at = timezone.now()
+        locked.decided_by = actor
+        WORKFLOW.take(
+            locked,
+            "decide",
+            actor=actor,
+            role=Role.HR,
+            request=request,
+            changes={"outcome": outcome},
+        )
 
 
 def close_grievance(*, grievance_id: int, actor, request=None) -> None:
-    def run():
-        with transaction.atomic():
-            locked = _locked(grievance_id)
-            _check_hr_scope(actor, locked)
-            _change_status(
-                locked,
-                status=Status.CLOSED,
-                actor=actor,
-                action="grievance.closed",
-                request=request,
-            )
-
-    _committed(run)
+    with notice_failures_tolerated(), transaction.atomic():
+        locked = _locked(grievance_id)
+        _check_hr_scope(actor, locked)
+        WORKFLOW.take(locked, "close", actor=actor, role=Role.HR, request=request)
 
 
 # --- the daily check -----------------------------------------------------------------------
@@ -567,7 +420,8 @@ def flag_overdue_grievances(*, now: dt.datetime | None = None) -> int:
                         )
                 return len(rows)
 
-        flagged += _committed(run) or 0
+        with notice_failures_tolerated():
+            flagged += run()
     return flagged
 
 

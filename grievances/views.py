@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.catalogue import service_required
 from core.ratelimit import Limit
-from core.uploads import private_file_response
+from core.uploads import attachment_response
+from core.workflow import WorkflowError
 
 from . import selectors, services
 from .forms import FollowForm, GrievanceForm, ReplyForm
@@ -72,7 +73,7 @@ def _file(request, form, employee):
             submission_token=data["submission_token"],
             request=request,
         )
-    except services.GrievanceError as error:
+    except WorkflowError as error:
         form.add_error(error.field, error.message)
         return None
     return grievance
@@ -166,7 +167,7 @@ def reply(request, number):
                 attachments=form.cleaned_data["attachments"],
                 request=request,
             )
-        except services.GrievanceError as error:
+        except WorkflowError as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your answer was sent. The follow-up continues."))
@@ -184,7 +185,7 @@ def withdraw(request, number):
     if request.method == "POST":
         try:
             services.withdraw_grievance(grievance=grievance, user=request.user, request=request)
-        except services.GrievanceError as refused:
+        except WorkflowError as refused:
             error = refused.message
         else:
             messages.success(request, _("Your grievance was withdrawn."))
@@ -215,8 +216,6 @@ def attachment(request, number, attachment_id):
 
 def _serve(found):
     try:
-        return private_file_response(
-            found.storage_name, download_name=found.original_name, content_type=found.content_type
-        )
+        return attachment_response(found)
     except FileNotFoundError:
         raise Http404 from None

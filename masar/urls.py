@@ -32,6 +32,7 @@ urlpatterns = [
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
+    path("cv/", include("cv.urls")),
 ]
 
 if settings.NAFATH_SIMULATOR:

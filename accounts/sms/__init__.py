@@ -13,10 +13,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from core.notify import NoticeUnavailable
+
 logger = logging.getLogger(__name__)
 
 
-class SmsUnavailable(Exception):
+class SmsUnavailable(NoticeUnavailable):
     """The message could not be queued (the broker is unreachable); ask the person to retry."""
 
 

@@ -284,3 +284,19 @@ def test_seed_demo_leaves_work_in_the_hr_personas_console(client):
     assert queue.context["cl"].result_count == 2
     seed_demo()  # and a second run adds none
     assert Grievance.objects.count() == 2 and CorrectionRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_the_first_persona_a_cv_in_both_languages():
+    from cv.models import LanguageSkill, Skill, Summary
+
+    seed_demo()
+    employee = persona(demo_data.CV_PERSONA_ID)
+    for model in (Summary, Skill, LanguageSkill):
+        assert set(model.objects.filter(employee=employee).values_list("language", flat=True)) == {
+            "ar",
+            "en",
+        }
+    before = Skill.objects.count()
+    assert "CV entries: 0 created" in seed_demo()
+    assert Skill.objects.count() == before

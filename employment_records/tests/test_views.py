@@ -220,7 +220,9 @@ def test_hr_of_another_entity_cannot_open_the_request(client, employee_user):
 
 def test_sla_filter_lists_overdue_requests(client, employee_user):
     late = submit_dob_correction(employee_user.employee, employee_user)
-    CorrectionRequest.objects.filter(pk=late.pk).update(due_date=dt.date(2020, 1, 1))
+    CorrectionRequest.objects.filter(pk=late.pk).update(
+        due_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
     sign_in_verified(client, make_hr_specialist(employee_user.employee.entity))
     url = reverse("hr:employment_records_correctionrequest_changelist")
     assert late.number in client.get(url, {"sla": "overdue"}).content.decode()
@@ -322,3 +324,79 @@ def test_a_double_click_makes_one_statement_and_requests_are_limited(signed_in, 
     signed_in.post(url)
     refused = signed_in.post(url, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "You have requested many statements" in refused.content.decode()
+
+
+def _make_hr_of_own_entity(user):
+    """The person is also an HR specialist of their own entity (issue 14, item 7)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import HRProfile
+    from core.hr_admin import HR_GROUP, sync_role_groups
+
+    sync_role_groups()
+    HRProfile.objects.create(user=user, entity=user.employee.entity)
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=HR_GROUP))
+    return user
+
+
+@pytest.mark.parametrize(
+    ("decision", "note"),
+    [("review", ""), ("approve", "ok"), ("more_info", "Which registry?"), ("reject", "No")],
+)
+def test_an_hr_specialist_cannot_decide_their_own_request_in_the_console(
+    client, employee_user, decision, note
+):
+    from core.models import AuditEvent
+
+    specialist = _make_hr_of_own_entity(employee_user)
+    request = submit_dob_correction(employee_user.employee, employee_user)
+    sign_in_verified(client, specialist)
+    url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
+    response = client.post(url, {"decision": decision, "note": note})
+    assert response.status_code == 403
+    content = response.content.decode()  # the message, in the page's language
+    assert "another specialist" in content or "أخصائي آخر" in content
+    assert response.context["form"]["note"].value() == note  # what was typed is kept
+    request.refresh_from_db()
+    assert request.status == CorrectionStatus.SUBMITTED and request.events.count() == 1
+    assert Employee.objects.get(pk=employee_user.employee.pk).date_of_birth == dt.date(1990, 3, 15)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["correction.submit"]
+
+
+@pytest.mark.django_db(transaction=True)  # the SMS is published when the request really commits
+def test_with_the_broker_down_a_correction_is_saved_and_confirmed(
+    signed_in, employee_user, monkeypatch
+):
+    """Issue 9: the broker refusing the SMS used to answer 500 after the request was saved
+    (and a retry said "you already have an open request")."""
+    from kombu.exceptions import OperationalError
+
+    from accounts.models import SmsMessage
+    from accounts.tasks import deliver_sms
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(deliver_sms, "apply_async", broker_down)
+    url = reverse("employment_records:new_correction") + "?field=date_of_birth"
+    response = signed_in.post(
+        url,
+        {
+            "proposed_value_calendar": "gregorian",
+            "proposed_value_date": "1990-03-05",
+            "reason": "Registry",
+            "evidence": [pdf_upload()],
+        },
+    )
+    request = CorrectionRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/corrections/{request.number}/")
+    assert request.evidence.count() == 1
+    assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
+    # Withdrawing it with the broker still down is confirmed too.
+    response = signed_in.post(reverse("employment_records:withdraw", args=[request.number]))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == CorrectionStatus.WITHDRAWN

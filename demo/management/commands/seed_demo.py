@@ -213,6 +213,7 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
+        cv_entries = self.create_cv_entries(employees)
 
         personas = []
         for spec in demo.employees[: len(demo_data.PERSONAS)]:
@@ -232,6 +233,7 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
+                cv_entries,
             ],
             personas,
         )
@@ -295,6 +297,26 @@ class Command(BaseCommand):
             actor=None,
         )
         outcome.created += 1
+        return outcome
+
+    def create_cv_entries(self, employees) -> Outcome:
+        """Persona 1012345672's own CV entries in Arabic and English; a section that already
+        has entries in a language is left as it is (the person may have edited it)."""
+        from cv.sections import SECTIONS_BY_CODE
+
+        outcome = Outcome("CV entries")
+        employee_id = employees[demo_data.CV_PERSONA_ID]
+        for code, by_language in demo_data.CV_ENTRIES.items():
+            model = SECTIONS_BY_CODE[code].model
+            for language, rows in by_language.items():
+                if model.objects.filter(employee_id=employee_id, language=language).exists():
+                    outcome.existing += len(rows)
+                    continue
+                model.objects.bulk_create(
+                    model(employee_id=employee_id, language=language, position=index, **row)
+                    for index, row in enumerate(rows, start=1)
+                )
+                outcome.created += len(rows)
         return outcome
 
     def ensure_users(self, demo, hr_group, ministry_group):

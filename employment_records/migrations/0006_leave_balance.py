@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employment_records', '0004_registry_mobile_and_id_expiry'),
+        ('employment_records', '0005_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
