@@ -1,6 +1,7 @@
 """The employee's pages: what a person sees, and what the database holds afterwards."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -189,6 +190,15 @@ def test_follow_by_number_opens_ones_own(client, person):
     assert response["Location"] == reverse("grievances:detail", args=[grievance.number])
     bad = client.get(reverse("grievances:follow"), {"number": "123"})
     assert bad.status_code == 400
+
+
+def test_follow_opened_directly_shows_the_form_with_one_breadcrumb(client, person):
+    response = client.get(reverse("grievances:follow"), HTTP_ACCEPT_LANGUAGE="ar")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="number"' in text and "error-summary" not in text
+    crumbs = re.search(r'<nav[^>]*class="breadcrumbs".*?</nav>', text, re.S)[0]
+    assert crumbs.count("التظلمات") == 1
 
 
 def test_follow_by_number_is_rate_limited(client, person, monkeypatch):
