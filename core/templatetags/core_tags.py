@@ -52,3 +52,11 @@ def mask_mobile_filter(mobile):
     from core.validators import mask_mobile
 
     return mask_mobile(mobile) if mobile else ""
+
+
+@register.filter(name="file_size")
+def file_size_filter(num_bytes):
+    """'10 ميغابايت' / '10 MB'."""
+    from core.uploads import file_size
+
+    return file_size(num_bytes)
