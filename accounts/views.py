@@ -409,7 +409,20 @@ def sign_in_resend(request):
 
 
 class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView); the database session row is deleted."""
+    """POST only (Django's LogoutView); the database session row is deleted. The next page
+    confirms it (the message travels in a cookie: the session is gone)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        confirm_signed_out(request)
+        return response
+
+
+def confirm_signed_out(request) -> None:
+    messages.success(
+        request,
+        _("You have signed out of Masar. On a shared device, close the browser as well."),
+    )
 
 
 @require_POST
