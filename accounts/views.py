@@ -60,6 +60,8 @@ STATUS_FOR_ERROR = {
 
 def _refuse(form, error: AccountError) -> int:
     form.add_error(None, error.message)
+    # The error summary offers Nafath where waiting is the only other way on.
+    form.offer_nafath = error.code in ("code_quota", "cooldown")
     return STATUS_FOR_ERROR.get(error.code, 400)
 
 
