@@ -125,7 +125,14 @@ def _identity_form(request):
     too_fast = shown_at is None or time.time() - shown_at < min_seconds
     if form.is_valid() and (too_fast or form.filled_honeypot):
         request.session[FORM_SHOWN_AT] = time.time()
-        form.add_error(None, _("Please check your entries and submit the form again."))
+        form.add_error(
+            None,
+            _(
+                "The form was sent before the page had finished loading, or it was sent "
+                "automatically, so we did not check it. Your entries are kept: check them and "
+                "press the button again."
+            ),
+        )
     return form, form.is_valid()
 
 

@@ -136,10 +136,14 @@ def test_honeypot_and_instant_submissions_are_refused(web, persona, settings):
     web.cookies["django_language"] = "en"
     web.get("/accounts/register/")
     response = web.post("/accounts/register/", {**identity_data(), "website": "http://spam"})
-    assert response.status_code == 400 and "submit the form again" in response.content.decode()
+    # It says what happened and what to do, and keeps what was typed.
+    said = "sent automatically, so we did not check it"
+    assert response.status_code == 400 and said in response.content.decode()
+    assert "press the button again" in response.content.decode()
     settings.IDENTITY_FORM_MIN_SECONDS = 30
     response = web.post("/accounts/register/", identity_data())
-    assert response.status_code == 400 and "submit the form again" in response.content.decode()
+    assert response.status_code == 400 and said in response.content.decode()
+    assert identity_data()["national_id"] in response.content.decode()
 
 
 def test_lookups_are_limited_per_address(web, persona):
