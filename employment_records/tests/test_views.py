@@ -198,6 +198,10 @@ def test_hr_approves_in_the_console_and_the_record_changes(client, employee_user
     listing = client.get(reverse("hr:employment_records_correctionrequest_changelist"))
     assert request.number in listing.content.decode()
     url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
+    # The number (the change link) opens the review page.
+    change = reverse("hr:employment_records_correctionrequest_change", args=[request.pk])
+    assert f'href="{change}"' in listing.content.decode()
+    assert client.get(change)["Location"] == url
     page = client.get(url)
     assert page.status_code == 200 and "birth-certificate.pdf" in page.content.decode()
     refused = client.post(url, {"decision": "reject", "note": ""})
