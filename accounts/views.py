@@ -164,6 +164,7 @@ def _code_page(
     status=200,
     back_url="",
     lead="",
+    registration_step=None,
 ):
     resend_at = services.resend_available_at(sent_at)
     return render(
@@ -180,6 +181,7 @@ def _code_page(
             "cooldown": cooldown,
             "valid_minutes": CODE_VALID_SECONDS // 60,
             "back_url": back_url,
+            "registration_step": registration_step,
         },
         status=status,
     )
@@ -293,6 +295,7 @@ def register_verify(request):
         sent_at=verification.code_sent_at,
         status=status,
         back_url=reverse("accounts:register_details"),
+        registration_step=3,
     )
 
 
