@@ -144,6 +144,8 @@ def _index_with(request, form, *, status):
 def _detail_context(grievance, *, reply_form=None):
     return {
         "grievance": grievance,
+        "appeal_until": services.appeal_deadline(grievance),
+        "appeal_days": services.APPEAL_DAYS,
         "reply_form": reply_form or (ReplyForm() if grievance.awaits_employee else None),
         "crumbs": _crumbs(
             (_("My grievances"), reverse("grievances:mine")), (grievance.number, None)

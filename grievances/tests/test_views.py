@@ -311,6 +311,13 @@ def test_answering_a_question_and_reading_the_result(client, person, outbox):
     page = client.get(reverse("grievances:detail", args=[grievance.number])).content.decode()
     assert "مقبول جزئياً" in page or "Partly accepted" in page
     assert "سبب القرار" in page
+    # Who decided, and what comes next: the appeal route and its last day.
+    grievance.refresh_from_db()
+    assert hr.display_name in page and grievance.entity.name in page
+    assert "ديوان المظالم" in page
+    last_day = services.appeal_deadline(grievance)
+    assert last_day == timezone.localdate(grievance.decided_at) + dt.timedelta(days=60)
+    assert format_hijri(last_day) in page
 
 
 def test_reply_when_no_question_is_refused(client, person):
