@@ -25,3 +25,17 @@ def test_arabic_date_and_datetime_formats_have_no_latin_comma():
     assert text.startswith("2 ديسمبر 2026م |") and "2026م، 13:05" in text
     with translation.override("en"):
         assert render("{{ d|date }}", d=dt.date(2026, 12, 2)) == "Dec. 2, 2026"
+
+
+def test_the_date_placeholder_is_in_the_page_language():
+    from django import forms
+
+    from core.dates import DualCalendarDateField
+
+    class Form(forms.Form):
+        born = DualCalendarDateField(label="Born")
+
+    with translation.override("ar"):
+        assert 'placeholder="سنة-شهر-يوم"' in str(Form()["born"])
+    with translation.override("en"):
+        assert 'placeholder="YYYY-MM-DD"' in str(Form()["born"])
