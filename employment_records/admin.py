@@ -208,7 +208,10 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The request's number opens its review page (evidence, proposed beside current,
-        decision), never the read-only model form."""
+        decision), never the read-only model form. Anything but a GET stays with the read-only
+        change view, which refuses it."""
+        if request.method != "GET":
+            return super().change_view(request, object_id, form_url, extra_context)
         if not str(object_id).isdigit():
             raise Http404
         return redirect(
