@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 CELERY_QUEUES := default,sms,documents,batch
 REQUIREMENTS := requirements.txt requirements-sim.txt requirements-dev.txt
 # Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
-APPS := core demo accounts nafath_sim employment_records bayan grievances promotions job_audit cv
+APPS := core demo accounts nafath_sim pension_sim employment_records bayan grievances promotions job_audit cv
 # Directories that never hold translatable source (makemessages already skips dot-directories).
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var \
 	--ignore=media --ignore=test-artifacts --ignore=bench
@@ -52,16 +52,19 @@ RUN_SITE_URL := $(or $(SITE_URL),$(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/nu
 # The Nafath simulator is off by default (it signs anyone in by ID); `make run` turns it on for
 # migrate, seed and the server alike, unless the environment or .env says otherwise.
 RUN_NAFATH_SIMULATOR := $(or $(NAFATH_SIMULATOR),$(shell sed -n 's/^NAFATH_SIMULATOR=//p' .env 2>/dev/null),on)
+# The pension authority simulator likewise: Bayan delivers approved statements to it.
+RUN_PENSION_SIMULATOR := $(or $(PENSION_SIMULATOR),$(shell sed -n 's/^PENSION_SIMULATOR=//p' .env 2>/dev/null),on)
 
 run: export SITE_URL := $(RUN_SITE_URL)
 run: export NAFATH_SIMULATOR := $(RUN_NAFATH_SIMULATOR)
+run: export PENSION_SIMULATOR := $(RUN_PENSION_SIMULATOR)
 run: venv
 	@echo "==> run: applying database migrations"
 	$(MANAGE) migrate --noinput
 	@$(MAKE) --no-print-directory compilemessages
 	@echo "==> run: loading demo data (seed_demo, idempotent)"
 	$(MANAGE) seed_demo
-	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; NAFATH_SIMULATOR=$$NAFATH_SIMULATOR; Ctrl-C stops)"
+	@echo "==> run: serving http://127.0.0.1:$(PORT)/ (DEBUG=$${DEBUG:-on}; SITE_URL=$$SITE_URL; NAFATH_SIMULATOR=$$NAFATH_SIMULATOR; PENSION_SIMULATOR=$$PENSION_SIMULATOR; Ctrl-C stops)"
 	DEBUG=$${DEBUG:-on} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 compilemessages: venv

@@ -171,37 +171,6 @@ class HRProfile(models.Model):
         return f"{self.user} — {self.entity}"
 
 
-class SmsMessage(models.Model):
-    """One outgoing SMS. The text is not stored: it may hold a one-time code."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RETRYING = "retrying", _("Retrying")
-        SENT = "sent", _("Sent")
-        NOT_QUEUED = "not_queued", _("Not queued")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    to = models.CharField(_("to"), max_length=13)
-    template = models.CharField(_("template"), max_length=64)
-    language = models.CharField(_("language"), max_length=5, default="ar")
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("SMS message")
-        verbose_name_plural = _("SMS messages")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["to", "created_at"], name="sms_to_created")]
-
-    def __str__(self):
-        return f"{self.template} → {self.to} ({self.status})"
-
-
 # --- One-time codes ---------------------------------------------------------------------------
 
 CODE_LENGTH = 6

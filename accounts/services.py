@@ -1,6 +1,7 @@
 """Every write of the accounts app: registration, sign-in, recovery and mobile change.
 
-Codes are issued and checked here. Each use case is one transaction; SMS leave on commit.
+Codes are issued and checked here. Each use case is one transaction; its messages are outbox
+rows (core.notifications.notify) written in it, texted once it commits.
 Failed attempts are recorded *outside* the transaction that raises, so a wrong code counts
 even though the request fails. No code or password ever reaches the audit log.
 """
@@ -10,9 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from contextlib import suppress
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.audit import audit
+from core.notifications import notify, supersede
 from core.ratelimit import Limit, ip_key
 from core.ratelimit import resilient_cache as cache
 from core.validators import mask_mobile, mask_national_id
@@ -41,7 +41,6 @@ from .models import (
     hash_code,
     new_code,
 )
-from .sms import SmsUnavailable, send_sms
 
 # Codes sent: per phone, per national ID and per address (the issue's caps).
 CODE_LIMITS_PER_PHONE = (Limit("code-phone-hour", 5, 3600), Limit("code-phone-day", 10, 86400))
@@ -99,13 +98,6 @@ class AlreadyRegistered(AccountError):
                 "password if you have forgotten it."
             )
         )
-
-
-class TryAgainShortly(AccountError):
-    code = "unavailable"
-
-    def __init__(self):
-        super().__init__(_("We could not send the code right now. Try again in a moment."))
 
 
 class CooldownPending(AccountError):
@@ -169,13 +161,6 @@ def _once_per_window(kind: str, national_id: str, seconds: int) -> bool:
     return cache.add(f"accounts:once:{kind}:{digest}", 1, timeout=seconds)
 
 
-def _notify_quietly(*, to: str, template: str, language: str = "ar") -> None:
-    """A notice that must never undo the caller's change: queued on its own, and a broker that
-    cannot take it only loses the notice."""
-    with suppress(SmsUnavailable), transaction.atomic():
-        send_sms(to=to, template=template, language=language)
-
-
 def find_employee_for_identity(*, national_id: str, date_of_birth, request):
     """Step one of registration and recovery: the employee with this ID *and* date of birth.
 
@@ -204,9 +189,8 @@ def find_employee_for_identity(*, national_id: str, date_of_birth, request):
                 audit(action="accounts.identity_attempts_notice", request=request,
                       changes={"national_id": mask_national_id(national_id),
                                "to": mask_mobile(record.mobile)})  # fmt: skip
-                transaction.on_commit(
-                    partial(_notify_quietly, to=record.mobile, template="identity_attempts")
-                )
+                # An outbox row (core.notifications): a broker that is down never fails this.
+                notify(mobile=record.mobile, kind="identity_attempts", language="ar")
     raise IdentityMismatch()
 
 
@@ -280,40 +264,63 @@ def issue_code(*, verification: PendingVerification, request, language: str) -> 
     )
     code = new_code()
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Conditional on the send time read above: of two parallel resends one wins.
-            replaced = PendingVerification.objects.filter(
-                pk=verification.pk, code_sent_at=verification.code_sent_at
-            ).update(
-                code_hash=hash_code(binding=str(verification.pk), code=code),
-                code_sent_at=now,
-                code_expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
-            )
-            if not replaced:
-                raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
-            send_sms(
-                to=verification.mobile,
-                # The current number, asked to confirm a change away from it, is told why.
-                template="mobile_change_current_code"
-                if verification.payload.get("step") == "current"
-                else "verification_code",
-                context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
-                language=language,
-            )
-            audit(
-                action="accounts.code_sent",
-                subject=verification,
-                request=request,
-                changes={"purpose": verification.purpose, "to": mask_mobile(verification.mobile)},
-            )
-    except SmsUnavailable:
-        # Nothing left: forget the send time so the person may retry at once.
-        PendingVerification.objects.filter(pk=verification.pk).update(
-            code_hash="", code_sent_at=None
+    with transaction.atomic():
+        # Conditional on the send time read above: of two parallel resends one wins.
+        replaced = PendingVerification.objects.filter(
+            pk=verification.pk, code_sent_at=verification.code_sent_at
+        ).update(
+            code_hash=hash_code(binding=str(verification.pk), code=code),
+            code_sent_at=now,
+            code_expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
         )
-        raise TryAgainShortly() from None
+        if not replaced:
+            raise CooldownPending(seconds=CODE_RESEND_COOLDOWN_SECONDS)
+        sent = _send_code(
+            mobile=verification.mobile,
+            # The current number, asked to confirm a change away from it, is told why.
+            kind="mobile_change_current_code"
+            if verification.payload.get("step") == "current"
+            else "verification_code",
+            code=code,
+            expires_at=now + timedelta(seconds=CODE_VALID_SECONDS),
+            language=language,
+        )
+        audit(
+            action="accounts.code_sent",
+            subject=verification,
+            request=request,
+            changes={"purpose": verification.purpose, "to": mask_mobile(verification.mobile)},
+        )
+    _warn_if_late(sent, request=request)
     verification.refresh_from_db()
+
+
+def _send_code(*, mobile: str, kind: str, code: str, expires_at, language: str):
+    """A one-time code through the outbox: never in the inbox, encrypted at rest, never sent
+    after it expires, and an older code still waiting for this number is never sent at all."""
+    supersede(mobile=mobile, kind=kind)
+    return notify(
+        mobile=mobile,
+        kind=kind,
+        context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
+        language=language,
+        inbox=False,
+        expires_at=expires_at,
+    )
+
+
+def _warn_if_late(notification, *, request) -> None:
+    """After commit: when the broker could not take the code, it stays queued and the outbox
+    sweep sends it within about a minute once the broker answers. Say so, rather than let
+    the person wait for a text in silence."""
+    if notification.published is False:
+        from django.contrib import messages
+
+        messages.warning(
+            request,
+            _("Sending the code is taking longer than usual: it may take a minute to arrive."),
+            fail_silently=True,
+        )
 
 
 def _check_code(*, verification: PendingVerification, code: str) -> None:
@@ -442,12 +449,9 @@ def complete_registration(
                 request=request,
                 changes={"mobile": mask_mobile(user.mobile)},
             )
-            send_sms(to=user.mobile, template="registration_complete", language=language)
+            notify(user=user, kind="registration_complete", language=language)
     except IntegrityError:
         raise AlreadyRegistered() from None
-    except SmsUnavailable:
-        # The account exists (committed); only the confirmation SMS could not be queued.
-        user = User.objects.get(username=verification.national_id)
     return user
 
 
@@ -538,14 +542,7 @@ def record_sign_in_failure(*, national_id: str, step: str, request) -> None:
         with transaction.atomic():
             audit(action="accounts.attack_notice_sent", actor=user, subject=user,
                   request=request, changes={"failures": failures})  # fmt: skip
-            transaction.on_commit(
-                partial(
-                    _notify_quietly,
-                    to=user.mobile,
-                    template="sign_in_attacked",
-                    language=user.preferred_language,
-                )
-            )
+            notify(user=user, kind="sign_in_attacked")
 
 
 def unlock_sign_in(*, guards, actor, request) -> int:
@@ -593,25 +590,23 @@ def send_sign_in_code(*, user: User, request) -> SmsDevice:
     if waiting:
         raise CooldownPending(seconds=waiting)
     _take_code_quota(mobile=user.mobile, national_id=user.username, request=request, per_ip=False)
-    try:
-        with transaction.atomic():
-            code = device.generate_token()
-            send_sms(
-                to=user.mobile,
-                template="sign_in_code",
-                context={"code": code, "minutes": CODE_VALID_SECONDS // 60},
-                language=user.preferred_language,
-            )
-            audit(
-                action="accounts.code_sent",
-                actor=user,
-                subject=user,
-                request=request,
-                changes={"purpose": "sign_in", "to": mask_mobile(user.mobile)},
-            )
-    except SmsUnavailable:
-        SmsDevice.objects.filter(pk=device.pk).update(token_hash="", last_sent_at=None)
-        raise TryAgainShortly() from None
+    with transaction.atomic():
+        code = device.generate_token()
+        sent = _send_code(
+            mobile=user.mobile,
+            kind="sign_in_code",
+            code=code,
+            expires_at=device.valid_until,
+            language=user.preferred_language,
+        )
+        audit(
+            action="accounts.code_sent",
+            actor=user,
+            subject=user,
+            request=request,
+            changes={"purpose": "sign_in", "to": mask_mobile(user.mobile)},
+        )
+    _warn_if_late(sent, request=request)
     return device
 
 
@@ -706,7 +701,7 @@ def _check_verified_and_fresh(verification: PendingVerification) -> None:
 def reset_password(*, verification: PendingVerification, password: str, request) -> User:
     _check_verified_and_fresh(verification)
     user = User.objects.get(username=verification.national_id)
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         completed = PendingVerification.objects.filter(
             pk=verification.pk, completed_at__isnull=True
         ).update(completed_at=timezone.now())
@@ -723,7 +718,7 @@ def _set_password(user: User, password: str, *, via: str, request) -> None:
     user.save(update_fields=["password"])
     audit(action="accounts.password_changed", actor=user, subject=user, request=request,
           changes={"via": via})  # fmt: skip
-    _notify(user=user, template="password_changed")
+    notify(user=user, kind="password_changed")
 
 
 def change_password(*, user: User, current_password: str, new_password: str, request) -> User:
@@ -737,7 +732,7 @@ def change_password(*, user: User, current_password: str, new_password: str, req
         raise AccountError(
             _("The new password must differ from the current one."), code="same_password"
         )
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         _set_password(user, new_password, via="signed_in", request=request)
     return user
 
@@ -818,7 +813,7 @@ def complete_mobile_change(
         raise AccountError(_("This request has expired. Start again."), code="flow_expired")
     _check_code(verification=verification, code=code)
     old_mobile = user.mobile
-    with suppress(SmsUnavailable), transaction.atomic():
+    with transaction.atomic():
         _consume_code(verification=verification)
         PendingVerification.objects.filter(pk=verification.pk).update(completed_at=timezone.now())
         user.mobile = verification.mobile
@@ -837,42 +832,23 @@ def complete_mobile_change(
         )
         # The old number hears of the change too: a hijacker cannot change it silently.
         if old_mobile:
-            _notify(user=user, template="mobile_changed", to=old_mobile)
+            notify(user=user, kind="mobile_changed", mobile=old_mobile)
     return user
 
 
 def record_mobile_set_by_staff(*, user: User, old_mobile: str, actor, request) -> None:
     """Inside the ministry admin's save: the new number cools down like any other, and the old
-    number is told (after commit; a lost notice never undoes the change)."""
+    number is told (an outbox row in the same transaction: a broker that is down never undoes
+    the change)."""
     User.objects.filter(pk=user.pk).update(mobile_changed_at=timezone.now())
     audit(action="accounts.mobile_changed", actor=actor, subject=user, request=request,
           changes={"old": mask_mobile(old_mobile), "new": mask_mobile(user.mobile),
                    "proof": "staff"})  # fmt: skip
     if old_mobile:
-        transaction.on_commit(
-            partial(
-                _notify_quietly,
-                to=old_mobile,
-                template="mobile_changed",
-                language=user.preferred_language,
-            )
-        )
+        notify(user=user, kind="mobile_changed", mobile=old_mobile)
 
 
 def record_password_set_by_staff(*, user: User) -> None:
-    """After the ministry admin set a password: the account's number is told."""
-    if user.mobile:
-        transaction.on_commit(
-            partial(
-                _notify_quietly,
-                to=user.mobile,
-                template="password_changed",
-                language=user.preferred_language,
-            )
-        )
-
-
-def _notify(*, user: User, template: str, to: str | None = None) -> None:
-    """A notice after the fact, sent on commit (callers ignore SmsUnavailable: the change
-    stands even when the notice cannot be queued)."""
-    send_sms(to=to or user.mobile, template=template, language=user.preferred_language)
+    """After the ministry admin set a password, in the admin's transaction: the account's
+    number is told (and the person's inbox)."""
+    notify(user=user, kind="password_changed")

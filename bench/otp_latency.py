@@ -1,7 +1,7 @@
 """OTP latency: a code requested (accounts.services.issue_code) -> the SMS gateway receives it.
 
 Real pieces: a Celery worker process on Redis, the `http` SMS backend, a loopback gateway
-(accounts/tests/gateway.py) and PostgreSQL (the worker is another process, so the database
+(core/tests/gateway.py) and PostgreSQL (the worker is another process, so the database
 must be shared). Prints p50 / p95 / max; the target is p95 < 1 s. Not a test: nothing asserted.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/masar_accounts \
@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=50)
     args = parser.parse_args()
 
-    from accounts.tests.gateway import LoopbackGateway
+    from core.tests.gateway import LoopbackGateway
 
     gateway = LoopbackGateway().start()
     configure_environment(gateway.url)

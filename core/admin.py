@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
-from .models import AuditEvent, Document
+from .models import AuditEvent, Document, Notification
+from .validators import mask_mobile
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -90,3 +91,27 @@ class HRDocumentAdmin(DocumentAdmin, EntityScopedAdmin):
 
 admin.site.register(Document, DocumentAdmin)
 hr_site.register(Document, HRDocumentAdmin)
+
+
+# --- The notification outbox: the ministry sees what was sent, what failed and why; never a
+# code's text (encrypted, and wiped once sent).
+
+
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "kind", "recipient", "masked_mobile", "status", "attempts",
+                    "reason", "sent_at")  # fmt: skip
+    list_filter = ("status", "kind", "sms", "inbox")
+    search_fields = ("kind", "recipient__username", "idempotency_key")
+    date_hierarchy = "created_at"
+    list_select_related = ("recipient",)
+    fields = ("recipient", "masked_mobile", "kind", "language", "body", "link", "sms", "inbox",
+              "status", "reason", "attempts", "next_attempt_at", "expires_at", "sent_at",
+              "provider_message_id", "idempotency_key", "read_at", "created_at")  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("mobile"))
+    def masked_mobile(self, obj):
+        return mask_mobile(obj.mobile) if obj.mobile else ""
+
+
+admin.site.register(Notification, NotificationAdmin)

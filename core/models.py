@@ -1,7 +1,9 @@
-"""Framework records: the audit log (append-only) and generated documents (verifiable PDFs)."""
+"""Framework records: the audit log (append-only), generated documents (verifiable PDFs), the
+reference counters and the notification outbox."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -146,3 +148,85 @@ class ReferenceCounter(models.Model):
 
     def __str__(self):
         return f"{self.prefix}-{self.hijri_year}: {self.last_value}"
+
+
+class Notification(models.Model):
+    """One message to a person: an outbox row written in the transaction of the change that
+    causes it (core.notifications.notify). The relay texts it (`sms`); inbox notices (`inbox`)
+    are also listed at /notifications/. `status` follows the SMS delivery; a row with nothing
+    to text is `sent` when written.
+
+    A message kept out of the inbox (one-time codes) is secret: its text is stored encrypted
+    (`body_encrypted`) and wiped once it is sent, has expired or has failed for good."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        RETRYING = "retrying", _("Retrying")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Not delivered")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    mobile = models.CharField(_("mobile"), max_length=13, blank=True)
+    kind = models.CharField(_("kind"), max_length=64)
+    language = models.CharField(_("language"), max_length=5, default="ar")
+    body = models.TextField(_("text"), blank=True)
+    body_encrypted = models.BinaryField(_("encrypted text"), blank=True, default=b"")
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    sms = models.BooleanField(_("by SMS"), default=True)
+    inbox = models.BooleanField(_("in the inbox"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "sending", "retrying", "sent", "failed"]),
+                name="notification_status_valid",
+            ),
+            # A code (or any secret) never shows in the inbox; an inbox notice needs a person.
+            models.CheckConstraint(
+                condition=models.Q(inbox=False) | models.Q(recipient__isnull=False),
+                name="notification_inbox_has_recipient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sms=False) | ~models.Q(mobile=""),
+                name="notification_sms_has_mobile",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_sweep"),
+            models.Index(fields=["recipient", "inbox", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient", "read_at"],
+                name="notification_unread",
+                condition=models.Q(inbox=True, read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id or self.mobile} ({self.status})"
+
+    @property
+    def is_secret(self) -> bool:
+        return not self.inbox

@@ -35,3 +35,41 @@ def requeue_stale_documents() -> int:
     from . import documents
 
     return len(documents.requeue_stale())
+
+
+@shared_task(name="core.tasks.deliver_notification", bind=True, acks_late=True, max_retries=None)
+def deliver_notification(self, notification_id: int) -> None:
+    """The outbox relay (queue `sms`): send one row. Gateway errors and database errors are
+    both retried with exponential backoff; the row records `failed` once the gateway's retry
+    budget is spent, and whatever this task could not record the sweep finds later."""
+    from django.conf import settings
+    from django.db import DatabaseError
+
+    from . import notifications
+
+    try:
+        countdown = notifications.deliver(notification_id)
+    except DatabaseError as error:
+        retries = self.request.retries
+        if retries + 1 >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            # The row could not even be read or written: left as it is, the sweep re-drives it.
+            logger.error(
+                "notification %s: database error after %d tries (%s); left to the sweep",
+                notification_id, retries + 1, type(error).__name__,
+            )  # fmt: skip
+            return
+        logger.warning(
+            "notification %s: database error (%s), retrying",
+            notification_id, type(error).__name__,
+        )  # fmt: skip
+        raise self.retry(countdown=notifications.backoff(retries + 1), exc=error) from error
+    if countdown is not None:
+        raise self.retry(countdown=countdown)
+
+
+@shared_task(name="core.tasks.sweep_notifications", acks_late=True)
+def sweep_notifications() -> dict:
+    """Every minute (CELERY_BEAT_SCHEDULE): re-drive undelivered notifications."""
+    from . import notifications
+
+    return notifications.sweep()

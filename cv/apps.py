@@ -7,6 +7,10 @@ class CvConfig(AppConfig):
     verbose_name = _("CV")
 
     def ready(self):
+        from core.audit import register_actions
+
+        from .audit import CvAction
         from .documents import register_kinds
 
         register_kinds()
+        register_actions(CvAction)

@@ -19,6 +19,7 @@ from core.uploads import CheckedUpload, files_removed_on_rollback, store_private
 from employment_records.models import Employee
 
 from . import selectors
+from .audit import CvAction
 from .documents import CV_KIND
 from .models import CertificateCopy, CvExport
 from .sections import Section
@@ -115,7 +116,7 @@ def _add_entry(*, employee, section, language, values, actor, stored):
     _save(entry)
     _replace_copy(entry, attachment, remove=False, stored=stored)
     audit(
-        action="cv.entry_added",
+        action=CvAction.ENTRY_ADDED,
         actor=actor,
         subject=entry,
         entity_id=employee.entity_id,
@@ -151,7 +152,7 @@ def _update_entry(*, employee, section, entry_id, values, actor, stored):
     if section.code == "certificates":
         _replace_copy(entry, attachment, remove=remove, stored=stored)
     audit(
-        action="cv.entry_changed",
+        action=CvAction.ENTRY_CHANGED,
         actor=actor,
         subject=entry,
         entity_id=employee.entity_id,
@@ -167,7 +168,7 @@ def remove_entry(*, employee: Employee, section: Section, entry_id: int, actor) 
     if section.code == "certificates" and entry.attachment is not None:
         _delete_file_on_commit(entry.attachment.storage_name)
     audit(
-        action="cv.entry_removed",
+        action=CvAction.ENTRY_REMOVED,
         actor=actor,
         subject=entry,
         entity_id=employee.entity_id,
@@ -197,7 +198,7 @@ def move_entry(
     siblings.filter(pk=neighbour.pk).update(position=mine)
     siblings.filter(pk=entry.pk).update(position=theirs)
     audit(
-        action="cv.entry_moved",
+        action=CvAction.ENTRY_MOVED,
         actor=actor,
         subject=entry,
         entity_id=employee.entity_id,

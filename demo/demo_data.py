@@ -34,7 +34,9 @@ SEED = 1448
 # "Today" for the demo. Histories, evaluations and ages are computed from this date.
 REFERENCE_DATE = dt.date(2026, 11, 1)
 PASSWORD = "Masar@2026demo"  # noqa: S105 - the documented demo password (README)
-EMPLOYEE_COUNT = 120
+EMPLOYEE_COUNT = 123  # the personas, 114 random employees and 3 Bayan retirees
+BAYAN_RETIREE_REASONS = (EndReason.RETIREMENT, EndReason.RETIREMENT, EndReason.RESIGNATION)
+SECOND_HR_MOBILE = "+966500000007"  # the second HR specialist (Bayan's maker-checker)
 POSITION_TARGET = 200
 EVALUATION_YEARS = (1444, 1445, 1446, 1447)  # the last four complete Hijri years
 MIN_YEARS_IN_RANK = 4
@@ -1469,7 +1471,8 @@ def random_employee(
 def build_demo(seed: int = SEED) -> DemoData:
     """The whole demo data set: personas first, then 114 random employees over the three
     entities (nine residents, four whose service ended, two leaders per entity), then
-    vacancies and frozen positions up to about 200 positions."""
+    vacancies and frozen positions up to about 200 positions, then three retirees of the
+    first entity for Bayan."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not a secret
     pools = {entity.code: DemoPositions(rng, entity) for entity in ENTITIES}
     taken: set[str] = set(PERSONA_IDS)
@@ -1482,7 +1485,7 @@ def build_demo(seed: int = SEED) -> DemoData:
         90: EndReason.DEATH,
     }
     leaders = {0: 15, 1: 14, 2: 14, 3: 13, 4: 12, 5: 13}  # index -> the rank they may reach
-    for index in range(EMPLOYEE_COUNT - len(PERSONAS)):
+    for index in range(EMPLOYEE_COUNT - len(PERSONAS) - len(BAYAN_RETIREE_REASONS)):
         code = codes[index % len(codes)]
         employees.append(
             random_employee(
@@ -1501,6 +1504,16 @@ def build_demo(seed: int = SEED) -> DemoData:
     )
     for code in codes[1:]:
         pools[code].top_up(POSITION_TARGET // len(ENTITIES))
+    # Bayan: three more people of the first entity whose service ended, so its HR console has
+    # end-of-service statements to prepare, to approve and to fix. They draw from a random
+    # stream of their own, so every other employee, position and number stays as it was.
+    pool = pools[FIRST_ENTITY]
+    main_stream, pool.rng = pool.rng, random.Random(seed + 11)  # noqa: S311 - demo data
+    for reason in BAYAN_RETIREE_REASONS:
+        employees.append(
+            random_employee(pool.rng, FIRST_ENTITY, pool, taken=taken, end_reason=reason)
+        )
+    pool.rng = main_stream
     positions = [spec for pool in pools.values() for spec in pool.positions.values()]
     return DemoData(positions=positions, employees=employees)
 

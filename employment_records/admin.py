@@ -111,6 +111,10 @@ class QualificationAdmin(EmployeeChildAdmin):
     list_display = ("employee", "level", "major", "institution", "graduation_date")
 
 
+class VolunteeringAdmin(EmployeeChildAdmin):
+    list_display = ("employee", "organisation", "hours", "start_date", "end_date")
+
+
 MINISTRY_REGISTRY = {
     models.GovernmentEntity: AuditedAdmin,
     models.OrganisationalUnit: UnitAdmin,
@@ -122,6 +126,7 @@ MINISTRY_REGISTRY = {
     models.ScholarshipDecision: ScholarshipAdmin,
     models.PerformanceEvaluation: EvaluationAdmin,
     models.Qualification: QualificationAdmin,
+    models.VolunteeringEntry: VolunteeringAdmin,
     models.SalaryScale: AuditedAdmin,
 }
 for model, model_admin in MINISTRY_REGISTRY.items():
@@ -137,6 +142,7 @@ HR_REGISTRY = {
     models.ScholarshipDecision: (ScholarshipAdmin, "employee__entity"),
     models.PerformanceEvaluation: (EvaluationAdmin, "employee__entity"),
     models.Qualification: (QualificationAdmin, "employee__entity"),
+    models.VolunteeringEntry: (VolunteeringAdmin, "employee__entity"),
 }
 for model, (base_admin, lookup) in HR_REGISTRY.items():
     scoped = type(

@@ -391,6 +391,7 @@ class ActionType(models.TextChoices):
     LEAVE_STUDY = "leave_study", _("Study leave")
     LEAVE_MATERNITY = "leave_maternity", _("Maternity leave")
     SUSPENSION = "suspension", _("Suspension")
+    UNEXCUSED_ABSENCE = "unexcused_absence", _("Unexcused absence")
     DISCIPLINARY_PENALTY = "disciplinary_penalty", _("Disciplinary penalty")
     RETIREMENT = "retirement", _("End of service: retirement")
     EARLY_RETIREMENT = "early_retirement", _("End of service: early retirement")
@@ -439,6 +440,15 @@ class EmploymentAction(models.Model):
     to_step = models.PositiveSmallIntegerField(
         _("to step"), null=True, blank=True, validators=STEP_VALIDATORS
     )
+    # The last day of a period (leave, suspension, absence, mission); empty for a one-day
+    # decision. Promotions read it: some periods do not count toward time in rank.
+    end_date = models.DateField(_("end of the period"), null=True, blank=True)
+    ended_in_penalty = models.BooleanField(
+        _("ended in a disciplinary penalty"),
+        default=False,
+        db_default=False,  # bulk loaders (seed_scale's COPY) that name no value get False
+        help_text=_("For a suspension only: its period does not count toward time in rank."),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -458,6 +468,14 @@ class EmploymentAction(models.Model):
                 condition=(Q(from_rank__isnull=True) | Q(from_rank__gte=1, from_rank__lte=15))
                 & (Q(to_rank__isnull=True) | Q(to_rank__gte=1, to_rank__lte=15)),
                 name="action_ranks_1_15",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("effective_date")),
+                name="action_period_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_in_penalty=False) | Q(action_type="suspension"),
+                name="action_penalty_only_on_suspension",
             ),
         ]
 
@@ -586,6 +604,36 @@ class Qualification(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} — {self.major}"
+
+
+class VolunteeringEntry(models.Model):
+    """Volunteering hours HR records on an employee's file (a promotion criterion)."""
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="volunteering", verbose_name=_("employee")
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours = models.PositiveIntegerField(_("hours"))
+    certificate_number = models.CharField(_("certificate number"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteering entry")
+        verbose_name_plural = _("volunteering entries")
+        ordering = ["-end_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="volunteering_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=1, hours__lte=2000), name="volunteering_hours_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.hours})"
 
 
 class SalaryScale(models.Model):

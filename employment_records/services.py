@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
-from core.notify import notice_failures_tolerated
 from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
 from core.workflow import Role, WorkflowError, next_reference
 
@@ -96,7 +95,6 @@ def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> Co
         )
     today = timezone.localdate()
     with (
-        notice_failures_tolerated(),
         files_removed_on_rollback() as stored,
         transaction.atomic(),
     ):
@@ -152,7 +150,7 @@ def _check_owner(locked: CorrectionRequest, actor) -> None:
 
 
 def withdraw_correction(*, request: CorrectionRequest, actor) -> CorrectionRequest:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(request)
         _check_owner(locked, actor)
         _take(locked, "withdraw", actor=actor, role=Role.SUBJECT)
@@ -164,7 +162,6 @@ def answer_more_info(
 ) -> CorrectionRequest:
     """The employee's answer to a request for more information; back to HR's review."""
     with (
-        notice_failures_tolerated(),
         files_removed_on_rollback() as stored,
         transaction.atomic(),
     ):
@@ -182,7 +179,7 @@ def answer_more_info(
 
 
 def start_review(*, request: CorrectionRequest, actor) -> CorrectionRequest:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(request)
         _take(locked, "review", actor=actor, role=Role.HR)
     return locked
@@ -193,7 +190,7 @@ def ask_for_more_info(*, request: CorrectionRequest, actor, question: str) -> Co
         raise CorrectionError(
             _("Say what information is needed."), field="note", code="note_required"
         )
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(request)
         _take(locked, "ask", actor=actor, role=Role.HR, note=question)
     return locked
@@ -204,7 +201,7 @@ def reject_correction(*, request: CorrectionRequest, actor, reason: str) -> Corr
         raise CorrectionError(
             _("Give the reason for the rejection."), field="note", code="note_required"
         )
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(request)
         _take(locked, "reject", actor=actor, role=Role.HR, note=reason)
     return locked
@@ -213,7 +210,7 @@ def reject_correction(*, request: CorrectionRequest, actor, reason: str) -> Corr
 def approve_correction(*, request: CorrectionRequest, actor, note: str = "") -> CorrectionRequest:
     """Approve and apply the change to the record, in the same transaction, with an audit event
     holding the old and the new value."""
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(request)
         # Every rule of the step first: nothing of the record changes for a refused approval.
         WORKFLOW.check(locked, WORKFLOW.transition("approve"), actor=actor, role=Role.HR)

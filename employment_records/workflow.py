@@ -1,12 +1,13 @@
 """The correction-request workflow as data: each step, who may take it, what it does to the
-SLA clock, and the SMS that tells the employee. services.py takes the steps on a locked
+SLA clock, and the notice that tells the employee. services.py takes the steps on a locked
 request; what is the correction's own (which fields, applying the change) stays there."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.notify import send_sms
+from core.notifications import notify
 from core.workflow import Role, Transition, Workflow
 
 from .models import CorrectionEvent, CorrectionRequest, CorrectionStatus
@@ -19,16 +20,20 @@ DECIDING = ("approve", "reject", "withdraw")
 
 
 def notify_employee(request: CorrectionRequest) -> None:
-    """An SMS on every status change, in Arabic (the portal's default language), queued in
-    the caller's transaction."""
+    """A notice on every status change (SMS and the inbox), in Arabic (the portal's default
+    language): an outbox row in the caller's transaction."""
     user = request.employee.user
-    if user is None or not user.mobile:
+    if user is None:
         return
-    send_sms(
-        to=user.mobile,
-        template="correction_status",
+    notify(
+        user=user,
+        kind="correction_status",
         # The lazy label, so the SMS says the status in Arabic whatever the actor's language.
-        context={"number": request.number, "status": CorrectionStatus(request.status).label},
+        context={
+            "number": request.number,
+            "status": CorrectionStatus(request.status).label,
+            "url": reverse("employment_records:correction", args=[request.number]),
+        },
         language="ar",
     )
 

@@ -18,11 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.sms import send_sms
 from core.audit import audit
 from core.dates import format_gregorian, format_hijri
 from core.hr_admin import hr_entity_id
-from core.notify import notice_failures_tolerated
+from core.notifications import notify
 from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
 from core.workflow import Role, WorkflowError, next_reference
 
@@ -144,8 +143,7 @@ def submit_grievance(
             _("You cannot have learned of a decision before it was made."), field="learned_on"
         )
     try:
-        with notice_failures_tolerated():
-            _file(employee, data, attachments, submission_token, today, request)
+        _file(employee, data, attachments, submission_token, today, request)
     except IntegrityError:
         # The same token won a race in a parallel request: show that one.
         existing = Grievance.objects.filter(
@@ -207,7 +205,6 @@ def answer_more_information(
 ) -> None:
     """The employee's answer restarts the entity's clock."""
     with (
-        notice_failures_tolerated(),
         files_removed_on_rollback() as stored,
         transaction.atomic(),
     ):
@@ -228,7 +225,7 @@ def answer_more_information(
 
 
 def withdraw_grievance(*, grievance: Grievance, user, request=None) -> None:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(grievance.pk)
         if locked.employee.user_id != user.pk:
             raise Grievance.DoesNotExist
@@ -247,7 +244,7 @@ def withdraw_grievance(*, grievance: Grievance, user, request=None) -> None:
 def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> None:
     """Give the grievance to a specialist of its entity; the first assignment starts the
     follow-up (submitted -> under follow-up), a later one changes only the assignee."""
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         if hr_entity_id(specialist) != locked.entity_id:
@@ -285,7 +282,7 @@ def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> N
 
 
 def request_more_information(*, grievance_id: int, question: str, actor, request=None) -> None:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         WORKFLOW.check(locked, WORKFLOW.transition("ask"), actor=actor, role=Role.HR)
@@ -350,7 +347,7 @@ def record_committee_recommendation(
 def decide_grievance(
     *, grievance_id: int, outcome: str, reasoning: str, actor, request=None
 ) -> None:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         WORKFLOW.check(locked, WORKFLOW.transition("decide"), actor=actor, role=Role.HR)
@@ -377,7 +374,7 @@ def decide_grievance(
 
 
 def close_grievance(*, grievance_id: int, actor, request=None) -> None:
-    with notice_failures_tolerated(), transaction.atomic():
+    with transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         WORKFLOW.take(locked, "close", actor=actor, role=Role.HR, request=request)
@@ -423,17 +420,14 @@ def flag_overdue_grievances(*, now: dt.datetime | None = None) -> int:
                     entity_id=entity_id, is_lead=True, user__is_active=True
                 ).select_related("user")
                 for lead in leads:
-                    if lead.user.mobile:
-                        send_sms(
-                            to=lead.user.mobile,
-                            template="grievance_overdue_lead",
-                            context={"count": len(rows), "site": settings.SITE_URL},
-                            language=lead.user.preferred_language or "ar",
-                        )
+                    notify(
+                        user=lead.user,
+                        kind="grievance_overdue_lead",
+                        context={"count": len(rows), "site": settings.SITE_URL},
+                    )
                 return len(rows)
 
-        with notice_failures_tolerated():
-            flagged += run()
+        flagged += run()
     return flagged
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.sms import send_sms
+from core.notifications import notify
 from core.workflow import Role, Transition, Workflow
 
 from .models import Grievance, GrievanceStatus, Status
@@ -22,21 +23,27 @@ SUBJECT, HR = frozenset({Role.SUBJECT}), frozenset({Role.HR})
 OPEN = (S.SUBMITTED, S.UNDER_REVIEW, S.MORE_INFO_REQUESTED)
 
 
-# --- notices (one place to switch to core.notifications.notify) -----------------------------
+# --- notices: outbox rows (core.notifications) in the caller's transaction -----------------
 
 
 def notify_employee(grievance: Grievance, *, template: str) -> None:
-    """Queue the SMS inside the caller's transaction: it leaves only if that commits."""
+    """An outbox row inside the caller's transaction: texted only if that commits, and
+    listed in the employee's inbox with a link to the grievance."""
     user = grievance.employee.user
-    if user is None or not user.mobile:
+    if user is None:
         return
     language = user.preferred_language or "ar"
     with translation.override(language):
         status_label = str(grievance.get_status_display())
-    send_sms(
-        to=user.mobile,
-        template=template,
-        context={"number": grievance.number, "status": status_label, "site": settings.SITE_URL},
+    notify(
+        user=user,
+        kind=template,
+        context={
+            "number": grievance.number,
+            "status": status_label,
+            "site": settings.SITE_URL,
+            "url": reverse("grievances:detail", args=[grievance.number]),
+        },
         language=language,
     )
 
@@ -44,13 +51,12 @@ def notify_employee(grievance: Grievance, *, template: str) -> None:
 def notify_specialist(grievance: Grievance, *, template: str) -> None:
     """Tell the assigned specialist, in their language, inside the caller's transaction."""
     specialist = grievance.assigned_to
-    if specialist is None or not specialist.mobile:
+    if specialist is None:
         return
-    send_sms(
-        to=specialist.mobile,
-        template=template,
+    notify(
+        user=specialist,
+        kind=template,
         context={"number": grievance.number, "site": settings.SITE_URL},
-        language=specialist.preferred_language or "ar",
     )
 
 

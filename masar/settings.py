@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.workplaces",
+                "core.context_processors.notifications",
             ],
         },
     }
@@ -151,14 +152,27 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="console")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_API_KEY = env.str("SMS_GATEWAY_API_KEY", default="")
 SMS_SENDER_NAME = env.str("SMS_SENDER_NAME", default="Masar")
-# What core.notify.send_sms calls: apps below accounts text people without importing it.
-SMS_SENDER = "accounts.sms.send_sms"
+# The notification outbox (core.notifications): the relay's retry budget per row and its
+# exponential backoff (base, 2 x base, ... up to the cap), then the sweep's re-drive of rows
+# that failed while the gateway was away, every REDRIVE seconds up to MAX_AGE hours.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.float("NOTIFICATION_RETRY_BASE_SECONDS", default=5.0)
+# Below the broker's visibility_timeout (120 s): a retry waiting longer would be delivered twice.
+NOTIFICATION_RETRY_MAX_SECONDS = 90.0
+NOTIFICATION_REDRIVE_SECONDS = env.int("NOTIFICATION_REDRIVE_SECONDS", default=600)
+NOTIFICATION_MAX_AGE_HOURS = 24
 
 # Off unless asked for (`make run` and the test suite turn it on): it signs anyone in by ID
 # alone, so `check --deploy` errors when it is on (accounts.checks).
 NAFATH_SIMULATOR = env.bool("NAFATH_SIMULATOR", default=False)
 if NAFATH_SIMULATOR:
     INSTALLED_APPS += ["oauth2_provider", "nafath_sim"]
+# The pension authority simulator (Bayan's delivery target, reached over HTTP only): off
+# unless asked for (`make run` and the test suite turn it on); `check --deploy` errors when it
+# is on (bayan.checks).
+PENSION_SIMULATOR = env.bool("PENSION_SIMULATOR", default=False)
+if PENSION_SIMULATOR:
+    INSTALLED_APPS += ["pension_sim"]
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "ar"
@@ -207,7 +221,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
-    "accounts.*": {"queue": "sms"},
+    "core.tasks.deliver_notification": {"queue": "sms"},
     "*.tasks.render_*": {"queue": "documents"},
     "*.tasks.batch_*": {"queue": "batch"},
 }
@@ -230,6 +244,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["accounts-purge-stale-verifications"] = {
     "task": "accounts.tasks.purge_stale_verifications",
     "schedule": 3600,
+}
+# The outbox sweep: undelivered notifications are sent again (core.notifications.sweep).
+CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
+    "task": "core.tasks.sweep_notifications",
+    "schedule": 60.0,
 }
 # A document left pending (lost message, a broker that was down) is queued again after two
 # minutes (core.documents.STALE_AFTER); checked every minute.
@@ -295,7 +314,33 @@ CELERY_BEAT_SCHEDULE["grievances-flag-overdue"] = {
     "task": "grievances.tasks.batch_flag_overdue_grievances",
     "schedule": crontab(hour=6, minute=0),
 }
+# Promotions (issue 10): rounds open and close by their window's times, checked every minute.
+CELERY_BEAT_SCHEDULE["promotions-advance-rounds"] = {
+    "task": "promotions.tasks.batch_advance_rounds",
+    "schedule": 60.0,
+}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Bayan: end-of-service statements and their delivery to the pension authority ----------
+# A statement is due this many days after the end of service (the HR work list puts overdue
+# ones first).
+BAYAN_DUE_DAYS = env.int("BAYAN_DUE_DAYS", default=30)
+# Where approved statements are POSTed (JSON + the PDF, an Idempotency-Key header). The
+# default is the simulator mounted by PENSION_SIMULATOR; a real authority is configuration.
+PENSION_API_URL = env.str(
+    "PENSION_API_URL",
+    default=f"{SITE_URL}/pension-sim/api/statements/" if PENSION_SIMULATOR else "",
+)
+PENSION_API_TOKEN = env.str("PENSION_API_TOKEN", default="")  # sent as a Bearer token when set
+PENSION_API_TIMEOUT = env.float("PENSION_API_TIMEOUT", default=10.0)  # seconds per attempt
+PENSION_MAX_ATTEMPTS = env.int("PENSION_MAX_ATTEMPTS", default=8)  # then HR is told it failed
+# The simulator's own check of the token (empty: it accepts anyone).
+PENSION_SIM_TOKEN = env.str("PENSION_SIM_TOKEN", default=PENSION_API_TOKEN)
+# Re-drive deliveries left waiting (a lost task, a dead worker) every five minutes.
+CELERY_BEAT_SCHEDULE["bayan-redrive-deliveries"] = {
+    "task": "bayan.tasks.batch_redrive_deliveries",
+    "schedule": 300.0,
+}
 
 
 # --- Nafath: OpenID Connect relying party (accounts/oidc.py) and its simulator --------------

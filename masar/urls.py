@@ -32,11 +32,17 @@ urlpatterns = [
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),
     path("grievances/", include("grievances.urls")),
+    path("bayan/", include("bayan.urls")),
+    path("promotions/", include("promotions.urls")),
+    path("job-audit/", include("job_audit.urls")),
     path("cv/", include("cv.urls")),
+    path("notifications/", include("core.urls_notifications")),
 ]
 
 if settings.NAFATH_SIMULATOR:
     urlpatterns += [path("nafath/", include("nafath_sim.urls"))]
+if settings.PENSION_SIMULATOR:
+    urlpatterns += [path("pension-sim/", include("pension_sim.urls"))]
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

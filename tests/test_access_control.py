@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ from employment_records.tests.factories import (
 )
 from employment_records.tests.helpers import submit_dob_correction
 from grievances.tests.factories import file_grievance, pdf_bytes
+from promotions.models import PreferenceSubmission, RoundStatus
+from promotions.tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +85,7 @@ PLAIN_KWARGS = {"step": "assign", "section_code": "skills"}
 # Console plumbing: the catch-all and the app index take no object.
 NOT_OBJECT_ROUTES = {"hr:app_list", "admin:app_list"}
 # Public by design: the document check and the identity provider simulator (own tests).
-PUBLIC = re.compile(r"^(verify$|nafath_sim:)")
+PUBLIC = re.compile(r"^(verify$|nafath_sim:|pension_sim:)")
 
 
 def is_catch_all(route: Route) -> bool:
@@ -154,6 +157,34 @@ def _grievance(owner):
     return _once("grievance", owner, lambda: _with_pdf(owner))
 
 
+def _frozen(employee):
+    from bayan.tests.factories import frozen_statement
+
+    return frozen_statement(employee)
+
+
+def _bayan_statement(owner):
+    return _once("bayan", owner, lambda: _frozen(owner.employee))
+
+
+def _promotion_round(owner):
+    """A published round of the owner's entity (every employee page of a round answers for
+    it), with a receipt of the owner's."""
+
+    def make():
+        round_ = RoundFactory(
+            entity=owner.employee.entity,
+            status=RoundStatus.PUBLISHED,
+            published_at=timezone.now(),
+        )
+        PreferenceSubmission.objects.create(
+            round=round_, employee=owner.employee, receipt="PR-1448-000001", token=uuid.uuid4()
+        )
+        return round_
+
+    return _once("promotion_round", owner, make)
+
+
 def _cv_skill(owner):
     from cv.tests.factories import SkillFactory
 
@@ -212,9 +243,18 @@ PORTAL_OBJECTS: dict[str, Callable] = {
     "grievances:submitted": lambda o: {"number": _grievance(o).number},
     "grievances:reply": lambda o: {"number": _grievance(o).number},
     "grievances:withdraw": lambda o: {"number": _grievance(o).number},
+    "bayan:pdf": lambda o: {"statement_id": _bayan_statement(o).pk},
     "grievances:attachment": lambda o: (
         lambda g: {"number": g.number, "attachment_id": g.attachments.first().pk}
     )(_grievance(o)),
+    "promotions:round": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:preferences": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:result": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:object": lambda o: {"round_id": _promotion_round(o).pk},
+    "promotions:receipt": lambda o: {
+        "round_id": _promotion_round(o).pk,
+        "receipt": "PR-1448-000001",
+    },
     "cv:edit": _cv_entry,
     "cv:remove": _cv_entry,
     "cv:move": _cv_entry,
@@ -336,10 +376,18 @@ ABOUT_A_PERSON: dict[str, Callable] = {
         graduation_date=dt.date(2010, 6, 1),
     ),  # fmt: skip
     "employment_records.correctionrequest": _hr_correction,
+    "employment_records.volunteeringentry": lambda e, s: records.VolunteeringEntry.objects.create(
+        employee=s,
+        organisation="Charity",
+        start_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2024, 3, 1),
+        hours=20,
+    ),
     "accounts.servicegrant": lambda e, s: ServiceGrant.objects.create(
         employee=s, service="cv", entity=s.entity
     ),
     "grievances.grievance": _hr_grievance,
+    "bayan.statement": lambda e, s: _once("bayan", _account_of(s), lambda: _frozen(s)),
     "core.document": lambda e, s: Document.objects.create(
         kind="service_statement", holder=s, entity=s.entity
     ),
@@ -349,11 +397,66 @@ OF_AN_ENTITY: dict[str, Callable] = {
     "employment_records.organisationalunit": lambda entity: UnitFactory(entity=entity),
     "employment_records.position": lambda entity: PositionFactory(entity=entity),
     "core.auditevent": lambda entity: AuditEvent.objects.create(action="test", entity=entity),
+    "promotions.round": lambda entity: RoundFactory(entity=entity),
+    "job_audit.auditrun": lambda entity: _audit_run(entity),
+    "job_audit.finding": lambda entity: _finding(entity),
+    "job_audit.inventoryposition": lambda entity: _inventory_position(entity),
+    "job_audit.variablerequest": lambda entity: _variable_request(entity),
 }
+
+
+def _audit_run(entity):
+    from job_audit.models import AuditRun
+
+    return AuditRun.objects.create(entity=entity, status="done")
+
+
+def _finding(entity):
+    from job_audit.models import Finding
+
+    run = _audit_run(entity)
+    return Finding.objects.create(
+        entity=entity,
+        fingerprint=f"foreign_unit:p{Finding.objects.count() + 1}",
+        type="foreign_unit",
+        severity="high",
+        details={"position": "1", "unit": "U"},
+        first_run=run,
+        last_run=run,
+    )
+
+
+def _inventory_position(entity):
+    from job_audit.models import InventoryPosition
+
+    return InventoryPosition.objects.get(pk=PositionFactory(entity=entity).pk)
+
+
+def _variable_request(entity):
+    from employment_records.tests.helpers import checked_pdf
+    from job_audit import services
+
+    request = services.create_request(entity_id=entity.pk, title="x", actor=None)
+    position = PositionFactory(entity=entity, status="vacant")
+    services.add_variable(
+        request_id=request.pk,
+        entity_id=entity.pk,
+        data=services.VariableInput(type="freeze", position=position, justification="x"),
+        attachment=checked_pdf("v.pdf"),
+        actor=None,
+    )
+    return request
+
+
 # Kwargs of console URLs beside the object's own id: how to find them from the object.
 CHILD_KWARGS: dict[str, Callable] = {
     "attachment_id": lambda obj: obj.attachments.first().pk,
     "evidence_id": lambda obj: obj.evidence.first().pk,
+    "employee_id": lambda obj: obj.employee_id,  # Bayan: prepare a statement for them
+    "period_id": lambda obj: obj.periods.first().pk,  # Bayan: one period of a statement
+    "run_id": lambda obj: obj.pk,
+    "request_id": lambda obj: obj.pk,
+    "variable_id": lambda obj: obj.variables.first().pk,
 }
 # Console pages that only show an object: its subject may read them. The grievance's "change"
 # page is its read-only detail page (each step has its own URL, tested as acting).

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from accounts.sms import backends
+from core import sms as backends
 from employment_records.tests.factories import EmployeeFactory
 
 PERSONA_ID = "1023456781"

@@ -44,7 +44,7 @@ def test_account_page_shows_masked_data_and_the_ways_to_change_them(
 ):
     person.nafath_verified_at = timezone.now()
     person.save()
-    with django_assert_max_num_queries(4):  # session, user, OTP device, session save
+    with django_assert_max_num_queries(5):  # session, user, OTP device, unread count, session save
         page = signed_in.get("/accounts/").content.decode()
     assert "••••••" in page and person.username[-4:] in page and person.username not in page
     assert "+966 5• ••• ••34" in page and person.mobile not in page

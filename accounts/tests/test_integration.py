@@ -6,10 +6,10 @@ import re
 import pytest
 
 from accounts import services
-from accounts.models import SmsMessage
+from core.models import Notification
+from core.tests.gateway import LoopbackGateway
 
 from .conftest import STRONG_PASSWORD
-from .gateway import LoopbackGateway
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -22,6 +22,7 @@ def gateway(monkeypatch):
     monkeypatch.setenv("SMS_BACKEND", "http")
     monkeypatch.setenv("SMS_GATEWAY_URL", server.url)
     monkeypatch.setenv("SMS_GATEWAY_API_KEY", "integration-key")
+    monkeypatch.setenv("NOTIFICATION_RETRY_BASE_SECONDS", "0.2")
     yield server
     server.stop()
 
@@ -36,18 +37,19 @@ def test_gateway_503_twice_is_retried_and_the_code_arrives_once(
         request=rf.post("/"),
         language="en",
     )
-    message = SmsMessage.objects.get()
+    message = Notification.objects.get()
     celery_worker_process.wait_until(
-        lambda: SmsMessage.objects.get(pk=message.pk).status == SmsMessage.Status.SENT,
+        lambda: Notification.objects.get(pk=message.pk).status == Notification.Status.SENT,
         timeout=30,
     )
     assert [received.status for received in gateway.requests] == [503, 503, 200]
     delivered = gateway.delivered
     assert len(delivered) == 1
     body = delivered[0].body
-    assert body["to"] == "+966551234534" and body["message_id"] == str(message.pk)
+    assert body["to"] == "+966551234534" and body["message_id"] == message.idempotency_key
     assert delivered[0].headers["Authorization"] == "Bearer integration-key"
     code = re.search(r"\b(\d{6})\b", body["body"]).group(1)
     assert verification.code_matches(code)  # the code that arrived is this flow's code
     message.refresh_from_db()
     assert message.attempts == 3
+    assert message.body_encrypted in (b"", None) or not bytes(message.body_encrypted)  # wiped

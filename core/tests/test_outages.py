@@ -12,8 +12,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.sms import backends
 from accounts.tests.factories import PASSWORD, UserFactory, grant_all
+from core import sms as backends
 from core.models import Document
 
 pytestmark = pytest.mark.django_db

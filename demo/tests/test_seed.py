@@ -16,6 +16,7 @@ from core.dates import hijri_year
 from core.hr_admin import HR_GROUP, MINISTRY_GROUP, hr_site, ministry_permissions
 from core.validators import validate_national_id, validate_saudi_mobile
 from demo import demo_data
+from demo.job_audit_demo import JOB_AUDIT_DEMO_IDS
 from employment_records.models import (
     ActionType,
     CorrectionRequest,
@@ -186,6 +187,8 @@ def test_seed_demo_data_is_complete_and_consistent():
     assert {e.gender for e in employees} == {"m", "f"}
     assert sum(e.nationality != "SA" for e in employees) >= 5
     for employee in employees:
+        if employee.national_id.startswith(JOB_AUDIT_DEMO_IDS):
+            continue  # the job-data audit's deliberate inconsistencies (demo.job_audit_demo)
         # rank and step are those of the last action that set them
         last = (
             employee.actions.filter(to_rank__isnull=False)
@@ -284,6 +287,55 @@ def test_seed_demo_leaves_work_in_the_hr_personas_console(client):
     assert queue.context["cl"].result_count == 2
     seed_demo()  # and a second run adds none
     assert Grievance.objects.count() == 2 and CorrectionRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_bayan_work_and_the_retirees_acknowledged_statement(client):
+    from accounts.tests.factories import sign_in_verified
+    from bayan.models import Statement, Status
+
+    seed_demo()
+    retired = persona(demo_data.RETIRED_ID)
+    mine = Statement.objects.get(employee=retired)
+    assert mine.status == Status.ACKNOWLEDGED and mine.pension_reference
+    assert mine.document.status == "ready"
+    first = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+    statuses = set(Statement.objects.filter(entity=first).values_list("status", flat=True))
+    assert statuses == {Status.ACKNOWLEDGED, Status.SUBMITTED, Status.REJECTED}
+    # The HR persona's work list has one to prepare; she may approve the waiting one.
+    sign_in_verified(client, User.objects.get(username=demo_data.HR_ID))
+    page = client.get("/hr/bayan/statement/")
+    assert [item.statement for item in page.context["items"]].count(None) >= 1
+    waiting = Statement.objects.get(entity=first, status=Status.SUBMITTED)
+    assert client.post(f"/hr/bayan/statement/{waiting.pk}/step/approve/").status_code == 302
+    # The retiree sees the acknowledged statement and can download it.
+    client.force_login(retired.user)
+    assert client.get(f"/bayan/{mine.pk}/pdf/").status_code == 200
+    seed_demo()  # and a second run adds none
+    assert Statement.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_a_finding_of_every_type_and_variables_in_every_state():
+    from job_audit.findings import FindingType
+    from job_audit.models import AuditRun, Finding, RequestStatus, VariableRequest
+
+    call_command("seed_demo", stdout=StringIO())
+    entity = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+    run = AuditRun.objects.get(entity=entity)
+    assert run.status == "done"
+    assert set(FindingType.values) <= set(
+        Finding.objects.filter(entity=entity).values_list("type", flat=True)
+    )
+    assert Finding.objects.filter(entity=entity, state="justified").exists()
+    assert set(
+        VariableRequest.objects.filter(entity=entity).values_list("status", flat=True)
+    ) == set(RequestStatus.values)
+    assert Position.objects.get(entity=entity, number="JA0100").status == "vacant"
+    # A second run adds nothing.
+    call_command("seed_demo", stdout=StringIO())
+    assert AuditRun.objects.filter(entity=entity).count() == 1
+    assert VariableRequest.objects.filter(entity=entity).count() == 6
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import translation
 
-from accounts.sms import backends
 from accounts.tests.factories import UserFactory, make_hr_specialist
+from core import sms as backends
 from core.models import AuditEvent
 from employment_records import services
 from employment_records.models import CorrectionStatus, Employee, EmploymentAction

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from django.db import connection, connections
 
-from accounts.models import SmsMessage
+from core.models import Notification
 from grievances import services
 from grievances.models import Grievance
 
@@ -102,15 +102,15 @@ def test_a_real_worker_delivers_the_sms_and_runs_the_overdue_check(celery_worker
         submission_token=uuid.uuid4(),
     )
     celery_worker_process.wait_until(
-        lambda: SmsMessage.objects.filter(
-            to=person.mobile, template="grievance_submitted", status=SmsMessage.Status.SENT
+        lambda: Notification.objects.filter(
+            mobile=person.mobile, kind="grievance_submitted", status=Notification.Status.SENT
         ).exists()
     )
     Grievance.objects.filter(pk=grievance.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
     batch_flag_overdue_grievances.delay()  # routed to the batch queue, taken by the worker
     celery_worker_process.wait_until(
-        lambda: SmsMessage.objects.filter(
-            to=lead.mobile, template="grievance_overdue_lead", status=SmsMessage.Status.SENT
+        lambda: Notification.objects.filter(
+            mobile=lead.mobile, kind="grievance_overdue_lead", status=Notification.Status.SENT
         ).exists()
     )
     grievance.refresh_from_db()

@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from accounts.sms import backends
+from core import sms as backends
 from core.dates import hijri_year
 from core.models import AuditEvent
 from employment_records.tests.factories import EntityFactory
@@ -376,16 +376,17 @@ def test_the_beat_schedule_routes_the_task_to_the_batch_queue(settings):
 def test_a_broker_outage_does_not_undo_the_filing(employee_user, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from accounts.models import SmsMessage
-    from accounts.tasks import deliver_sms
+    from core.models import Notification
+    from core.tasks import deliver_notification
 
     def broker_down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(deliver_sms, "apply_async", broker_down)
+    monkeypatch.setattr(deliver_notification, "apply_async", broker_down)
     grievance = file_grievance(employee_user)
     assert Grievance.objects.filter(pk=grievance.pk).exists()
-    assert SmsMessage.objects.get().status == SmsMessage.Status.NOT_QUEUED
+    # Left queued in the outbox: the sweep sends it when the broker is back.
+    assert Notification.objects.get().status == Notification.Status.QUEUED
 
 
 def test_a_failed_filing_leaves_no_file_behind(employee_user, monkeypatch, settings):

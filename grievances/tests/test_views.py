@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.sms import backends
+from core import sms as backends
 from core.dates import format_gregorian, format_hijri, to_hijri
 from employment_records.tests.factories import ActionFactory
 from grievances.models import Grievance, GrievanceAttachment, Status

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from accounts.sms import backends
 from accounts.tests.conftest import LOCMEM_CACHE
+from core import sms as backends
 from employment_records.tests.factories import EmployeeFactory
 from tests.fixtures.browser import assert_accessible, click_and_wait
 

@@ -37,13 +37,16 @@ def test_signed_in_dashboard_in_both_languages(live_server, page):
     assert page.locator(".service-card.is-open").count() == 5
     closed = page.locator(".service-card.is-closed")
     assert closed.count() == 1
-    assert "نفاذ" in closed.inner_text()
+    assert "لماذا" in closed.inner_text()  # the card links to its reason, said once below
+    reason = page.locator("#why-nafath")
+    assert "نفاذ" in reason.inner_text()
+    assert reason.get_by_role("button", name="الدخول عبر نفاذ").count() == 1
     assert_accessible(page)
 
     click_and_wait(page.get_by_role("button", name="English"))
     assert page.url == f"{live_server.url}/"
     assert page.locator("html").get_attribute("dir") == "ltr"
-    assert "Sign in with Nafath" in page.locator(".service-card.is-closed").inner_text()
+    assert "Sign in with Nafath" in page.locator("#why-nafath").inner_text()
     assert_accessible(page)
 
 

@@ -45,6 +45,7 @@ DEMO_GRIEVANCE_TEXT = (
 DEMO_GRIEVANCE_REMEDY = "إعادة دراسة القرار مع احتساب مدة الخدمة السابقة."
 DEMO_GRIEVANCE_QUESTION = "يرجى إرفاق صورة من القرار وتحديد المدة التي لم تُحتسب."
 DEMO_CORRECTION_REASON = "الاسم بالإنجليزية مكتوب خطأ، وهذا ما في جواز السفر."
+DEMO_BAYAN_REJECTION = "الإجازة الاستثنائية لعام 1440هـ غير مذكورة في فترات الخدمة."
 
 
 @dataclass
@@ -213,6 +214,9 @@ class Command(BaseCommand):
         children = self.create_records(demo, ref, employees, positions)
         grants = self.create_grants(demo, ref, employees, users)
         requests = self.create_requests(demo, employees)
+        bayan = self.create_bayan(demo, employees, hr_group)
+        rounds = self.create_promotion_rounds()
+        job_audit = self.create_job_audit()
         cv_entries = self.create_cv_entries(employees)
 
         personas = []
@@ -223,6 +227,10 @@ class Command(BaseCommand):
                 f"{person.national_id}  {name}: {spec.persona}"
                 f"{'' if spec.account else ' (no account)'}"
             )
+        personas.append(
+            f"{self.second_specialist}  second HR specialist of the first entity (prepares "
+            "Bayan statements the HR persona approves)"
+        )
         return (
             [
                 groups,
@@ -233,6 +241,9 @@ class Command(BaseCommand):
                 *children,
                 grants,
                 requests,
+                bayan,
+                rounds,
+                job_audit,
                 cv_entries,
             ],
             personas,
@@ -297,6 +308,114 @@ class Command(BaseCommand):
             actor=None,
         )
         outcome.created += 1
+        return outcome
+
+    def create_bayan(self, demo, employees, hr_group) -> Outcome:
+        """Bayan in the first entity: the retired persona's statement acknowledged by the
+        pension authority, and in the HR console one statement to prepare, one waiting for the
+        HR persona's approval and one rejected by the authority. A second specialist (the
+        maker of what the HR persona checks) is made sure of every run; the statements only on
+        a database that has none."""
+        from bayan import services as bayan
+        from bayan.models import Statement
+
+        outcome = Outcome("Bayan statements")
+        first = GovernmentEntity.objects.get(code=demo_data.FIRST_ENTITY)
+        checker = User.objects.get(username=demo_data.HR_ID)
+        maker = self.ensure_second_specialist(demo, employees, hr_group, first)
+        if Statement.objects.filter(entity=first).exists():
+            outcome.existing = 3
+            return outcome
+        retirees = [
+            Employee.objects.get(pk=employees[spec.person.national_id])
+            for spec in demo.employees[-len(demo_data.BAYAN_RETIREE_REASONS) :]
+        ]
+        retired = Employee.objects.get(pk=employees[demo_data.RETIRED_ID])
+        today = timezone.localdate()
+
+        def approved(employee):
+            statement = bayan.prepare_statement(employee_id=employee.pk, actor=maker)
+            bayan.submit_statement(statement_id=statement.pk, actor=maker)
+            return bayan.approve_statement(statement_id=statement.pk, actor=checker)
+
+        # The authority's answers are recorded as the delivery task records them (no HTTP:
+        # nothing is serving the simulator while the seed runs).
+        acknowledged = approved(retired)
+        bayan.claim_delivery(acknowledged.delivery.pk)
+        bayan.record_answer(
+            acknowledged.delivery.pk,
+            bayan.Response(
+                201,
+                {
+                    "status": "acknowledged",
+                    "reference": f"PA-{today:%Y}-{acknowledged.pk:06d}",
+                },
+            ),
+        )
+        rejected = approved(retirees[1])
+        bayan.claim_delivery(rejected.delivery.pk)
+        bayan.record_answer(
+            rejected.delivery.pk,
+            bayan.Response(
+                422,
+                {"status": "rejected", "code": "periods", "reason": DEMO_BAYAN_REJECTION},
+            ),
+        )
+        waiting = bayan.prepare_statement(employee_id=retirees[2].pk, actor=maker)
+        bayan.submit_statement(statement_id=waiting.pk, actor=maker)
+        # retirees[0] is left for the HR persona to prepare from the work list.
+        outcome.created = 3
+        return outcome
+
+    def ensure_second_specialist(self, demo, employees, hr_group, entity) -> User:
+        """An HR specialist of the first entity besides the persona: maker-checker needs two.
+        The last Saudi in service of that entity who is not a persona gets the account."""
+        spec = next(
+            spec
+            for spec in reversed(demo.employees)
+            if spec.entity_code == demo_data.FIRST_ENTITY
+            and spec.grants
+            and spec.person.national_id not in demo_data.PERSONA_IDS
+        )
+        national_id = spec.person.national_id
+        user = User.objects.filter(username=national_id).first()
+        if user is None:
+            user = User(
+                username=national_id,
+                is_staff=True,
+                mobile=demo_data.SECOND_HR_MOBILE,
+                email=demo_data.email_for(spec.person, entity.code),
+                first_name=spec.person.first[0],
+                last_name=spec.person.family[0],
+            )
+            user.set_password(demo_data.PASSWORD)
+            user.save()
+            Employee.objects.filter(pk=employees[national_id]).update(user=user)
+        user.groups.add(hr_group)
+        HRProfile.objects.get_or_create(user=user, defaults={"entity": entity})
+        self.second_specialist = national_id
+        return user
+
+    def create_promotion_rounds(self) -> Outcome:
+        """An open round persona 1012345672 may join and a published one with results
+        (demo/promotions_demo.py)."""
+        from demo.promotions_demo import seed_promotions
+
+        outcome = Outcome("Promotion rounds")
+        outcome.created = seed_promotions()
+        outcome.existing = 0 if outcome.created else 2
+        return outcome
+
+    def create_job_audit(self) -> Outcome:
+        """The first entity's inventory with a finding of every type, its audit run, and job
+        variables requests in every state (demo.job_audit_demo)."""
+        from demo.job_audit_demo import seed_job_audit
+
+        outcome = Outcome("Job-data audit: findings, audit run, variables requests")
+        if seed_job_audit():
+            outcome.created = 1
+        else:
+            outcome.existing = 1
         return outcome
 
     def create_cv_entries(self, employees) -> Outcome:

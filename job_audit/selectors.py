@@ -1,0 +1,144 @@
+"""Reads of the job-data audit, always scoped to one entity (or to the ministry's whole view);
+another entity's id answers DoesNotExist, which the views turn into 404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+
+from employment_records.models import Employee, EmployeeStatus
+
+from .findings import FindingType
+from .models import (
+    OPEN_REQUEST_STATUSES,
+    AuditRun,
+    Finding,
+    FindingState,
+    InventoryPosition,
+    PositionHistory,
+    RequestStatus,
+    VariableRequest,
+)
+
+
+def active_occupants() -> Prefetch:
+    return Prefetch(
+        "occupants",
+        queryset=Employee.objects.filter(status=EmployeeStatus.ACTIVE).only(
+            "pk",
+            "national_id",
+            "position_id",
+            "rank",
+            "first_name_ar",
+            "family_name_ar",
+            "first_name_en",
+            "family_name_en",
+        ),
+        to_attr="active_occupants",
+    )
+
+
+def inventory_for(entity_id: int):
+    """The entity's positions with class, unit, occupants and their open findings' count, in
+    a constant number of queries."""
+    open_findings = (
+        Finding.objects.filter(position_id=OuterRef("pk"))
+        .current()
+        .exclude(state__in=[FindingState.RESOLVED, FindingState.JUSTIFIED])
+        .order_by()
+        .values("position_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        InventoryPosition.objects.filter(entity_id=entity_id, abolition__isnull=True)
+        .select_related("job_class", "unit")
+        .prefetch_related(active_occupants())
+        .annotate(open_findings=Coalesce(Subquery(open_findings, output_field=IntegerField()), 0))
+    )
+
+
+def findings_for(entity_id: int):
+    return Finding.objects.filter(entity_id=entity_id).select_related(
+        "position", "employee", "other_employee", "last_run"
+    )
+
+
+def access_finding(*, entity_id: int | None, finding_id: int) -> Finding:
+    rows = Finding.objects.select_related("position", "employee", "other_employee", "last_run")
+    if entity_id is not None:
+        rows = rows.filter(entity_id=entity_id)
+    return rows.prefetch_related("history__actor").get(pk=finding_id)
+
+
+def access_run(*, entity_id: int | None, run_id: int) -> AuditRun:
+    rows = AuditRun.objects.select_related("entity", "requested_by")
+    if entity_id is not None:
+        rows = rows.filter(entity_id=entity_id)
+    return rows.get(pk=run_id)
+
+
+def access_position(*, entity_id: int, position_id: int) -> InventoryPosition:
+    return inventory_for(entity_id).get(pk=position_id)
+
+
+def position_history(position_id: int):
+    return (
+        PositionHistory.objects.filter(position_id=position_id)
+        .select_related("variable__request", "actor")
+        .order_by("at", "id")
+    )
+
+
+def access_request(*, entity_id: int | None, request_id: int) -> VariableRequest:
+    rows = VariableRequest.objects.select_related("entity", "created_by", "auditor")
+    if entity_id is not None:
+        rows = rows.filter(entity_id=entity_id)
+    return rows.prefetch_related(
+        "variables__position__job_class",
+        "variables__position__unit",
+        "variables__unit",
+        "variables__job_class",
+        "variables__attachments",
+        "history__actor",
+    ).get(pk=request_id)
+
+
+def entity_summary(entity_id: int) -> dict:
+    """The employee-facing page's figures: current findings by type and state, open variable
+    requests by state, the latest run. Four queries whatever the inventory's size."""
+    by_type = dict(
+        Finding.objects.filter(entity_id=entity_id)
+        .current()
+        .values_list("type")
+        .annotate(n=Count("pk"))
+        .values_list("type", "n")
+    )
+    by_state = dict(
+        Finding.objects.filter(entity_id=entity_id)
+        .current()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    requests = dict(
+        VariableRequest.objects.filter(entity_id=entity_id, status__in=OPEN_REQUEST_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    latest = AuditRun.objects.filter(entity_id=entity_id).order_by("-created_at", "-id").first()
+    return {
+        "findings": [(kind, kind.label, by_type.get(kind.value, 0)) for kind in FindingType],
+        "findings_total": sum(by_type.values()),
+        "states": [
+            (state, state.label, by_state.get(state.value, 0))
+            for state in (FindingState.OPEN, FindingState.RESOLVED, FindingState.JUSTIFIED)
+        ],
+        "requests": [
+            (status, status.label, requests.get(status.value, 0))
+            for status in RequestStatus
+            if status in OPEN_REQUEST_STATUSES
+        ],
+        "latest_run": latest,
+    }

@@ -1,0 +1,74 @@
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from employment_records.models import ActionType, PositionStatus, QualificationLevel
+from employment_records.tests.factories import (
+    ActionFactory,
+    EmployeeFactory,
+    EntityFactory,
+    JobClassFactory,
+    PositionFactory,
+)
+from promotions.models import OfferedPosition, Round, RoundStatus
+
+REFERENCE = dt.date(2026, 11, 1)
+
+
+class RoundFactory(DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    entity = factory.SubFactory(EntityFactory)
+    title_ar = "ترقيات المرتبة التاسعة"
+    title_en = "Promotions to rank 9"
+    target_rank = 9
+    reference_date = REFERENCE
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=6))
+    status = RoundStatus.DRAFT
+
+
+def vacant_position(entity, *, rank=9, minimum=QualificationLevel.BACHELOR):
+    return PositionFactory(
+        entity=entity,
+        job_class=JobClassFactory(rank=rank, min_qualification=minimum),
+        status=PositionStatus.VACANT,
+    )
+
+
+def offer(round_, n=1, **kwargs) -> list[OfferedPosition]:
+    return [
+        OfferedPosition.objects.create(
+            round=round_, position=vacant_position(round_.entity, **kwargs)
+        )
+        for _ in range(n)
+    ]
+
+
+def candidate(entity, *, score="90.00", rating="excellent", since=dt.date(2020, 1, 1), **kwargs):
+    """An employee of rank 8 who meets every rule of a rank-9 round at REFERENCE."""
+    from employment_records.models import PerformanceEvaluation, Qualification
+
+    employee = EmployeeFactory(entity=entity, rank=8, rank_since=since, **kwargs)
+    ActionFactory(
+        employee=employee,
+        action_type=ActionType.PROMOTION,
+        decision_date=since - dt.timedelta(days=10),
+        effective_date=since,
+        to_rank=8,
+    )
+    PerformanceEvaluation.objects.create(
+        employee=employee, year=1447, score=Decimal(score), rating=rating
+    )
+    Qualification.objects.create(
+        employee=employee,
+        level=QualificationLevel.BACHELOR,
+        major="Management",
+        institution="King Saud University",
+        graduation_date=dt.date(2008, 6, 1),
+    )
+    return employee
