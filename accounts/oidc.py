@@ -374,6 +374,9 @@ class NafathSignOutView(View):
         id_token = request.session.get("oidc_id_token")
         was_nafath = request.session.get("auth_method") == AUTH_METHOD
         auth.logout(request)
+        from .views import confirm_signed_out
+
+        confirm_signed_out(request)
         home = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
         if not was_nafath:
             return HttpResponseRedirect(home)

@@ -203,10 +203,21 @@ def _take_code_quota(*, mobile: str, national_id: str, request, per_ip: bool = T
     ]
     if per_ip:
         keyed.append((CODE_LIMIT_PER_IP, ip_key(request)))
-    if any(limit.exceeded(key) for limit, key in keyed):
-        raise AccountError(
-            _("You have asked for too many codes. Try again later."), code="code_quota"
-        )
+    exceeded = [limit for limit, key in keyed if limit.exceeded(key)]
+    if exceeded:
+        # Say how long to wait: the longest window that is full (the counters are fixed
+        # windows, so "within the hour" / "tomorrow" is the honest bound).
+        if max(limit.seconds for limit in exceeded) > 3600:
+            message = _(
+                "You have asked for too many codes today. Try again tomorrow, or sign in with "
+                "Nafath now: it needs no code."
+            )
+        else:
+            message = _(
+                "You have asked for too many codes in the last hour. Wait up to an hour and try "
+                "again, or sign in with Nafath now: it needs no code."
+            )
+        raise AccountError(message, code="code_quota")
     for limit, key in keyed:
         limit.hit(key)
 

@@ -60,6 +60,8 @@ STATUS_FOR_ERROR = {
 
 def _refuse(form, error: AccountError) -> int:
     form.add_error(None, error.message)
+    # The error summary offers Nafath where waiting is the only other way on.
+    form.offer_nafath = error.code in ("code_quota", "cooldown")
     return STATUS_FOR_ERROR.get(error.code, 400)
 
 
@@ -123,7 +125,14 @@ def _identity_form(request):
     too_fast = shown_at is None or time.time() - shown_at < min_seconds
     if form.is_valid() and (too_fast or form.filled_honeypot):
         request.session[FORM_SHOWN_AT] = time.time()
-        form.add_error(None, _("Please check your entries and submit the form again."))
+        form.add_error(
+            None,
+            _(
+                "The form was sent before the page had finished loading, or it was sent "
+                "automatically, so we did not check it. Your entries are kept: check them and "
+                "press the button again."
+            ),
+        )
     return form, form.is_valid()
 
 
@@ -155,6 +164,7 @@ def _code_page(
     status=200,
     back_url="",
     lead="",
+    registration_step=None,
 ):
     resend_at = services.resend_available_at(sent_at)
     return render(
@@ -171,6 +181,7 @@ def _code_page(
             "cooldown": cooldown,
             "valid_minutes": CODE_VALID_SECONDS // 60,
             "back_url": back_url,
+            "registration_step": registration_step,
         },
         status=status,
     )
@@ -284,6 +295,7 @@ def register_verify(request):
         sent_at=verification.code_sent_at,
         status=status,
         back_url=reverse("accounts:register_details"),
+        registration_step=3,
     )
 
 
@@ -409,7 +421,20 @@ def sign_in_resend(request):
 
 
 class SignOutView(auth_views.LogoutView):
-    """POST only (Django's LogoutView); the database session row is deleted."""
+    """POST only (Django's LogoutView); the database session row is deleted. The next page
+    confirms it (the message travels in a cookie: the session is gone)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        confirm_signed_out(request)
+        return response
+
+
+def confirm_signed_out(request) -> None:
+    messages.success(
+        request,
+        _("You have signed out of Masar. On a shared device, close the browser as well."),
+    )
 
 
 @require_POST

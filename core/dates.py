@@ -101,7 +101,11 @@ class DualCalendarWidget(forms.MultiWidget):
         widgets = {
             "calendar": forms.Select(choices=Calendar.CHOICES),
             "date": forms.TextInput(
-                attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD", "autocomplete": "off"}
+                attrs={
+                    "inputmode": "numeric",
+                    "placeholder": _("YYYY-MM-DD"),
+                    "autocomplete": "off",
+                }
             ),
         }
         super().__init__(widgets, attrs)

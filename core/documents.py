@@ -4,7 +4,7 @@ selectors. Shared by the service statement (employment_records), Bayan and the C
 A kind registers itself from its app's `AppConfig.ready()`:
 
     register(DocumentKind(
-        code="service_statement", label=_("Service statement"),
+        code="service_statement", label=_("Service certificate"),
         template_name="employment_records/documents/service_statement.html",
         build_context=service_statement_context,      # (document) -> dict
     ))

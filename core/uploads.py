@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.http import FileResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -99,7 +98,7 @@ def check_upload(upload) -> CheckedUpload:
         raise ValidationError(
             _("The file “%(name)s” is larger than %(limit)s."),
             code="too_large",
-            params={"name": name, "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+            params={"name": name, "limit": file_size(settings.UPLOAD_MAX_BYTES)},
         )
     upload.seek(0)
     data = upload.read()
@@ -124,6 +123,21 @@ def check_upload(upload) -> CheckedUpload:
     )
 
 
+def file_size(num_bytes) -> str:
+    """'10 MB' / '10 ميغابايت': the unit written out in the page's language (Django's
+    filesizeformat gives '10,0 م.ب' in Arabic)."""
+    num_bytes = int(num_bytes or 0)
+
+    def number(value: float) -> str:
+        return f"{value:.1f}".removesuffix(".0")
+
+    if num_bytes < 1024:
+        return _("%(size)s bytes") % {"size": num_bytes}
+    if num_bytes < 1024 * 1024:
+        return _("%(size)s KB") % {"size": number(num_bytes / 1024)}
+    return _("%(size)s MB") % {"size": number(num_bytes / (1024 * 1024))}
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -131,7 +145,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 def _evidence_help_text() -> str:
     return _("PDF, JPG or PNG; up to %(count)s files of %(size)s each.") % {
         "count": settings.UPLOAD_MAX_FILES,
-        "size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        "size": file_size(settings.UPLOAD_MAX_BYTES),
     }
 
 

@@ -1312,6 +1312,11 @@ def registry_mobile_for(national_id: str) -> str:
     return _PERSONA_MOBILES.get(national_id) or f"+96659{national_id[-7:]}"
 
 
+def leave_balance_for(national_id: str) -> int:
+    """Annual leave days left, as an entity's leave system would report them (6 to 41)."""
+    return 6 + int(national_id[-3:]) % 36
+
+
 NO_ACCOUNT_ID = "1023456781"
 EMPLOYEE_ID, RESIDENT_ID, HR_ID, MINISTRY_ID, RETIRED_ID = (
     "1012345672",

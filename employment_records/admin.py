@@ -223,6 +223,18 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
         )
         return format_html('<a href="{}">{}</a>', url, _("Open"))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The request's number opens its review page (evidence, proposed beside current,
+        decision), never the read-only model form. Anything but a GET stays with the read-only
+        change view, which refuses it."""
+        if request.method != "GET":
+            return super().change_view(request, object_id, form_url, extra_context)
+        if not str(object_id).isdigit():
+            raise Http404
+        return redirect(
+            f"{self.admin_site.name}:employment_records_correctionrequest_review", pk=object_id
+        )
+
     def get_urls(self):
         return [
             path(

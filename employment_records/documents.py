@@ -36,7 +36,7 @@ def register_kinds() -> None:
     register(
         DocumentKind(
             code=SERVICE_STATEMENT,
-            label=_("Service statement"),
+            label=_("Service certificate"),
             template_name="employment_records/documents/service_statement.html",
             build_context=service_statement_context,
             file_prefix="service-statement",

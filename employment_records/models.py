@@ -255,6 +255,11 @@ class Employee(models.Model):
     end_reason = models.CharField(
         _("end of service reason"), max_length=20, choices=EndReason.choices, blank=True
     )
+    # The annual leave balance as the entity's leave system last reported it (days), and when.
+    annual_leave_balance = models.PositiveSmallIntegerField(
+        _("annual leave balance (days)"), null=True, blank=True
+    )
+    leave_balance_as_of = models.DateField(_("leave balance as of"), null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -303,6 +308,12 @@ class Employee(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(hire_date__gt=F("date_of_birth")), name="employee_hired_after_birth"
+            ),
+            # A balance says when it was taken.
+            models.CheckConstraint(
+                condition=Q(annual_leave_balance__isnull=True)
+                | Q(leave_balance_as_of__isnull=False),
+                name="employee_leave_balance_dated",
             ),
         ]
 

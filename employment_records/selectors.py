@@ -24,6 +24,7 @@ from .models import (
     CorrectionRequest,
     Employee,
     EmploymentAction,
+    SalaryScale,
 )
 
 RECORD_PAGE_SIZE = 20
@@ -63,6 +64,23 @@ def employee_of_user(user) -> Employee:
 def length_of_service(employee: Employee) -> ServiceLength:
     end = employee.end_date or timezone.localdate()
     return service_length(employee.hire_date, end)
+
+
+def qualifications_of(employee: Employee):
+    return employee.qualifications.order_by("-graduation_date", "-id")
+
+
+def evaluations_of(employee: Employee):
+    return employee.evaluations.order_by("-year")
+
+
+def basic_salary_of(employee: Employee):
+    """The basic salary of the employee's rank and step on the general scale, or None."""
+    return (
+        SalaryScale.objects.filter(rank=employee.rank, step=employee.step)
+        .values_list("amount", flat=True)
+        .first()
+    )
 
 
 def record_page(*, employee: Employee, action_type: str = "", page: str | int = 1):

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.catalogue import service_required
@@ -34,6 +35,30 @@ def _crumbs(*pairs):
     return [(_("My employment data"), reverse("employment_records:profile")), *pairs]
 
 
+NAME_PARTS = (
+    (gettext_lazy("First name"), "first_name"),
+    (gettext_lazy("Father's name"), "father_name"),
+    (gettext_lazy("Grandfather's name"), "grandfather_name"),
+    (gettext_lazy("Family name"), "family_name"),
+)
+
+
+def _name_parts(employee):
+    """The four parts of the name in both languages, each a correctable field of its own."""
+    parts = []
+    for label, stem in NAME_PARTS:
+        row = {"label": label}
+        for language in ("ar", "en"):
+            field = f"{stem}_{language}"
+            row[language] = {
+                "field": field,
+                "value": getattr(employee, field),
+                "label": EMPLOYEE_FIELDS[field].label,
+            }
+        parts.append(row)
+    return parts
+
+
 @employment_data
 @require_GET
 def profile(request):
@@ -45,6 +70,10 @@ def profile(request):
             "employee": employee,
             "length": selectors.length_of_service(employee),
             "correctable": set(EMPLOYEE_FIELDS),
+            "name_parts": _name_parts(employee),
+            "basic_salary": selectors.basic_salary_of(employee),
+            "qualifications": list(selectors.qualifications_of(employee)),
+            "evaluations": list(selectors.evaluations_of(employee)),
             "crumbs": [(_("My employment data"), None)],
         },
     )
@@ -276,7 +305,7 @@ def statements(request):
         "employment_records/statements.html",
         {
             "documents": documents_of_holder(holder=employee, kind=services.SERVICE_STATEMENT)[:10],
-            "crumbs": _crumbs((_("Service statement"), None)),
+            "crumbs": _crumbs((_("Service certificate"), None)),
         },
     )
 
@@ -291,7 +320,7 @@ def statement_status(request, code):
         "document": document,
         "slow": slow,
         "crumbs": _crumbs(
-            (_("Service statement"), reverse("employment_records:statements")),
+            (_("Service certificate"), reverse("employment_records:statements")),
             (document.display_code, None),
         ),
     }

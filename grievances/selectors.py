@@ -34,7 +34,7 @@ def my_grievances_page(*, user, page: str | int = 1):
 
 def _detail_queryset() -> QuerySet[Grievance]:
     return Grievance.objects.select_related(
-        "employee", "entity", "action", "assigned_to", "committee"
+        "employee", "entity", "action", "assigned_to", "committee", "decided_by__employee"
     ).prefetch_related(
         "statuses",
         Prefetch(

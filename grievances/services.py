@@ -60,6 +60,18 @@ def filing_days(category: str) -> int:
     return int(days.get(category, days["default"]))
 
 
+# After the entity's response, the employee may take the case to the Board of Grievances
+# (the administrative courts) within 60 days of being told of it.
+APPEAL_DAYS = 60
+
+
+def appeal_deadline(grievance) -> dt.date | None:
+    """The last day to take a decided grievance to the Board of Grievances, or None."""
+    if grievance.decided_at is None:
+        return None
+    return timezone.localdate(grievance.decided_at) + dt.timedelta(days=APPEAL_DAYS)
+
+
 def filing_deadline(*, category: str, learned_on: dt.date) -> dt.date:
     """The last day a grievance of this category may be filed (inclusive)."""
     return learned_on + dt.timedelta(days=filing_days(category))

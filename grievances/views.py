@@ -108,6 +108,9 @@ def mine(request):
 @require_GET
 @service_required("grievances")
 def follow(request):
+    if "number" not in request.GET:
+        # Opened directly (a bookmark, the address typed): the follow-up form, not a 400.
+        return _index_with(request, FollowForm(), status=200)
     form = FollowForm(request.GET)
     if not FOLLOW_LIMIT.hit(f"user:{request.user.pk}"):
         form.is_valid()
@@ -130,7 +133,9 @@ def _index_with(request, form, *, status):
             "filing_days": services.filing_days("default"),
             "performance_days": services.filing_days("performance"),
             "answer_days": settings.GRIEVANCE_ANSWER_DAYS,
-            "crumbs": _crumbs()[:1] + [(_("Grievances"), None)],
+            # The section's own page: its name once, not a link to itself ('Grievances /
+            # Grievances').
+            "crumbs": [(_("Grievances"), None)],
         },
         status=status,
     )
@@ -139,6 +144,8 @@ def _index_with(request, form, *, status):
 def _detail_context(grievance, *, reply_form=None):
     return {
         "grievance": grievance,
+        "appeal_until": services.appeal_deadline(grievance),
+        "appeal_days": services.APPEAL_DAYS,
         "reply_form": reply_form or (ReplyForm() if grievance.awaits_employee else None),
         "crumbs": _crumbs(
             (_("My grievances"), reverse("grievances:mine")), (grievance.number, None)

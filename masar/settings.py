@@ -180,6 +180,8 @@ LANGUAGE_CODE = "ar"
 LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Arabic dates the Arabic way (masar/formats/ar): no Latin commas.
+FORMAT_MODULE_PATH = ["masar.formats"]
 TIME_ZONE = "Asia/Riyadh"
 USE_TZ = True
 

@@ -1,6 +1,10 @@
 """The portal's registration with the simulator, from the environment (idempotent)."""
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+# Stored untranslated; the app page shows it in the person's language.
+PORTAL_NAME = gettext_noop("Masar portal")
 
 
 def register_portal_client(*, extra_redirect_uris: tuple[str, ...] = ()):
@@ -15,7 +19,7 @@ def register_portal_client(*, extra_redirect_uris: tuple[str, ...] = ()):
     application, _created = application_model.objects.update_or_create(
         client_id=settings.NAFATH_SIM_CLIENT_ID,
         defaults={
-            "name": "Masar portal",
+            "name": PORTAL_NAME,
             "client_type": application_model.CLIENT_CONFIDENTIAL,
             "authorization_grant_type": application_model.GRANT_AUTHORIZATION_CODE,
             "algorithm": application_model.RS256_ALGORITHM,

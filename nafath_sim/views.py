@@ -259,6 +259,14 @@ def app(request):
         ).order_by("-created_at")[:10]
         if services.expire_if_due(sign_in).status == Status.WAITING
     ]
+    # Name the service that asks, as the real app does.
+    names = dict(
+        get_application_model()
+        .objects.filter(client_id__in={sign_in.client_id for sign_in in pending})
+        .values_list("client_id", "name")
+    )
+    for sign_in in pending:
+        sign_in.service_name = _(names.get(sign_in.client_id) or "A service")
     context = {"national_id": national_id, "pending": pending}
     polled = request.headers.get("HX-Request") == "true"
     return render(

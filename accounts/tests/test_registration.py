@@ -24,14 +24,23 @@ pytestmark = pytest.mark.django_db
 MISMATCH = "The data you entered does not match our records."
 
 
+def current_step(page: str) -> int:
+    """The number of the step the indicator marks current (1-based), asserting there is one."""
+    steps = re.search(r'<ol class="steps".*?</ol>', page, re.S)[0]
+    items = re.findall(r"<li([^>]*)>", steps)
+    return [n for n, attrs in enumerate(items, 1) if 'aria-current="step"' in attrs][0]
+
+
 def test_registration_end_to_end(web, persona, outbox):
-    web.get("/accounts/register/")
+    assert current_step(web.get("/accounts/register/").content.decode()) == 1
     response = web.post("/accounts/register/", identity_data())
     assert response["Location"] == "/accounts/register/details/"
+    assert current_step(web.get("/accounts/register/details/").content.decode()) == 2
     response = web.post("/accounts/register/details/", details_data())
     assert response["Location"] == "/accounts/register/verify/"
 
     page = web.get("/accounts/register/verify/").content.decode()
+    assert current_step(page) == 3
     assert "+966 5• ••• ••34" in page
     assert 'data-countdown="60"' in page
     assert [sms.to for sms in outbox] == ["+966551234534"]
@@ -49,7 +58,8 @@ def test_registration_end_to_end(web, persona, outbox):
     assert web.session.session_key != session_before  # rotated at sign-in
     assert web.session["auth_method"] == "password_otp"
     assert len(outbox) == 2 and "تم إنشاء حسابك" in outbox[1].body  # confirmation, in Arabic
-    assert web.get("/accounts/register/done/").status_code == 200
+    done = web.get("/accounts/register/done/")
+    assert done.status_code == 200 and current_step(done.content.decode()) == 4
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"accounts.code_sent", "accounts.registered"} <= actions
 
@@ -136,10 +146,14 @@ def test_honeypot_and_instant_submissions_are_refused(web, persona, settings):
     web.cookies["django_language"] = "en"
     web.get("/accounts/register/")
     response = web.post("/accounts/register/", {**identity_data(), "website": "http://spam"})
-    assert response.status_code == 400 and "submit the form again" in response.content.decode()
+    # It says what happened and what to do, and keeps what was typed.
+    said = "sent automatically, so we did not check it"
+    assert response.status_code == 400 and said in response.content.decode()
+    assert "press the button again" in response.content.decode()
     settings.IDENTITY_FORM_MIN_SECONDS = 30
     response = web.post("/accounts/register/", identity_data())
-    assert response.status_code == 400 and "submit the form again" in response.content.decode()
+    assert response.status_code == 400 and said in response.content.decode()
+    assert identity_data()["national_id"] in response.content.decode()
 
 
 def test_lookups_are_limited_per_address(web, persona):

@@ -235,5 +235,8 @@ def test_sign_in_codes_are_capped_per_phone_and_id(web, person, outbox):
         assert password_step(web, person)["Location"] == "/accounts/login/code/"
     SmsDevice.objects.update(last_sent_at=None)
     response = password_step(web, person)
-    assert response.status_code == 429 and "too many codes" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 429 and "too many codes" in page
+    # It says how long to wait and offers the way that needs no code.
+    assert "Wait up to an hour" in page and "Sign in with Nafath instead" in page
     assert len(outbox) == 5

@@ -15,10 +15,14 @@ def gregorian_date(value):
     return format_gregorian(value)
 
 
-@register.inclusion_tag("components/date.html")
+@register.simple_tag
 def dual_date(value):
-    """Both calendars, Hijri first (the administrative calendar)."""
-    return {"value": value}
+    """Both calendars, Hijri first (the administrative calendar). Stripped: the template's final
+    newline would otherwise put a space before the punctuation that follows ('2027م .')."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(render_to_string("components/date.html", {"value": value}).strip())  # noqa: S308
 
 
 def mask_name(full_name: str) -> str:
@@ -40,3 +44,19 @@ def mask_id(national_id):
     from core.validators import mask_national_id
 
     return mask_national_id(national_id) if national_id else ""
+
+
+@register.filter(name="mask_mobile")
+def mask_mobile_filter(mobile):
+    """A mobile number with all but the last digits hidden, as every page shows it."""
+    from core.validators import mask_mobile
+
+    return mask_mobile(mobile) if mobile else ""
+
+
+@register.filter(name="file_size")
+def file_size_filter(num_bytes):
+    """'10 ميغابايت' / '10 MB'."""
+    from core.uploads import file_size
+
+    return file_size(num_bytes)

@@ -118,7 +118,7 @@ def test_verify_shows_authenticity_with_minimal_masked_data(
     assert response.status_code == 200 and "Authentic" in text
     assert "Mohammed A*** S*** A***" in text and "Al-Qahtani" not in text
     assert holder.national_id not in text and holder.entity.name_en in text
-    assert "Service statement" in text
+    assert "Service certificate" in text
 
 
 def test_verify_by_typed_code_redirects_to_the_qr_address(client, holder):

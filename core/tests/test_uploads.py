@@ -85,3 +85,16 @@ def test_stored_under_a_server_generated_name():
     stored = store_privately(checked, folder="evidence")
     assert stored.startswith("evidence/") and stored.endswith(".pdf")
     assert "my evidence" not in stored
+
+
+def test_file_sizes_are_written_out_in_the_page_language():
+    from django.utils import translation
+
+    from core.uploads import file_size
+
+    with translation.override("ar"):
+        assert file_size(10 * 1024 * 1024) == "10 ميغابايت"
+        assert file_size(2300) == "2.2 كيلوبايت"
+        assert file_size(500) == "500 بايت"
+    with translation.override("en"):
+        assert file_size(10 * 1024 * 1024) == "10 MB"

@@ -82,7 +82,9 @@ def test_record_costs_the_same_queries_for_3_or_60_entries(
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["profile", "training", "corrections", "statements"])
+# The profile, which also shows qualifications, evaluations and the salary, has its own budget
+# with many of each in test_profile.py.
+@pytest.mark.parametrize("url_name", ["training", "corrections", "statements"])
 def test_other_pages_have_a_fixed_query_count(
     signed_in, employee_user, url_name, django_assert_max_num_queries
 ):
@@ -198,6 +200,10 @@ def test_hr_approves_in_the_console_and_the_record_changes(client, employee_user
     listing = client.get(reverse("hr:employment_records_correctionrequest_changelist"))
     assert request.number in listing.content.decode()
     url = reverse("hr:employment_records_correctionrequest_review", args=[request.pk])
+    # The number (the change link) opens the review page.
+    change = reverse("hr:employment_records_correctionrequest_change", args=[request.pk])
+    assert f'href="{change}"' in listing.content.decode()
+    assert client.get(change)["Location"] == url
     page = client.get(url)
     assert page.status_code == 200 and "birth-certificate.pdf" in page.content.decode()
     refused = client.post(url, {"decision": "reject", "note": ""})

@@ -1,6 +1,7 @@
 """The employee's pages: what a person sees, and what the database holds afterwards."""
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -191,6 +192,15 @@ def test_follow_by_number_opens_ones_own(client, person):
     assert bad.status_code == 400
 
 
+def test_follow_opened_directly_shows_the_form_with_one_breadcrumb(client, person):
+    response = client.get(reverse("grievances:follow"), HTTP_ACCEPT_LANGUAGE="ar")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="number"' in text and "error-summary" not in text
+    crumbs = re.search(r'<nav[^>]*class="breadcrumbs".*?</nav>', text, re.S)[0]
+    assert crumbs.count("التظلمات") == 1
+
+
 def test_follow_by_number_is_rate_limited(client, person, monkeypatch):
     from core.ratelimit import Limit
     from grievances import views
@@ -301,6 +311,13 @@ def test_answering_a_question_and_reading_the_result(client, person, outbox):
     page = client.get(reverse("grievances:detail", args=[grievance.number])).content.decode()
     assert "مقبول جزئياً" in page or "Partly accepted" in page
     assert "سبب القرار" in page
+    # Who decided, and what comes next: the appeal route and its last day.
+    grievance.refresh_from_db()
+    assert hr.display_name in page and grievance.entity.name in page
+    assert "ديوان المظالم" in page
+    last_day = services.appeal_deadline(grievance)
+    assert last_day == timezone.localdate(grievance.decided_at) + dt.timedelta(days=60)
+    assert format_hijri(last_day) in page
 
 
 def test_reply_when_no_question_is_refused(client, person):

@@ -18,7 +18,7 @@ from employment_records.models import ActionType, CorrectionRequest, CorrectionS
 from employment_records.tests.factories import ActionFactory
 from employment_records.tests.helpers import pdf_bytes
 from employment_records.tests.pdf_text import contains_phrase
-from tests.fixtures.browser import assert_accessible, click_and_wait
+from tests.fixtures.browser import MOBILE_VIEWPORT, assert_accessible, click_and_wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -115,7 +115,7 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
     # The service statement: requested, prepared, downloaded, read.
     page.goto("/my-data/statement/")
     assert_accessible(page)
-    page.get_by_role("button", name="طباعة بيان خدمتي").click()
+    page.get_by_role("button", name="طباعة تعريف بالخدمة").click()
     page.wait_for_url("**/my-data/statement/*/")
     download_link = page.get_by_role("link", name="تنزيل ملف PDF")
     download_link.wait_for()
@@ -186,3 +186,26 @@ def test_my_data_pages_in_both_languages_are_accessible(live_server, page, peopl
         assert page.locator("html").get_attribute("dir") == ("ltr" if language == "en" else "rtl")
         assert heading in page.get_by_role("heading", level=1).inner_text()
         assert_accessible(page)
+
+
+def test_at_390px_the_record_is_one_card_per_entry_and_the_profile_fits(
+    live_server, new_page, people
+):
+    """No side-scroll hiding columns: each entry is a card naming its columns (issue 15)."""
+    employee_user, _hr = people
+    page = new_page(viewport=MOBILE_VIEWPORT)
+    sign_in_by_cookie(page, live_server, employee_user)
+    for url in ("/my-data/record/", "/my-data/"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= MOBILE_VIEWPORT["width"], f"{url} scrolls sideways ({width}px)"
+        assert_accessible(page)
+    page.goto("/my-data/record/")
+    promotion = page.locator("tbody tr").nth(0)
+    assert promotion.evaluate("row => getComputedStyle(row).display") == "block"
+    label = promotion.locator("td[data-label]").first.evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert "رقم القرار" in label
+    assert promotion.bounding_box()["width"] <= MOBILE_VIEWPORT["width"]
+    assert "المرتبة 8" in promotion.inner_text()  # the promotion row is not an empty block

@@ -478,6 +478,7 @@ class Command(BaseCommand):
             Position.objects.filter(pk__in=list(positions.values())).values_list("pk", "unit_id")
         )
         rows = []
+        today = timezone.localdate()
         for spec in demo.employees:
             person, career = spec.person, spec.career
             entity_id = ref.entities[spec.entity_code]
@@ -501,6 +502,9 @@ class Command(BaseCommand):
                 "end_date": career.end_date,
                 "end_reason": career.end_reason,
             }
+            if career.end_date is None:
+                row["annual_leave_balance"] = demo_data.leave_balance_for(person.national_id)
+                row["leave_balance_as_of"] = today
             if person.national_id in users:
                 row["user_id"] = users[person.national_id].pk
             rows.append(row)
@@ -510,6 +514,13 @@ class Command(BaseCommand):
             Employee.objects.filter(national_id=row["national_id"], registry_mobile="").update(
                 registry_mobile=row["registry_mobile"], national_id_expiry=row["national_id_expiry"]
             )
+            if "annual_leave_balance" in row:
+                Employee.objects.filter(
+                    national_id=row["national_id"], annual_leave_balance__isnull=True
+                ).update(
+                    annual_leave_balance=row["annual_leave_balance"],
+                    leave_balance_as_of=row["leave_balance_as_of"],
+                )
         found, outcome = create_missing(
             Employee,
             ("national_id",),
