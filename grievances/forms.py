@@ -188,7 +188,8 @@ class DecideForm(forms.Form):
         label=_("Official reply letter (optional)"),
         required=False,
         help_text=_(
-            "The signed letter of the entity, as a PDF, JPG or PNG file. The employee can download it with the result."
+            "The signed letter of the entity, as a PDF, JPG or PNG file. "
+            "The employee can download it with the result."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
