@@ -17,6 +17,10 @@ class PromotionsConfig(AppConfig):
 
         register()
 
+        from .documents import register_kinds
+
+        register_kinds()
+
         from django.urls import reverse
 
         from employment_records.sources import ActionSource, register_source

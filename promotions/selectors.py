@@ -306,6 +306,43 @@ def eligible_positions_for_offer(*, round_: Round):
     )
 
 
+def results_documents(*, round_: Round) -> list:
+    """The round's results PDFs (core.documents), newest first: holder-less documents of the
+    round's entity whose params name this round."""
+    from core.documents import documents_of_entity
+
+    from .documents import PROMOTION_RESULTS
+
+    return list(
+        documents_of_entity(
+            entity_id=round_.entity_id, kind=PROMOTION_RESULTS, params={"round": round_.pk}
+        )[:10]
+    )
+
+
+def access_results_document(*, round_: Round, code: str):
+    """One of the round's results PDFs, ready to download, or 404 (another entity's code, or
+    another round's, reveals nothing)."""
+    from django.core.files.storage import default_storage
+    from django.http import Http404
+
+    from core.documents import access_document_for_entity
+    from core.models import Document
+
+    from .documents import PROMOTION_RESULTS
+
+    document = access_document_for_entity(entity_id=round_.entity_id, code=code)
+    if (
+        document.kind != PROMOTION_RESULTS
+        or document.params.get("round") != round_.pk
+        or document.status != Document.Status.READY
+        or document.is_revoked
+        or not default_storage.exists(document.file_name)
+    ):
+        raise Http404
+    return document
+
+
 def counts_by_failed_rule(*, round_: Round) -> dict:
     return services.readiness_counts(round_)
 

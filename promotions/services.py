@@ -680,6 +680,48 @@ def _save(employee, round_id, offered_ids, token, request) -> PreferenceSubmissi
     return submission
 
 
+# --- the results PDF ------------------------------------------------------------------------
+
+
+def request_results_document(*, round_id: int, entity_id: int, language: str, actor):
+    """The published round's results as a verifiable PDF (core.documents, rendered by the
+    documents worker). The published table never changes, so a document already issued or
+    being prepared in that language is returned instead of a second one (a double click makes
+    one PDF); a failed or revoked one is replaced."""
+    from core.documents import documents_of_entity, request_document
+    from core.models import Document
+
+    from .documents import PROMOTION_RESULTS
+
+    with transaction.atomic():
+        # Locked so two requests at once make one document.
+        locked = Round.objects.select_for_update().get(pk=round_id, entity_id=entity_id)
+        if locked.status != RoundStatus.PUBLISHED:
+            raise WorkflowError(
+                _("The results document is issued once the round is published."), status=409
+            )
+        existing = (
+            documents_of_entity(
+                entity_id=locked.entity_id, kind=PROMOTION_RESULTS, params={"round": locked.pk}
+            )
+            .filter(
+                language=language,
+                revoked_at__isnull=True,
+                status__in=[Document.Status.PENDING, Document.Status.READY],
+            )
+            .first()
+        )
+        if existing is not None:
+            return existing
+        return request_document(
+            kind=PROMOTION_RESULTS,
+            requested_by=actor,
+            entity=locked.entity_id,
+            params={"round": locked.pk},
+            language=language,
+        )
+
+
 # --- objection -----------------------------------------------------------------------------
 
 

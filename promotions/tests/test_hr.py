@@ -15,7 +15,16 @@ from .factories import RoundFactory, candidate, offer, vacant_position
 
 pytestmark = pytest.mark.django_db
 
-ROUND_URLS = ("positions", "readiness", "score", "progress", "results", "csv", "other")
+ROUND_URLS = (
+    "positions",
+    "readiness",
+    "score",
+    "progress",
+    "results",
+    "csv",
+    "other",
+    "documents",
+)
 
 
 def _url(name, round_, *args):

@@ -3,13 +3,12 @@ promoted person, their new rank, step and position, in the publication's transac
 it again changes nothing; a failure midway leaves everything as it was."""
 
 import datetime as dt
-import uuid
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist
+from accounts.tests.factories import grant_all
 from core.models import AuditEvent
 from core.workflow import WorkflowError
 from employment_records import services as record_services
@@ -26,7 +25,7 @@ from employment_records.salary_scale import promotion_step
 from promotions import services
 from promotions.models import CandidateScore, OfferedPosition, Round, RoundStatus
 
-from .factories import RoundFactory, candidate, offer
+from .factories import reviewed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -37,30 +36,8 @@ def _english():
         yield
 
 
-def _reviewed_round(django_capture_on_commit_callbacks, *, users=False):
-    """Three candidates for two positions, scored and reviewed: the first two are promoted."""
-    round_ = RoundFactory(status=RoundStatus.OPEN)
-    offers = offer(round_, 2)
-    people = []
-    for score in ("95.00", "90.00", "85.00"):
-        extra = {}
-        if users:
-            user = UserFactory()
-            extra = {"user": user, "national_id": user.username}
-        people.append(candidate(round_.entity, score=score, **extra))
-    for person in people:
-        services.save_preferences(
-            employee=person,
-            round_id=round_.pk,
-            offered_ids=[offers[0].pk, offers[1].pk],
-            token=uuid.uuid4(),
-        )
-    maker = make_hr_specialist(round_.entity)
-    services.take_step(round_id=round_.pk, name="close", actor=maker)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.start_scoring(round_id=round_.pk, actor=maker)
-    services.take_step(round_id=round_.pk, name="review", actor=maker)
-    return Round.objects.get(pk=round_.pk), offers, people, make_hr_specialist(round_.entity)
+def _reviewed_round(capture, *, users=False):
+    return reviewed_round(capture, users=users)
 
 
 def _snapshot(people):
