@@ -26,8 +26,17 @@ def _round_of(document) -> Round:
     )
 
 
+# WeasyPrint lays out about 20-50 table rows a second on this kind of machine, so a round of
+# 50,000 candidates cannot be printed whole on the documents queue (it would take the better
+# part of an hour and hold back every certificate behind it). The PDF therefore states the
+# decision in full (every promoted person: at most one per offered position) and the ranked
+# table down to this place; the whole table is the round's streamed CSV export.
+RANKED_ROWS = 500
+
+
 def results_context(document) -> dict:
-    """The published table in three queries, whatever its length."""
+    """The decision and the top of the ranked table, in four queries whatever the round's
+    size."""
     round_ = _round_of(document)
     counts = CandidateScore.objects.filter(round=round_).aggregate(
         candidates=Count("pk"), promoted=Count("pk", filter=Q(outcome=Outcome.PROMOTED))
@@ -40,7 +49,9 @@ def results_context(document) -> dict:
     tie_breaks = dict(TieBreak.choices)
     return {
         "round": round_,
-        "rows": _with_points(rows),
+        "promoted_rows": _with_points(rows.filter(outcome=Outcome.PROMOTED)),
+        "rows": _with_points(rows[:RANKED_ROWS]),
+        "ranked_rows": min(RANKED_ROWS, counts["candidates"]),
         "criteria": [label for _code, label in Criterion.choices],
         "weights": [(label, round_.weights[code]) for code, label in Criterion.choices],
         # Lists read in the document's own script: the Arabic comma in Arabic.

@@ -185,3 +185,21 @@ def test_the_list_polls_while_a_document_is_being_prepared(client, published):
     assert 'hx-trigger="every 2s"' in fragment.content.decode()
     page = client.get(reverse("hr:promotions_round_change", args=[round_.pk])).content.decode()
     assert 'http-equiv="refresh"' in page  # the refresh fallback without JavaScript
+
+
+def test_a_large_round_prints_every_decision_and_the_top_of_the_table(
+    client, published, django_capture_on_commit_callbacks, monkeypatch
+):
+    from promotions import documents
+
+    round_, _offers, people, checker = published
+    monkeypatch.setattr(documents, "RANKED_ROWS", 1)
+    sign_in_verified(client, checker)
+    document = _issue(client, round_, "en", django_capture_on_commit_callbacks)
+    lines = pdftotext_lines(_download(client, round_, document))
+    # Both promoted people are in the decisions, only place 1 in the ranked table, and the
+    # third (not promoted, place 3) nowhere; the note says where the whole table is.
+    assert contains_phrase(lines, people[1].national_id)
+    assert not contains_phrase(lines, people[2].national_id)
+    assert contains_phrase(lines, "Places 1 to 1 of 3 candidates.")
+    assert document.key_facts["en"][2] == ["Number of candidates", "3"]
