@@ -12,6 +12,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -26,7 +27,7 @@ from core.workflow import Role, WorkflowError
 from employment_records.models import Employee
 
 from . import rules, selectors, services
-from .models import Criterion, Round, RoundStatus
+from .models import Criterion, Round, RoundStatus, TieBreak
 from .workflow import ROUND_WORKFLOW
 
 TIE_BREAK_ORDERS = [
@@ -44,6 +45,7 @@ TIE_BREAK_ORDERS = [
     ),
 ]
 WEIGHT_FIELDS = [f"weight_{c}" for c in Criterion.values]
+RESULTS_PAGE_SIZE = 100
 # The languages the results PDF is issued in (promotions.documents).
 DOCUMENT_LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 
@@ -364,6 +366,11 @@ class RoundAdmin(EntityScopedAdmin):
 
     def results_view(self, request, object_id):
         round_ = self._round(request, object_id)
+        # A page of places at a time: a round may have tens of thousands of candidates (the
+        # whole table is the CSV export).
+        page = Paginator(selectors.results_table(round_=round_), RESULTS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         return TemplateResponse(
             request,
             "admin/promotions/round/results.html",
@@ -371,8 +378,10 @@ class RoundAdmin(EntityScopedAdmin):
                 request,
                 round_,
                 title=_("Results"),
-                rows=selectors.results_table(round_=round_),
+                rows=page,
+                page_obj=page,
                 criteria=Criterion.choices,
+                tie_breaks=dict(TieBreak.choices),
             ),
         )
 
