@@ -447,7 +447,7 @@ class RoundAdmin(EntityScopedAdmin):
                 messages.error(request, _("Choose the language of the document."))
                 return self._back(round_)
             try:
-                services.request_results_document(
+                document = services.request_results_document(
                     round_id=round_.pk,
                     entity_id=round_.entity_id,
                     language=language,
@@ -456,10 +456,13 @@ class RoundAdmin(EntityScopedAdmin):
             except WorkflowError as refused:
                 messages.error(request, refused.message)
             else:
-                messages.success(
-                    request,
-                    _("The results PDF is being prepared; this page shows when it is ready."),
-                )
+                if document.status == Document.Status.READY:
+                    messages.success(request, _("The results PDF is ready: download it below."))
+                else:
+                    messages.success(
+                        request,
+                        _("The results PDF is being prepared; this page shows when it is ready."),
+                    )
             return redirect(
                 reverse("hr:promotions_round_change", args=[round_.pk]) + "#results-documents"
             )

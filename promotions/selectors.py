@@ -38,6 +38,8 @@ VISIBLE_TO_EMPLOYEES = (
 )
 # After the window closes, the stored verdict (the one scoring used) is what counts.
 FROZEN = (RoundStatus.CLOSED, RoundStatus.SCORED, RoundStatus.PUBLISHED)
+# Once scored, the points shown are the stored table's.
+SCORED = (RoundStatus.SCORED, RoundStatus.PUBLISHED)
 
 
 def rounds_for_employee(*, employee):
@@ -131,7 +133,17 @@ def readiness(*, employee, round_: Round) -> Readiness:
         for row in rule_rows
     ]
     failed = next((row["rule"] for row in rule_rows if not row["passed"]), "")
-    result = scoring.score(facts, services.round_scoring(round_, minimum=minimum))
+    result = None
+    if round_.status in SCORED:
+        # The table as scored, not the record as it is now: after publication a promoted
+        # person's record already holds the new rank (their time in it starts again).
+        result = (
+            CandidateScore.objects.filter(round=round_, employee=employee)
+            .values("criteria", "total")
+            .first()
+        )
+    if result is None:
+        result = scoring.score(facts, services.round_scoring(round_, minimum=minimum))
     labels = dict(Criterion.choices)
     rank_source = facts.rank_source.as_json() if facts.rank_source else None
     inputs = []

@@ -18,6 +18,7 @@ from employment_records.models import (
     EmployeeStatus,
     EmploymentAction,
     EndReason,
+    PerformanceEvaluation,
     Position,
     PositionStatus,
 )
@@ -189,4 +190,12 @@ def test_the_record_page_shows_the_decision_and_links_the_round(
     result = client.get(reverse("promotions:result", args=[round_.pk]))
     assert result.status_code == 200
     assert offers[0].position.number in result.content.decode()
-    assert CandidateScore.objects.get(round=round_, employee=promoted).outcome == "promoted"
+    row = CandidateScore.objects.get(round=round_, employee=promoted)
+    assert row.outcome == "promoted"
+    # The round's page shows the points as scored, not recomputed from the record as it is now
+    # (a promoted person's time in rank starts again on the new rank).
+    PerformanceEvaluation.objects.filter(employee=promoted).update(score=10)
+    readiness = client.get(
+        reverse("promotions:round", args=[round_.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f'id="readiness-total">{row.total}<' in readiness
