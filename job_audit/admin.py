@@ -15,7 +15,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.catalogue import decide
+from core.console_lists import ValueFilter
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
 from core.uploads import attachment_response
 from core.workflow import Role, WorkflowError
@@ -39,6 +40,7 @@ from .models import (
     FindingHistory,
     FindingState,
     InventoryPosition,
+    JobVariable,
     RequestStatus,
     VariableAttachment,
     VariableRequest,
@@ -82,6 +84,17 @@ class HtmxMedia:
     class Media:
         js = ("js/htmx.min.js",)
         css = {"all": ("job_audit/console.css",)}
+
+
+def due_date(value, *, overdue: bool):
+    """A due date in both calendars, marked when it has passed."""
+    from core.dates import format_hijri
+
+    if overdue:
+        return format_html(
+            '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(value)
+        )
+    return format_hijri(value)
 
 
 # --- inventory -------------------------------------------------------------------------------
@@ -504,51 +517,106 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
         return TemplateResponse(request, "admin/job_audit/_run_progress.html", {"run": run})
 
 
-# --- job variables requests (HR) -------------------------------------------------------------
-
-HR_REQUEST_STEPS = ("submit",)
+# --- job variables requests (both consoles) --------------------------------------------------
 
 
-class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
-    hr_permissions = ("view", "add", "change")
-    list_display = ("number", "title", "status", "variable_count", "submitted_at", "due_at")
-    list_filter = ("status",)
-    search_fields = ("number", "title")
-    ordering = ("-created_at",)
-    list_per_page = 50
+class VariableRequestPages(HtmxMedia):
+    """What the HR console's and the ministry's request pages share: the request fetched within
+    the console's scope (the specialist's entity; every entity but drafts for the ministry),
+    its attachments, and the variables' count of the rows on the page only."""
+
+    # (route, view method, URL name) of the console's own pages, besides the attachment's.
+    extra_views: tuple[tuple[str, str, str], ...] = ()
+
+    def scope(self, request) -> int | None:
+        """The entity whose requests this console sees; None: the ministry's view."""
+        raise NotImplementedError
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_variables=Count("variables"))
+        # The rows on the page bring their variables' ids (one query for the page): no count
+        # grouped over every request of the list.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("variables", queryset=JobVariable.objects.only("pk", "request_id"))
+            )
+        )
 
-    @admin.display(description=_("variables"), ordering="n_variables")
+    @admin.display(description=_("variables"))
     def variable_count(self, obj):
-        return obj.n_variables
+        return len(obj.variables.all())
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path(
-                "<int:request_id>/variables/<int:variable_id>/remove/",
-                wrap(self.remove_variable_view),
-                name="job_audit_variablerequest_remove_variable",
-            ),
-            path(
-                "<int:request_id>/submit/",
-                wrap(self.submit_view),
-                name="job_audit_variablerequest_submit",
-            ),
-            path(
+        views = (
+            *self.extra_views,
+            (
                 "<int:request_id>/attachments/<int:attachment_id>/",
-                wrap(self.attachment_view),
-                name="job_audit_variablerequest_attachment",
+                "attachment_view",
+                "job_audit_variablerequest_attachment",
+            ),
+        )
+        return [
+            *(
+                path(route, self.admin_site.admin_view(getattr(self, view)), name=name)
+                for route, view, name in views
             ),
             *super().get_urls(),
         ]
+
+    def _request(self, request, request_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return selectors.access_request(entity_id=self.scope(request), request_id=request_id)
+        except VariableRequest.DoesNotExist:
+            raise Http404 from None
+
+    def attachment_view(self, request, request_id, attachment_id):
+        variable_request = self._request(request, request_id)
+        found = VariableAttachment.objects.filter(
+            pk=attachment_id, variable__request=variable_request
+        ).first()
+        if found is None:
+            raise Http404
+        return attachment_response(found)
+
+
+class VariableRequestAdmin(VariableRequestPages, GrantRequiredMixin, EntityScopedAdmin):
+    hr_permissions = ("view", "add", "change")
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "variable_count",
+        "submitted_at",
+        "due_at",
+        "changes_due",
+    )
+    list_filter = ("status",)
+    search_fields = ("number", "title")
+    ordering = ("-created_at",)
+    list_per_page = 50
+    extra_views = (
+        (
+            "<int:request_id>/variables/<int:variable_id>/remove/",
+            "remove_variable_view",
+            "job_audit_variablerequest_remove_variable",
+        ),
+        ("<int:request_id>/submit/", "submit_view", "job_audit_variablerequest_submit"),
+    )
+
+    def scope(self, request) -> int | None:
+        return hr_entity_id(request.user)
+
+    @admin.display(description=_("changes due by"), ordering="changes_due_at")
+    def changes_due(self, obj):
+        if obj.status != RequestStatus.RETURNED or obj.changes_due_at is None:
+            return "—"
+        return due_date(obj.changes_due_at, overdue=obj.changes_overdue)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -573,16 +641,6 @@ class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
             },
             status=400 if form.is_bound else 200,
         )
-
-    def _request(self, request, request_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            return selectors.access_request(
-                entity_id=hr_entity_id(request.user), request_id=request_id
-            )
-        except VariableRequest.DoesNotExist:
-            raise Http404 from None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         variable_request = self._request(request, _object_id(object_id))
@@ -666,15 +724,6 @@ class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
         messages.success(request, _("Submitted to the ministry for audit."))
         return redirect(reverse("hr:job_audit_variablerequest_change", args=[request_id]))
 
-    def attachment_view(self, request, request_id, attachment_id):
-        variable_request = self._request(request, request_id)
-        found = VariableAttachment.objects.filter(
-            pk=attachment_id, variable__request=variable_request
-        ).first()
-        if found is None:
-            raise Http404
-        return attachment_response(found)
-
 
 hr_site.register(InventoryPosition, InventoryAdmin)
 hr_site.register(Finding, FindingAdmin)
@@ -741,12 +790,15 @@ class VariableTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in VariableType.values:
-            return queryset.filter(variables__type=self.value()).distinct()
+            # EXISTS per request, not a join made DISTINCT over every row.
+            return queryset.filter(
+                Exists(JobVariable.objects.filter(request=OuterRef("pk"), type=self.value()))
+            )
         return queryset
 
 
 @admin.register(VariableRequest)
-class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
+class MinistryVariableRequestAdmin(VariableRequestPages, admin.ModelAdmin):
     list_display = (
         "number",
         "entity",
@@ -757,64 +809,38 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
         "answer_due",
         "auditor",
     )
-    list_filter = (QueueFilter, "status", OverdueFilter, VariableTypeFilter, "entity")
+    # The entity by its code, typed: a list of every government entity is no filter.
+    list_filter = (
+        QueueFilter,
+        "status",
+        OverdueFilter,
+        VariableTypeFilter,
+        ("entity__code", ValueFilter),
+    )
     search_fields = ("number", "title", "entity__code")
     list_select_related = ("entity", "auditor")
+    # The queue: the ministry's answer date first. Drafts (no date yet) are the entity's own
+    # and never listed here, so the seek pages follow the date.
     ordering = ("due_at", "id")
+    seek_not_null = ("due_at",)
     list_per_page = 50
+    extra_views = (("<int:request_id>/decide/", "decide_view", "job_audit_variablerequest_decide"),)
+
+    def scope(self, request) -> int | None:
+        return None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_variables=Count("variables"))
-
-    @admin.display(description=_("variables"), ordering="n_variables")
-    def variable_count(self, obj):
-        return obj.n_variables
+        return super().get_queryset(request).filter(selectors.SEEN_BY_THE_MINISTRY)
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from core.dates import format_hijri
-
-        if obj.due_at is None:
-            return "—"
         if obj.paused_since is not None:
             return _("Paused: returned to the entity")
-        if obj.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT) and obj.is_overdue:
-            return format_html(
-                '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(obj.due_at)
-            )
-        return format_hijri(obj.due_at)
+        waiting = obj.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT)
+        return due_date(obj.due_at, overdue=waiting and obj.is_overdue)
 
     def has_add_permission(self, request):
         return False  # entities prepare requests in /hr/
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path(
-                "<int:request_id>/decide/",
-                wrap(self.decide_view),
-                name="job_audit_variablerequest_decide",
-            ),
-            path(
-                "<int:request_id>/attachments/<int:attachment_id>/",
-                wrap(self.attachment_view),
-                name="job_audit_variablerequest_attachment",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _request(self, request, request_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            return selectors.access_request(entity_id=None, request_id=request_id)
-        except VariableRequest.DoesNotExist:
-            raise Http404 from None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         variable_request = self._request(request, _object_id(object_id))
@@ -870,15 +896,6 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
             return self._detail(request, variable_request, form, status=refused.status, error=error)
         messages.success(request, gettext("Saved. The entity's specialist is told by SMS."))
         return redirect(reverse("admin:job_audit_variablerequest_change", args=[request_id]))
-
-    def attachment_view(self, request, request_id, attachment_id):
-        variable_request = self._request(request, request_id)
-        found = VariableAttachment.objects.filter(
-            pk=attachment_id, variable__request=variable_request
-        ).first()
-        if found is None:
-            raise Http404
-        return attachment_response(found)
 
 
 class FindingHistoryInline(admin.TabularInline):

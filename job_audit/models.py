@@ -315,6 +315,9 @@ class VariableRequest(SlaClock):
         verbose_name=_("auditor"),
     )
     decision_note = models.TextField(_("auditor's reason"), blank=True)
+    # While returned for changes, the ministry's clock is paused and this is the entity's:
+    # the date by which the changed request should come back (the HR home's queue).
+    changes_due_at = models.DateTimeField(_("changes due by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job variables request")
@@ -338,6 +341,14 @@ class VariableRequest(SlaClock):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_REQUEST_STATUSES
+
+    @property
+    def changes_overdue(self) -> bool:
+        return (
+            self.status == RequestStatus.RETURNED
+            and self.changes_due_at is not None
+            and self.changes_due_at < timezone.now()
+        )
 
     @property
     def attachments(self):

@@ -3,7 +3,7 @@ another entity's id answers DoesNotExist, which the views turn into 404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from employment_records.models import Employee, EmployeeStatus
@@ -90,10 +90,19 @@ def position_history(position_id: int):
     )
 
 
+# What the ministry sees of the requests: every entity's, once submitted. A draft is the
+# entity's own work (and has no answer date yet).
+SEEN_BY_THE_MINISTRY = ~Q(status=RequestStatus.DRAFT) & Q(due_at__isnull=False)
+
+
 def access_request(*, entity_id: int | None, request_id: int) -> VariableRequest:
+    """The entity's request (a specialist), or with `entity_id=None` any entity's submitted
+    request (a ministry auditor); DoesNotExist otherwise."""
     rows = VariableRequest.objects.select_related("entity", "created_by", "auditor")
     if entity_id is not None:
         rows = rows.filter(entity_id=entity_id)
+    else:
+        rows = rows.filter(SEEN_BY_THE_MINISTRY)
     return rows.prefetch_related(
         "variables__position__job_class",
         "variables__position__unit",

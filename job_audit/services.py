@@ -278,6 +278,9 @@ def mark_finding(
 # The ministry's answer is due this many days after a request is submitted; the clock stops
 # while a returned request waits on the entity.
 AUDIT_SLA_DAYS = 15
+# A request returned for changes should come back within this many days (the entity's side
+# of the SLA, shown on the HR home's queue).
+CHANGES_SLA_DAYS = 15
 
 
 def _apply_effect(variable_request, step) -> None:
@@ -627,6 +630,7 @@ def submit_request(*, request_id: int, entity_id: int, actor, request=None) -> V
         variable_request.due_at = now + dt.timedelta(days=AUDIT_SLA_DAYS)
     variable_request.submitted_at = now
     variable_request.decision_note = ""
+    variable_request.changes_due_at = None
     WORKFLOW.take(variable_request, "submit", actor=actor, role=Role.SUBJECT, request=request)
     return variable_request
 
@@ -647,6 +651,8 @@ def decide_request(
         variable_request.auditor = actor
     if step in ("reject", "return"):
         variable_request.decision_note = note
+    if step == "return":
+        variable_request.changes_due_at = timezone.now() + dt.timedelta(days=CHANGES_SLA_DAYS)
     WORKFLOW.take(
         variable_request, step, actor=actor, role=Role.MINISTRY, note=note, request=request
     )
