@@ -28,11 +28,13 @@ from django.utils.translation import gettext_lazy as _
 from core.catalogue import decide
 from core.console_lists import ValueFilter
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
+from core.models import Document
 from core.uploads import attachment_response
 from core.workflow import Role, WorkflowError
 from employment_records.models import JobClass, OrganisationalUnit
 
 from . import selectors, services
+from .documents import pdf_response
 from .forms import DecisionForm, MarkFindingForm, RequestForm, VariableForm
 from .models import (
     AuditRun,
@@ -42,6 +44,7 @@ from .models import (
     InventoryPosition,
     JobVariable,
     RequestStatus,
+    RunStatus,
     VariableAttachment,
     VariableRequest,
     VariableType,
@@ -472,6 +475,11 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
                 wrap(self.progress_view),
                 name="job_audit_auditrun_progress",
             ),
+            path(
+                "<int:run_id>/summary.pdf",
+                wrap(self.summary_pdf_view),
+                name="job_audit_auditrun_summary_pdf",
+            ),
             *super().get_urls(),
         ]
 
@@ -506,8 +514,14 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
                 "opts": self.opts,
                 "title": _("Audit run"),
                 "run": run,
+                "summary": selectors.summary_document(entity_id=run.entity_id, run_id=run.pk),
             },
         )
+
+    def summary_pdf_view(self, request, run_id):
+        """The summary the ministry had issued for the entity's run, if any."""
+        run = self._run(request, run_id)
+        return summary_pdf_response(entity_id=run.entity_id, run_id=run.pk)
 
     def progress_view(self, request, run_id):
         """The panel alone for htmx; the whole page for anyone else."""
@@ -957,10 +971,12 @@ class MinistryAuditRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("summary"))
     def summary_pdf(self, obj):
-        if obj.status != "done":
+        if obj.status != RunStatus.DONE:
             return "—"
         return format_html(
-            '<a href="{}">PDF</a>', reverse("admin:job_audit_auditrun_summary", args=[obj.pk])
+            '<a href="{}">{}</a>',
+            reverse("admin:job_audit_auditrun_summary", args=[obj.pk]),
+            _("Summary PDF"),
         )
 
     def get_urls(self):
@@ -969,41 +985,57 @@ class MinistryAuditRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         return [
             path(
+                "<int:run_id>/summary/", wrap(self.summary_view), name="job_audit_auditrun_summary"
+            ),
+            path(
                 "<int:run_id>/summary.pdf",
-                wrap(self.summary_view),
-                name="job_audit_auditrun_summary",
+                wrap(self.summary_pdf_view),
+                name="job_audit_auditrun_summary_pdf",
             ),
             *super().get_urls(),
         ]
 
-    def summary_view(self, request, run_id):
-        """The entity's audit summary for the ministry, as an Arabic PDF (core.pdf)."""
+    def _finished_run(self, request, run_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
             run = selectors.access_run(entity_id=None, run_id=run_id)
         except AuditRun.DoesNotExist:
             raise Http404 from None
-        if run.status != "done":
+        if run.status != RunStatus.DONE:
             raise Http404
-        from django.http import HttpResponse
-        from django.utils import translation
+        return run
 
-        from core.pdf import render_pdf
+    def summary_view(self, request, run_id):
+        """The run's summary PDF for the ministry (core.documents): ask for it (POST), follow
+        it while the worker renders it, download it once issued."""
+        run = self._finished_run(request, run_id)
+        if request.method == "POST":
+            services.request_summary(run_id=run.pk, actor=request.user)
+            return redirect(reverse("admin:job_audit_auditrun_summary", args=[run.pk]))
+        document = selectors.summary_document(entity_id=run.entity_id, run_id=run.pk)
+        return TemplateResponse(
+            request,
+            "admin/job_audit/summary_document.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Job data audit summary"),
+                "run": run,
+                "document": document,
+                "pdf_url": reverse("admin:job_audit_auditrun_summary_pdf", args=[run.pk]),
+                "console": "admin",
+            },
+        )
 
-        with translation.override("ar"):
-            pdf = render_pdf(
-                "job_audit/documents/summary.html",
-                {
-                    "run": run,
-                    "summary": selectors.entity_summary(run.entity_id),
-                    "issued_at": timezone.now(),
-                    "LANGUAGE_CODE": "ar",
-                },
-            )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        filename = f"job-audit-{run.entity.code}-{run.pk}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+    def summary_pdf_view(self, request, run_id):
+        run = self._finished_run(request, run_id)
+        return summary_pdf_response(entity_id=run.entity_id, run_id=run.pk)
+
+
+def summary_pdf_response(*, entity_id: int, run_id: int):
+    """The run's issued summary, if the entity has one (another entity's run: 404)."""
+    document = selectors.summary_document(entity_id=entity_id, run_id=run_id)
+    if document is None or document.status != Document.Status.READY:
+        raise Http404
+    return pdf_response(document)

@@ -23,7 +23,7 @@ from employment_records.models import (
     Position,
 )
 
-from .findings import FindingType, Severity, explain
+from .findings import SEVERITY, FindingType, Severity, explain
 
 
 class RunStatus(models.TextChoices):
@@ -99,6 +99,15 @@ class AuditRun(models.Model):
     def count_rows(self):
         """(label, count) for every type, zeros included, in the order of FindingType."""
         return [(kind.label, self.counts.get(kind.value, 0)) for kind in FindingType]
+
+    def severity_rows(self):
+        """(severity, label, count) from high to low, zeros included: the run's findings by
+        the severity of their type."""
+        by_severity = dict.fromkeys(Severity, 0)
+        for kind, count in (self.counts or {}).items():
+            if kind in FindingType.values:
+                by_severity[SEVERITY[FindingType(kind)]] += count
+        return [(severity, severity.label, by_severity[severity]) for severity in Severity]
 
 
 class FindingState(models.TextChoices):

@@ -151,3 +151,18 @@ def entity_summary(entity_id: int) -> dict:
         ],
         "latest_run": latest,
     }
+
+
+def summary_document(*, entity_id: int, run_id: int):
+    """The run's summary PDF (core.documents) being prepared or ready, or None: a failed one
+    does not count, so it can be asked for again."""
+    from core.documents import documents_of_entity
+    from core.models import Document
+
+    from .documents import SUMMARY_DOCUMENT
+
+    return (
+        documents_of_entity(entity_id=entity_id, kind=SUMMARY_DOCUMENT, params={"run": run_id})
+        .exclude(status=Document.Status.FAILED)
+        .first()
+    )

@@ -227,6 +227,31 @@ def run_audit(*, run_id: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AuditRun:
     return run
 
 
+def request_summary(*, run_id: int, actor):
+    """A ministry auditor asks for the run's summary PDF, rendered by the documents worker
+    (core.documents). One summary per run: a second request returns the one being prepared
+    or issued."""
+    from core.documents import request_document
+
+    from .documents import SUMMARY_DOCUMENT
+    from .selectors import summary_document
+
+    with transaction.atomic():
+        # The run's row is the lock: two clicks at once make one document.
+        run = AuditRun.objects.select_for_update().select_related("entity").get(pk=run_id)
+        if run.status != RunStatus.DONE:
+            raise JobAuditError(_("Only a finished audit run has a summary."), status=409)
+        existing = summary_document(entity_id=run.entity_id, run_id=run.pk)
+        if existing is not None:
+            return existing
+        return request_document(
+            kind=SUMMARY_DOCUMENT,
+            requested_by=actor,
+            entity=run.entity,
+            params={"run": run.pk},
+        )
+
+
 # --- finding states --------------------------------------------------------------------------
 
 MARKABLE = {FindingState.RESOLVED, FindingState.JUSTIFIED, FindingState.OPEN}
