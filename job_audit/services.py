@@ -740,8 +740,11 @@ def _apply_one(variable: JobVariable, actor) -> PositionHistory:
             changes = {"unit": {"old": position.unit.code, "new": variable.unit.code}}
             position.unit = variable.unit
         elif kind == VariableType.UNFREEZE:
-            changes = {"status": {"old": position.status, "new": PositionStatus.VACANT}}
-            position.status = PositionStatus.VACANT
+            # A frozen position someone still holds (a "frozen but occupied" finding) comes
+            # back occupied, not vacant: unfreezing must not make a new finding.
+            status = PositionStatus.OCCUPIED if _held(position) else PositionStatus.VACANT
+            changes = {"status": {"old": position.status, "new": status}}
+            position.status = status
         else:  # freeze, abolish: the position stops being offered
             changes = {"status": {"old": position.status, "new": PositionStatus.FROZEN}}
             position.status = PositionStatus.FROZEN
