@@ -795,6 +795,21 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT])
 
 
+class MinistryStatusFilter(admin.SimpleListFilter):
+    """The statuses the ministry sees (a draft never reaches it)."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in RequestStatus if s != RequestStatus.DRAFT]
+
+    def queryset(self, request, queryset):
+        if self.value() in RequestStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 class VariableTypeFilter(admin.SimpleListFilter):
     title = _("type of change")
     parameter_name = "variable_type"
@@ -826,7 +841,7 @@ class MinistryVariableRequestAdmin(VariableRequestPages, admin.ModelAdmin):
     # The entity by its code, typed: a list of every government entity is no filter.
     list_filter = (
         QueueFilter,
-        "status",
+        MinistryStatusFilter,
         OverdueFilter,
         VariableTypeFilter,
         ("entity__code", ValueFilter),

@@ -177,6 +177,11 @@ def test_a_draft_is_the_entitys_own_the_ministry_gets_a_404(client, many_request
     sign_in_verified(client, auditor())
     all_rows = client.get(reverse("admin:job_audit_variablerequest_changelist"), {"queue": "all"})
     assert draft.pk not in {r.pk for r in all_rows.context["cl"].result_list}
+    assert "status__exact=draft" not in all_rows.content.decode()  # no such filter choice
+    submitted_only = client.get(
+        reverse("admin:job_audit_variablerequest_changelist"), {"status__exact": "submitted"}
+    )
+    assert {r.status for r in submitted_only.context["cl"].result_list} == {"submitted"}
     detail = reverse("admin:job_audit_variablerequest_change", args=[draft.pk])
     assert client.get(detail).status_code == 404
     decide = reverse("admin:job_audit_variablerequest_decide", args=[draft.pk])
