@@ -103,39 +103,42 @@ def due_date(value, *, overdue: bool):
 # --- inventory -------------------------------------------------------------------------------
 
 
-class UnitFilter(admin.SimpleListFilter):
+class IdFilter(admin.SimpleListFilter):
+    """A filter on a foreign key's id column (`column`): a value that is not an id matches
+    nothing rather than raising."""
+
+    column = ""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value:
+            return (
+                queryset.filter(**{self.column: int(value)}) if value.isdigit() else queryset.none()
+            )
+        return queryset
+
+
+class UnitFilter(IdFilter):
     """Units of the specialist's own entity only (Django's related filter would list all)."""
 
     title = _("unit")
     parameter_name = "unit"
+    column = "unit_id"
 
     def lookups(self, request, model_admin):
         units = OrganisationalUnit.objects.filter(entity_id=hr_entity_id(request.user))
         return [(str(u.pk), f"{u.code} {u.name}") for u in units.order_by("code")]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            if not self.value().isdigit():
-                return queryset.none()
-            return queryset.filter(unit_id=int(self.value()))
-        return queryset
 
-
-class JobClassFilter(admin.SimpleListFilter):
+class JobClassFilter(IdFilter):
     title = _("job class")
     parameter_name = "job_class"
+    column = "job_class_id"
 
     def lookups(self, request, model_admin):
         # The classification manual is reference data (a few hundred classes): listing it
         # whole costs less than finding the classes used, a DISTINCT over the positions.
         return [(str(c.pk), str(c)) for c in JobClass.objects.order_by("code")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            if not self.value().isdigit():
-                return queryset.none()
-            return queryset.filter(job_class_id=int(self.value()))
-        return queryset
 
 
 class HasFindingsFilter(admin.SimpleListFilter):
@@ -235,23 +238,18 @@ class InventoryAdmin(GrantRequiredMixin, EntityScopedAdmin):
 # --- findings --------------------------------------------------------------------------------
 
 
-class PositionIdFilter(admin.SimpleListFilter):
+class PositionIdFilter(IdFilter):
     """Reached from the inventory's findings link: one position's findings."""
 
     title = _("position")
     parameter_name = "position"
+    column = "position_id"
 
     def lookups(self, request, model_admin):
         return ()
 
     def has_output(self):
         return False
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value:
-            return queryset.filter(position_id=int(value)) if value.isdigit() else queryset.none()
-        return queryset
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -338,7 +336,34 @@ def csv_response(findings, filename: str) -> StreamingHttpResponse:
     return response
 
 
-class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
+class FindingPages:
+    """What both consoles' finding lists share: the explanation column and the CSV export of
+    the findings `export_rows` picks (the specialist's entity; the ministry's filter)."""
+
+    def export_rows(self, request):
+        raise NotImplementedError
+
+    @admin.display(description=_("explanation"))
+    def explanation(self, obj):
+        return obj.explanation
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="job_audit_finding_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return csv_response(self.export_rows(request), "findings.csv")
+
+
+class FindingAdmin(FindingPages, HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
     hr_permissions = ("view", "change")
     list_display = ("type", "severity", "state", "explanation", "position_link", "last_seen")
     list_filter = (CurrentFilter, "type", "severity", PositionIdFilter)
@@ -353,10 +378,6 @@ class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description=_("explanation"))
-    def explanation(self, obj):
-        return obj.explanation
 
     @admin.display(description=_("position"), ordering="position__number")
     def position_link(self, obj):
@@ -374,20 +395,8 @@ class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
 
         return format_hijri(obj.last_run.created_at)
 
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path("export.csv", wrap(self.export_view), name="job_audit_finding_export"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        entity_id = hr_entity_id(request.user)
-        return csv_response(Finding.objects.filter(entity_id=entity_id).current(), "findings.csv")
+    def export_rows(self, request):
+        return Finding.objects.filter(entity_id=hr_entity_id(request.user)).current()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -939,7 +948,7 @@ class FindingHistoryInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MinistryFindingAdmin(FindingPages, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("type", "severity", "state", "entity", "explanation", "last_run")
     list_filter = ("state", "type", "severity", "entity")
     search_fields = ("position__number", "employee__national_id", "entity__code")
@@ -947,27 +956,10 @@ class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     inlines = [FindingHistoryInline]
     show_full_result_count = False
 
-    @admin.display(description=_("explanation"))
-    def explanation(self, obj):
-        return obj.explanation
-
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path("export.csv", wrap(self.export_view), name="job_audit_finding_export"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+    def export_rows(self, request):
         rows = Finding.objects.current()
         entity = request.GET.get("entity__id__exact", "")
-        if entity.isdigit():
-            rows = rows.filter(entity_id=int(entity))
-        return csv_response(rows, "findings.csv")
+        return rows.filter(entity_id=int(entity)) if entity.isdigit() else rows
 
 
 @admin.register(AuditRun)
