@@ -29,6 +29,9 @@ class WorkQueue:
     url_of: Callable[[object], str]
     # the console list of the whole queue
     list_url: Callable[[], str]
+    # user -> whether the home shows the queue at all (a service open only to the
+    # specialists it is granted to); None: every specialist of the entity
+    visible: Callable[[object], bool] | None = None
 
 
 _QUEUES: dict[str, WorkQueue] = {}
@@ -103,4 +106,5 @@ def summarise_all(*, user, entity_id: int) -> list[QueueSummary]:
     return [
         summarise(queue, user=user, entity_id=entity_id, today=today)
         for queue in registered_queues()
+        if queue.visible is None or queue.visible(user)
     ]
