@@ -30,7 +30,7 @@ from django.utils import timezone, translation  # noqa: E402
 from core.models import Document  # noqa: E402
 from core.pdf import qr_data_uri, render_pdf  # noqa: E402
 from employment_records import models as m  # noqa: E402
-from employment_records.selectors import service_length  # noqa: E402
+from employment_records.documents import statement_context as template_context  # noqa: E402
 from employment_records.tests.pdf_text import page_count  # noqa: E402
 
 TEMPLATE = "employment_records/documents/service_statement.html"
@@ -70,9 +70,7 @@ def statement_context(entries: int) -> dict:
     document = Document(code="7K2M9QXD4TPA", kind="service_statement", holder=employee)
     url = "https://masar.example.sa/verify/7K2M9QXD4TPA/"
     return {
-        "employee": employee,
-        "actions": actions,
-        "length": service_length(employee.hire_date, dt.date(2026, 11, 28)),
+        **template_context(employee=employee, actions=actions, end=dt.date(2026, 11, 28)),
         "document": document,
         "issued_at": timezone.now(),
         "verification_url": url,

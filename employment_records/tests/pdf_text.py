@@ -66,3 +66,32 @@ def qr_texts(data: bytes) -> list[str]:
         for barcode in zxingcpp.read_barcodes(image.image)
         if barcode.format == zxingcpp.BarcodeFormat.QRCode
     ]
+
+
+def pdftotext(data: bytes, *, layout: bool = False) -> str:
+    """The text poppler's `pdftotext` extracts (what a person copying from the PDF or a
+    search index gets), NFKC-normalised. Unlike `pdf_lines`, nothing is read backwards: the
+    statement's Arabic must come out in logical order as it is."""
+    import subprocess
+
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), "-", "-"]
+    result = subprocess.run(args, input=data, capture_output=True, check=True, timeout=30)
+    text = unicodedata.normalize("NFKC", result.stdout.decode())
+    # pdftotext marks right-to-left and left-to-right runs with embedding controls.
+    return "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u202d\u202e")
+
+
+def is_tagged(data: bytes) -> bool:
+    """A tagged PDF: marked content with a structure tree and the document's language."""
+    catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    mark_info = catalog.get("/MarkInfo")
+    return bool(
+        mark_info
+        and mark_info.get_object().get("/Marked")
+        and "/StructTreeRoot" in catalog
+        and catalog.get("/Lang")
+    )
+
+
+def pdf_language(data: bytes) -> str:
+    return str(PdfReader(io.BytesIO(data)).trailer["/Root"].get("/Lang", ""))
