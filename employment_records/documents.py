@@ -5,15 +5,24 @@ follows the active language, which `render_and_store` sets to the document's."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import format_gregorian, format_hijri, local_date
 from core.documents import DocumentKind, register
 
 from .models import Employee, EmploymentAction
 from .selectors import service_length
 
 SERVICE_STATEMENT = "service_statement"
+# Part of every statement's fingerprint: raise it when the template prints something new, so
+# a statement issued before is not handed out again in the old layout.
+STATEMENT_LAYOUT = 2
 
 
 def rank_change(action: EmploymentAction) -> tuple[str, str]:
@@ -40,18 +49,76 @@ def rank_change(action: EmploymentAction) -> tuple[str, str]:
     return rank, step
 
 
-def service_statement_context(document) -> dict:
-    """Everything the statement prints, read in three queries whatever the record's length."""
+def statement_records(employee_id: int) -> tuple[Employee, list[EmploymentAction]]:
+    """The holder and their record as the statement prints them (two queries)."""
     employee = Employee.objects.select_related("entity", "unit", "position__job_class").get(
-        pk=document.holder_id
+        pk=employee_id
     )
     actions = list(
-        EmploymentAction.objects.filter(employee=employee)
-        .select_related("to_position__job_class")
-        .order_by("effective_date", "id")
+        EmploymentAction.objects.filter(employee=employee).order_by("effective_date", "id")
     )
-    end = employee.end_date or (document.issued_at or document.created_at).date()
+    return employee, actions
+
+
+def service_statement_context(document) -> dict:
+    """Everything the statement prints, read in two queries whatever the record's length."""
+    employee, actions = statement_records(document.holder_id)
+    end = employee.end_date or local_date(document.issued_at or document.created_at)
     return statement_context(employee=employee, actions=actions, end=end)
+
+
+def statement_fingerprint(*, employee_id: int, language: str, today=None) -> str:
+    """A digest of everything a statement issued today would print, apart from its code and
+    issue date. Two requests with the same fingerprint get the same document: the statement
+    is rendered once and handed out again until the data changes. For an employee in
+    service the length of service grows every day, so today's date is part of it."""
+    employee, actions = statement_records(employee_id)
+    end = employee.end_date or today or timezone.localdate()
+    printed = {
+        "layout": STATEMENT_LAYOUT,
+        "language": language,
+        "end": end,
+        "employee": [
+            employee.national_id, employee.full_name("ar"), employee.full_name("en"),
+            employee.date_of_birth, employee.entity.name_ar, employee.entity.name_en,
+            employee.unit and (employee.unit.name_ar, employee.unit.name_en),
+            employee.position and (employee.position.number, employee.position.job_class.title_ar,
+                                   employee.position.job_class.title_en),
+            employee.rank, employee.step, employee.hire_date, employee.status,
+            employee.end_reason, employee.end_date,
+        ],
+        "actions": [
+            [a.action_type, a.decision_number, a.decision_date, a.effective_date,
+             a.from_rank, a.to_rank, a.from_step, a.to_step]
+            for a in actions
+        ],
+    }  # fmt: skip
+    encoded = json.dumps(printed, default=str, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def both_calendars(value) -> str:
+    return f"{format_hijri(value)} ({format_gregorian(value)})"
+
+
+def statement_key_facts(document, context) -> list[tuple[str, str]]:
+    """What /verify/ repeats from the statement: rank, length of service, the period it
+    covers and how many entries its record lists (nothing the PDF does not print)."""
+    employee = context["employee"]
+    rank = gettext("Rank %(rank)s, step %(step)s") % {"rank": employee.rank, "step": employee.step}
+    length = render_to_string(
+        "employment_records/includes/length.html", {"length": context["length"]}
+    ).strip()
+    period = gettext("From %(start)s to %(end)s") % {
+        "start": both_calendars(employee.hire_date),
+        "end": both_calendars(context["end"]),
+    }
+    return [
+        (gettext("Rank and step"), rank),
+        (gettext("Length of service"), length),
+        (gettext("Period covered"), period),
+        (gettext("Entries in the record"), str(len(context["rows"]))),
+    ]
 
 
 def statement_context(*, employee, actions, end) -> dict:
@@ -79,5 +146,7 @@ def register_kinds() -> None:
             build_context=service_statement_context,
             file_prefix="service-statement",
             language="ar",
+            languages=("ar", "en"),
+            key_facts=statement_key_facts,
         )
     )

@@ -96,3 +96,45 @@ def test_the_verification_url_stands_on_its_own_line(holder, django_capture_on_c
     document, data = issued_pdf(holder, django_capture_on_commit_callbacks)
     lines = [line.strip() for line in pdftotext(data, layout=True).splitlines()]
     assert documents.verification_url(document) in lines
+
+
+def test_the_english_version_is_english_and_tagged_so(holder, django_capture_on_commit_callbacks):
+    document, data = issued_pdf(holder, django_capture_on_commit_callbacks, language="en")
+    assert document.language == "en" and is_tagged(data) and pdf_language(data) == "en"
+    text = pdftotext(data)
+    for phrase in (
+        "Service certificate",
+        "Personal and job data",
+        "Employment record",
+        "Mohammed Abdullah Saad Al-Qahtani",
+        "محمد عبدالله سعد القحطاني",  # the Arabic name, still in logical order
+        "From rank 7 to rank 8",
+        "Step 6 to step 1",
+        "Promotion",
+        format_gregorian(dt.date(2023, 3, 12), "en"),
+        "Anyone can check that this statement is authentic at",
+    ):
+        assert phrase in text, phrase
+    # Fully translated: none of the Arabic labels of the Arabic version.
+    for arabic in ("تعريف بالخدمة", "السجل الوظيفي", "تاريخ النفاذ", "المرتبة"):
+        assert arabic not in text
+
+
+def test_key_facts_are_stored_in_both_languages(holder, django_capture_on_commit_callbacks):
+    document, _ = issued_pdf(holder, django_capture_on_commit_callbacks)
+    english = dict(document.key_facts["en"])
+    assert english["Rank and step"] == "Rank 8, step 3"
+    assert english["Entries in the record"] == "1"
+    assert english["Length of service"].endswith("days") or english["Length of service"].endswith(
+        "day"
+    )
+    assert (
+        english["Period covered"].startswith("From ")
+        and "(1 September 2014)" in english["Period covered"]
+    )
+    arabic = dict(document.key_facts["ar"])
+    assert arabic["المرتبة والدرجة"] == "المرتبة 8، الدرجة 3"
+    assert "الفترة التي يشملها" in arabic and "مدة الخدمة" in arabic
+    # Nothing the public page should not show: no name, no national ID.
+    flat = str(document.key_facts)
+    assert holder.national_id not in flat and "القحطاني" not in flat
