@@ -146,3 +146,8 @@ def test_the_verify_page_offers_the_check_with_the_key_facts(client, issued):
     assert reverse("verify_file", args=[issued.code]) in text
     assert 'enctype="multipart/form-data"' in text
     assert "المرتبة 8، الدرجة 3" in text and issued.sha256 in text
+
+
+def test_the_check_reads_the_document_once(client, issued, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the document with its holder and entity
+        assert check(client, issued, ISSUED).status_code == 200

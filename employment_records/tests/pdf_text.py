@@ -1,12 +1,12 @@
 """Reading generated PDFs back in tests.
 
-Two quirks of text extraction from WeasyPrint's Arabic (pdftotext shows the same ones, so they
-are in the PDF's text mapping, not in pypdf): lines come out in visual order, so right-to-left
-runs are reversed; and a ligature glyph (lam-alef, nun-yeh) carries its two letters in visual
-order too. `contains_phrase` therefore reads each line both ways and compares words as letter
-multisets: "القحطاني" is found even where the PDF spells it "القحطاين". Layout mode may also
-glue neighbouring table cells together ("111445/00001"), so a phrase is first looked for as a
-plain substring.
+`pdftotext()` is what a person copying text gets: since core.pdf maps right-to-left ligatures
+in visual order, Arabic words come out as written, and the statement's tests read it as it is.
+pypdf's layout mode (`pdf_lines`, used by older tests) gives lines in visual order, so
+right-to-left runs are reversed; `contains_phrase` therefore reads each line both ways and
+compares words as letter multisets (it was written when ligatures also came out reversed,
+"القحطاين"). Layout mode may also glue neighbouring table cells together ("111445/00001"), so
+a phrase is first looked for as a plain substring.
 """
 
 import io
