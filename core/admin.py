@@ -64,11 +64,29 @@ hr_site.register(AuditEvent, HRAuditEventAdmin)
 
 
 class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("display_code", "kind", "holder", "entity", "status", "issued_at", "revoked_at")
+    list_display = (
+        "code_shown",
+        "kind_shown",
+        "holder",
+        "entity",
+        "status",
+        "issued_at",
+        "revoked_at",
+    )
     list_filter = ("kind", "status")
     search_fields = ("code", "holder__national_id")
     list_select_related = ("holder", "entity")
     actions = ["revoke_documents"]
+
+    @admin.display(description=_("verification code"), ordering="code")
+    def code_shown(self, obj):
+        return obj.display_code
+
+    @admin.display(description=_("document type"), ordering="kind")
+    def kind_shown(self, obj):
+        from .documents import kind_label
+
+        return kind_label(obj.kind)
 
     @admin.action(description=_("Revoke the selected documents"))
     def revoke_documents(self, request, queryset):

@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 from core.workflow import WorkflowError
@@ -31,11 +32,21 @@ class ActionInline(admin.TabularInline):
     show_change_link = True
 
 
+# Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
+EMPLOYEES = ngettext_lazy("%(count)s employee", "%(count)s employees", "count")
+POSITIONS = ngettext_lazy("%(count)s position", "%(count)s positions", "count")
+ACTIONS = ngettext_lazy("%(count)s employment action", "%(count)s employment actions", "count")
+CORRECTIONS = ngettext_lazy(
+    "%(count)s correction request", "%(count)s correction requests", "count"
+)
+
+
 class EmployeeAdmin(AuditedAdmin):
+    count_noun = EMPLOYEES
     list_display = (
         "national_id",
-        "full_name_ar",
-        "full_name_en",
+        "name_ar",
+        "name_en",
         "entity",
         "rank",
         "step",
@@ -54,6 +65,14 @@ class EmployeeAdmin(AuditedAdmin):
     inlines = [ActionInline]
     search_help_text = _("A national ID (exact), or any part of the name in Arabic or English.")
 
+    @admin.display(description=_("full name (Arabic)"))
+    def name_ar(self, obj):
+        return obj.full_name_ar
+
+    @admin.display(description=_("full name (English)"))
+    def name_en(self, obj):
+        return obj.full_name_en
+
     def get_search_results(self, request, queryset, search_term):
         # An exact national ID or an indexed, Arabic-normalised name search (not LIKE '%x%'
         # over five columns).
@@ -71,6 +90,7 @@ class EmployeeAdmin(AuditedAdmin):
 
 
 class PositionAdmin(AuditedAdmin):
+    count_noun = POSITIONS
     list_display = ("number", "entity", "unit", "job_class", "rank", "status")
     list_filter = ("status", "entity", "rank")
     search_fields = ("number", "job_class__code", "job_class__title_ar", "job_class__title_en")
@@ -97,6 +117,7 @@ class EmployeeChildAdmin(AuditedAdmin):
 
 
 class ActionAdmin(EmployeeChildAdmin):
+    count_noun = ACTIONS
     list_display = ("employee", "action_type", "decision_number", "decision_date", "effective_date")
     list_filter = ("action_type",)
     show_full_result_count = False  # a second count over the largest table, on every filter
@@ -202,6 +223,7 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     `employment_records.services` (never a plain model save)."""
 
     entity_lookup = "employee__entity"
+    count_noun = CORRECTIONS
     list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
@@ -302,10 +324,15 @@ hr_site.register(models.CorrectionRequest, CorrectionAdmin)
 
 
 class MinistryCorrectionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
-    list_display = ("number", "employee", "field_name", "status", "due_at")
+    count_noun = CORRECTIONS
+    list_display = ("number", "employee", "field_label", "status", "due_at")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
     list_select_related = ("employee",)
+
+    @admin.display(description=_("field"))
+    def field_label(self, obj):
+        return obj.field_label
 
 
 admin.site.register(models.CorrectionRequest, MinistryCorrectionAdmin)

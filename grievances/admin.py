@@ -15,7 +15,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from core.console_lists import dual_calendar
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
 from core.workflow import WorkflowError
 
@@ -66,8 +68,13 @@ STEPS = {
 }
 
 
+# Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
+GRIEVANCES = ngettext_lazy("%(count)s grievance", "%(count)s grievances", "count")
+
+
 class GrievanceAdmin(EntityScopedAdmin):
     entity_lookup = "entity"
+    count_noun = GRIEVANCES
     hr_permissions = ("view", "change")
     list_display = (
         "number",
@@ -99,23 +106,19 @@ class GrievanceAdmin(EntityScopedAdmin):
 
     @admin.display(description=_("filed on"), ordering="submitted_at")
     def submitted_on(self, obj):
-        from core.dates import format_hijri
-
-        return format_hijri(obj.submitted_at)
+        return dual_calendar(obj.submitted_at)
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from core.dates import format_hijri
-
         if obj.status == Status.MORE_INFO_REQUESTED:
             return _("Paused: waiting for the employee")
         if obj.status not in CLOCK_RUNNING:
             return "—"
         if obj.due_at < timezone.now():
             return format_html(
-                '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(obj.due_at)
+                '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(obj.due_at)
             )
-        return format_hijri(obj.due_at)
+        return dual_calendar(obj.due_at)
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -269,6 +272,8 @@ hr_site.register(Grievance, GrievanceAdmin)
 @admin.register(Grievance)
 class MinistryGrievanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ministry sees every entity's grievances, read-only: HR answers them in /hr/."""
+
+    count_noun = GRIEVANCES
 
     list_display = ("number", "entity", "category", "status", "submitted_at", "outcome")
     list_filter = ("status", "category", "entity")

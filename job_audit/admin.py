@@ -354,9 +354,9 @@ class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
 
     @admin.display(description=_("last seen"), ordering="last_run__created_at")
     def last_seen(self, obj):
-        from core.dates import format_hijri
+        from core.console_lists import dual_calendar
 
-        return format_hijri(obj.last_run.created_at)
+        return dual_calendar(obj.last_run.created_at)
 
     def get_urls(self):
         def wrap(view):
@@ -772,7 +772,7 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from core.dates import format_hijri
+        from core.console_lists import dual_calendar
 
         if obj.due_at is None:
             return "—"
@@ -780,9 +780,9 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
             return _("Paused: returned to the entity")
         if obj.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT) and obj.is_overdue:
             return format_html(
-                '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(obj.due_at)
+                '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(obj.due_at)
             )
-        return format_hijri(obj.due_at)
+        return dual_calendar(obj.due_at)
 
     def has_add_permission(self, request):
         return False  # entities prepare requests in /hr/
@@ -894,7 +894,7 @@ class FindingHistoryInline(admin.TabularInline):
 
 @admin.register(Finding)
 class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("type", "severity", "state", "entity", "explanation", "last_run")
+    list_display = ("type", "severity", "state", "entity", "explanation", "last_seen")
     list_filter = ("state", "type", "severity", "entity")
     search_fields = ("position__number", "employee__national_id", "entity__code")
     list_select_related = ("entity", "last_run")
@@ -904,6 +904,13 @@ class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("explanation"))
     def explanation(self, obj):
         return obj.explanation
+
+    @admin.display(description=_("last seen"), ordering="last_run__created_at")
+    def last_seen(self, obj):
+        # The run's date in both calendars, not the run's name (which carries an ISO date).
+        from core.console_lists import dual_calendar
+
+        return dual_calendar(obj.last_run.created_at)
 
     def get_urls(self):
         def wrap(view):
