@@ -29,6 +29,9 @@ class WorkQueue:
     url_of: Callable[[object], str]
     # the console list of the whole queue
     list_url: Callable[[], str]
+    # the queue as CSV (core.console_csv): columns, and what to join so a row costs no query
+    csv_columns: Callable[[], list] | None = None
+    csv_related: tuple[str, ...] = ()
 
 
 _QUEUES: dict[str, WorkQueue] = {}
@@ -40,6 +43,10 @@ def register_queue(queue: WorkQueue) -> None:
 
 def registered_queues() -> list[WorkQueue]:
     return list(_QUEUES.values())
+
+
+def queue_named(key: str) -> WorkQueue | None:
+    return _QUEUES.get(key)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, h
 from core.workflow import WorkflowError
 
 from . import models, selectors, services
+from .exports import correction_columns
+from .nationalities import NATIONALITIES, SAUDI
 
 
 class ActionInline(admin.TabularInline):
@@ -30,6 +32,30 @@ class ActionInline(admin.TabularInline):
         "to_step",
     )
     show_change_link = True
+
+
+class NationalityFilter(admin.SimpleListFilter):
+    """Nationalities in words ("Egyptian", not "EG"), from a fixed list: no scan of the table
+    for the codes it holds. Saudi first, then "not Saudi", then the others by name."""
+
+    title = _("nationality")
+    parameter_name = "nationality"
+    NOT_SAUDI = "not_sa"
+
+    def lookups(self, request, model_admin):
+        others = sorted(
+            ((code, label) for code, label in NATIONALITIES.items() if code != SAUDI),
+            key=lambda item: str(item[1]),
+        )
+        return [(SAUDI, NATIONALITIES[SAUDI]), (self.NOT_SAUDI, _("Not Saudi")), *others]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_SAUDI:
+            return queryset.exclude(nationality=SAUDI)
+        if value:
+            return queryset.filter(nationality=value)
+        return queryset
 
 
 # Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
@@ -52,7 +78,7 @@ class EmployeeAdmin(AuditedAdmin):
         "step",
         "status",
     )
-    list_filter = ("status", "entity", "rank", "nationality")
+    list_filter = ("status", "entity", "rank", NationalityFilter)
     search_fields = (
         "national_id",
         "first_name_ar",
@@ -224,6 +250,7 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
 
     entity_lookup = "employee__entity"
     count_noun = CORRECTIONS
+    csv_columns = correction_columns()
     list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.work_queues import WorkQueue, register_queue
 
+from .exports import GRIEVANCE_CSV_RELATED, grievance_columns
 from .models import CLOCK_RUNNING, Grievance, Status
 
 
@@ -44,6 +45,8 @@ def register() -> None:
             due_field="due_at",
             url_of=_change_url,
             list_url=_list_url,
+            csv_columns=grievance_columns,
+            csv_related=GRIEVANCE_CSV_RELATED,
         )
     )
     register_queue(
@@ -54,5 +57,7 @@ def register() -> None:
             due_field="due_at",
             url_of=_change_url,
             list_url=_list_url,
+            csv_columns=grievance_columns,
+            csv_related=GRIEVANCE_CSV_RELATED,
         )
     )

@@ -426,3 +426,19 @@ def test_counts_use_the_arabic_plural_forms():
         assert not DEFINITE_AFTER_NUMBER.search(select_all)
     with translation.override("en"):
         assert count_text(grievances, 3) == "3 grievances"
+
+
+@pytest.mark.parametrize("site_name", ["hr", "admin"])
+def test_the_nationality_filter_offers_nationalities_in_words(client, site_name):
+    entity = EntityFactory()
+    signed_in(client, site_name, entity)
+    resident = EmployeeFactory(entity=entity, saudi=False)  # Egyptian
+    saudi = EmployeeFactory(entity=entity)
+    url = reverse(f"{site_name}:employment_records_employee_changelist")
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "مصري" in body and "أردني" in body and "سعودي" in body
+    assert not re.search(r">\s*(EG|JO)\s*<", body)  # no bare code as a choice
+    listed = client.get(url, {"nationality": "EG"}).context["cl"].result_list
+    assert [e.pk for e in listed] == [resident.pk]
+    not_saudi = client.get(url, {"nationality": "not_sa"}).context["cl"].result_list
+    assert saudi.pk not in {e.pk for e in not_saudi}
