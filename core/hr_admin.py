@@ -246,6 +246,18 @@ class MinistryAdminSite(ConsoleSiteMixin, BadInputMixin, PortalSignInMixin, admi
 
     site_header = _("Masar — ministry administration")
     site_title = _("Masar administration")
+    index_template = "admin/ministry_index.html"
+
+    def index(self, request, extra_context=None):
+        """Work first: the queues waiting on the ministry (core.work_queues, site "admin",
+        each shown to those allowed to see it), then the records."""
+        from .work_queues import summarise_all
+
+        context = {
+            "queues": summarise_all(user=request.user, entity_id=None, site="admin"),
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context=context)
 
     def has_permission(self, request):
         user = request.user

@@ -12,3 +12,7 @@ class JobAuditConfig(AppConfig):
         from .audit import JobAuditAction
 
         register_actions(JobAuditAction)
+
+        from .queues import register
+
+        register()

@@ -25,10 +25,11 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory, grant_all, make_hr_specialist, sign_in_verified
+from accounts.tests.factories import UserFactory
 from core.hr_admin import hr_site
 from employment_records.tests.factories import EmployeeFactory, EntityFactory
 from tests.test_access_control import _MADE, ABOUT_A_PERSON, OF_AN_ENTITY
+from tests.test_console_lists import _signed_in as signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -336,18 +337,6 @@ def test_every_registered_console_model_has_a_row_factory():
         if model._meta.label_lower not in known
     )
     assert not missing, f"register a row factory in tests/test_console_columns.py: {missing}"
-
-
-def signed_in(client, site_name, entity):
-    if site_name == "hr":
-        user = make_hr_specialist(entity, with_employee=True)
-        user.employee.entity = entity
-        user.employee.save()
-        grant_all(user.employee)
-    else:
-        user = UserFactory(is_staff=True, is_superuser=True)
-    sign_in_verified(client, user)
-    return user
 
 
 @pytest.mark.parametrize(("site_name", "model"), _cases())
