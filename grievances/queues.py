@@ -17,6 +17,14 @@ def _list_url() -> str:
     return reverse("hr:grievances_grievance_changelist")
 
 
+def _to_assign_url() -> str:
+    return _list_url() + f"?status__exact={Status.SUBMITTED}&assigned=nobody"
+
+
+def _mine_url() -> str:
+    return _list_url() + "?assigned=me"
+
+
 def _open_in_entity(user, entity_id):
     # Nobody handles a grievance about themselves, so it never waits in their own queue.
     return (
@@ -44,7 +52,7 @@ def register() -> None:
             rows=to_assign,
             due_field="due_at",
             url_of=_change_url,
-            list_url=_list_url,
+            list_url=_to_assign_url,
             csv_columns=grievance_columns,
             csv_related=GRIEVANCE_CSV_RELATED,
         )
@@ -56,7 +64,7 @@ def register() -> None:
             rows=waiting_on_me,
             due_field="due_at",
             url_of=_change_url,
-            list_url=_list_url,
+            list_url=_mine_url,
             csv_columns=grievance_columns,
             csv_related=GRIEVANCE_CSV_RELATED,
         )

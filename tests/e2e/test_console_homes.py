@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HR_PERSONA = "1034567899"
 MINISTRY_PERSONA = "1045678909"
+SECOND_HR_PERSONA = "1078901236"
 
 
 @pytest.fixture
@@ -76,6 +77,23 @@ def test_the_hr_home_shows_the_entitys_queues_from_the_demo_data(live_server, ne
     options = page.locator("select[name=action] option").all_inner_texts()
     assert any("إسناد" in option for option in options)
     assert any("CSV" in option for option in options)
+    assert_accessible(page)
+
+    # Bulk assignment: every grievance of the queue to the second specialist, in one go.
+    listed = page.locator("#result_list tbody tr").count()
+    assert listed == to_assign  # the queue's link opens the list filtered to the queue
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("assign_selected")
+    page.locator("button[name=index]").click()
+    page.wait_for_selector("#assign-selected")
+    assert page.locator("#assign-selected tbody tr").count() == listed
+    assert_accessible(page)
+    colleague = persona(SECOND_HR_PERSONA)
+    page.locator("select[name=specialist]").select_option(str(colleague.pk))
+    page.locator("input[name=apply]").click()
+    page.wait_for_selector(".messagelist")
+    assert "أُسندت إلى" in page.locator(".messagelist").inner_text()
+    assert Grievance.objects.filter(assigned_to=colleague).count() == to_assign
     assert_accessible(page)
 
 
