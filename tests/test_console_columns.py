@@ -431,3 +431,16 @@ def test_the_nationality_filter_offers_nationalities_in_words(client, site_name)
     assert [e.pk for e in listed] == [resident.pk]
     not_saudi = client.get(url, {"nationality": "not_sa"}).context["cl"].result_list
     assert saudi.pk not in {e.pk for e in not_saudi}
+
+
+def test_the_ministry_index_lists_the_portals_apps_first_and_the_oauth_toolkit_last(client):
+    signed_in(client, "admin", EntityFactory())
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="ar")
+    apps = [app["app_label"] for app in response.context["app_list"]]
+    assert apps[0] in ("core", "accounts", "employment_records")
+    assert apps[-1] == "oauth2_provider"
+    assert apps.index("grievances") < apps.index("auth") < apps.index("nafath_sim")
+    oauth = response.context["app_list"][-1]
+    assert str(oauth["name"]) == "محاكي نفاذ: سجلات OAuth"
+    assert all(ARABIC_LETTER.search(str(model["name"])) for model in oauth["models"])
+    assert "Django OAuth Toolkit" not in response.content.decode()
