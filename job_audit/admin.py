@@ -91,13 +91,15 @@ class HtmxMedia:
 
 def due_date(value, *, overdue: bool):
     """A due date in both calendars, marked when it has passed."""
-    from core.dates import format_hijri
+    from core.console_lists import dual_calendar
 
+    if value is None:
+        return "—"
     if overdue:
         return format_html(
-            '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(value)
+            '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(value)
         )
-    return format_hijri(value)
+    return dual_calendar(value)
 
 
 # --- inventory -------------------------------------------------------------------------------
@@ -391,9 +393,9 @@ class FindingAdmin(FindingPages, HtmxMedia, GrantRequiredMixin, EntityScopedAdmi
 
     @admin.display(description=_("last seen"), ordering="last_run__created_at")
     def last_seen(self, obj):
-        from core.dates import format_hijri
+        from core.console_lists import dual_calendar
 
-        return format_hijri(obj.last_run.created_at)
+        return dual_calendar(obj.last_run.created_at)
 
     def export_rows(self, request):
         return Finding.objects.filter(entity_id=hr_entity_id(request.user)).current()
@@ -949,12 +951,19 @@ class FindingHistoryInline(admin.TabularInline):
 
 @admin.register(Finding)
 class MinistryFindingAdmin(FindingPages, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("type", "severity", "state", "entity", "explanation", "last_run")
+    list_display = ("type", "severity", "state", "entity", "explanation", "last_seen")
     list_filter = ("state", "type", "severity", "entity")
     search_fields = ("position__number", "employee__national_id", "entity__code")
     list_select_related = ("entity", "last_run")
     inlines = [FindingHistoryInline]
     show_full_result_count = False
+
+    @admin.display(description=_("last seen"), ordering="last_run__created_at")
+    def last_seen(self, obj):
+        # The run's date in both calendars, not the run's name (which carries an ISO date).
+        from core.console_lists import dual_calendar
+
+        return dual_calendar(obj.last_run.created_at)
 
     def export_rows(self, request):
         rows = Finding.objects.current()

@@ -1,4 +1,6 @@
-"""The job variables waiting on the entity, on the HR console home (core.work_queues)."""
+"""The job variables waiting on someone, on the console homes (core.work_queues): the entity's
+requests to submit on the HR home, and the requests waiting for the ministry on the ministry
+admin's home."""
 
 from django.db.models import F
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.catalogue import decide
 from core.work_queues import WorkQueue, register_queue
 
-from .models import EDITABLE_REQUEST_STATUSES, VariableRequest
+from .models import EDITABLE_REQUEST_STATUSES, RequestStatus, VariableRequest
 
 
 def to_submit(user, entity_id):
@@ -23,6 +25,12 @@ def granted(user) -> bool:
     return decide(user, "job_audit").allowed
 
 
+def waiting_for_the_ministry(user, entity_id):
+    return VariableRequest.objects.filter(
+        status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT]
+    ).order_by("due_at", "id")
+
+
 def register() -> None:
     register_queue(
         WorkQueue(
@@ -35,5 +43,19 @@ def register() -> None:
             ),
             list_url=lambda: reverse("hr:job_audit_variablerequest_changelist"),
             visible=granted,
+        )
+    )
+    register_queue(
+        WorkQueue(
+            key="job_audit.waiting_for_the_ministry",
+            title=_("Job variables requests waiting for the ministry"),
+            rows=waiting_for_the_ministry,
+            due_field="due_at",
+            url_of=lambda request: reverse(
+                "admin:job_audit_variablerequest_change", args=[request.pk]
+            ),
+            list_url=lambda: reverse("admin:job_audit_variablerequest_changelist"),
+            site="admin",
+            permission="job_audit.view_variablerequest",
         )
     )
