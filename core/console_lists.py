@@ -101,8 +101,18 @@ class EstimatedCountPaginator(Paginator):
 # --- Seek pagination --------------------------------------------------------------------------
 
 
+class _CursorEncoder(DjangoJSONEncoder):
+    """Times in full: Django's encoder cuts microseconds to milliseconds, and a cursor a few
+    microseconds short of its row would bring that row (and its ties) back on the next page."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _encode(values: list) -> str:
-    raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    raw = json.dumps(values, cls=_CursorEncoder, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -115,11 +125,14 @@ def _decode(token: str) -> list | None:
     return values if isinstance(values, list) else None
 
 
-def keyset_columns(model, ordering) -> list[tuple[str, bool, models.Field]] | None:
+def keyset_columns(
+    model, ordering, *, not_null: tuple[str, ...] = ()
+) -> list[tuple[str, bool, models.Field]] | None:
     """[(attname, descending, field)] for an ordering the seek can follow: local, concrete,
     non-null columns (a foreign key by its id column), ending with the primary key (added, in
     the last column's direction, after an ordering Django already found total: it breaks no
-    tie). None otherwise (a related or nullable column, an expression)."""
+    tie). None otherwise (a related or nullable column, an expression). A nullable column named
+    in `not_null` counts as non-null: the list's queryset leaves its nulls out."""
     columns = []
     for item in ordering:
         if not isinstance(item, str):
@@ -135,7 +148,8 @@ def keyset_columns(model, ordering) -> list[tuple[str, bool, models.Field]] | No
                 field = model._meta.get_field(name)
             except Exception:
                 return None
-        if not getattr(field, "concrete", False) or field.null or field.many_to_many:
+        nullable = field.null and name not in not_null
+        if not getattr(field, "concrete", False) or nullable or field.many_to_many:
             return None
         if field.is_relation and field.related_model is not None and name != field.attname:
             # Ordering by a foreign key follows the related model's ordering: a join.
@@ -202,7 +216,9 @@ class KeysetChangeList(ChangeList):
         from django.contrib.admin.options import IncorrectLookupParameters
 
         ordering = list(self.queryset.query.order_by)
-        self.keyset_columns = keyset_columns(self.model, ordering)
+        self.keyset_columns = keyset_columns(
+            self.model, ordering, not_null=tuple(getattr(self.model_admin, "seek_not_null", ()))
+        )
         cursor_token = self.after or self.before
         if self.keyset_columns is None or self.show_all:
             # An ordering the seek cannot follow (a nullable or related column): Django's
@@ -406,6 +422,9 @@ class ConsoleListMixin:
     """Mixed into every console ModelAdmin (by ConsoleSiteMixin.register)."""
 
     show_full_result_count = False
+    # A ModelAdmin may name `seek_not_null`: nullable columns of its ordering that its
+    # `get_queryset` filters to non-null, so the seek may follow them (a queue ordered by its
+    # due date, rows without one left out). Not set here: this mixin comes first in the MRO.
     show_facets = ShowFacets.NEVER  # facet counts are one COUNT per filter choice
     paginator = EstimatedCountPaginator
     # (no count_noun here: this mixin comes first in the MRO and would hide the admin's own)

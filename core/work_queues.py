@@ -32,6 +32,9 @@ class WorkQueue:
     url_of: Callable[[object], str]
     # the console list of the whole queue
     list_url: Callable[[], str]
+    # user -> whether the home shows the queue at all (a service open only to the
+    # specialists it is granted to); None: every specialist of the entity
+    visible: Callable[[object], bool] | None = None
     # the queue as CSV (core.console_csv): columns, and what to join so a row costs no query
     csv_columns: Callable[[], list] | None = None
     csv_related: tuple[str, ...] = ()
@@ -124,5 +127,6 @@ def summarise_all(*, user, entity_id: int | None, site: str = "hr") -> list[Queu
     return [
         summarise(queue, user=user, entity_id=entity_id, today=today)
         for queue in registered_queues(site)
-        if queue.permission is None or user.has_perm(queue.permission)
+        if (queue.permission is None or user.has_perm(queue.permission))
+        and (queue.visible is None or queue.visible(user))
     ]

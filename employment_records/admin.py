@@ -148,6 +148,7 @@ class ActionAdmin(EmployeeChildAdmin):
     list_filter = ("action_type",)
     show_full_result_count = False  # a second count over the largest table, on every filter
     raw_id_fields = ("employee", "from_position", "to_position")
+    readonly_fields = ("source",)  # written by the service that made the decision
 
 
 class TrainingAdmin(EmployeeChildAdmin):

@@ -16,3 +16,7 @@ class JobAuditConfig(AppConfig):
         from .queues import register
 
         register()
+
+        from .documents import register_kinds
+
+        register_kinds()
