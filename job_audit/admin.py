@@ -93,6 +93,8 @@ def due_date(value, *, overdue: bool):
     """A due date in both calendars, marked when it has passed."""
     from core.console_lists import dual_calendar
 
+    if value is None:
+        return "—"
     if overdue:
         return format_html(
             '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(value)

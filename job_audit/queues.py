@@ -1,5 +1,6 @@
-"""The job variables queues (core.work_queues): on the HR console home, the requests waiting
-on the entity; on the ministry admin's home, the requests waiting on the ministry."""
+"""The job variables waiting on someone, on the console homes (core.work_queues): the entity's
+requests to submit on the HR home, and the requests waiting for the ministry on the ministry
+admin's home."""
 
 from django.db.models import F
 from django.urls import reverse
@@ -19,16 +20,15 @@ def to_submit(user, entity_id):
     ).order_by(F("changes_due_at").asc(nulls_last=True), "created_at", "id")
 
 
-def waiting_for_the_ministry(user, entity_id):
-    """Every entity's requests submitted or under audit, by the ministry's answer date."""
-    return VariableRequest.objects.filter(
-        status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT]
-    ).order_by("due_at", "id")
-
-
 def granted(user) -> bool:
     # The console's job-audit pages are open only to the specialists holding the grant.
     return decide(user, "job_audit").allowed
+
+
+def waiting_for_the_ministry(user, entity_id):
+    return VariableRequest.objects.filter(
+        status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT]
+    ).order_by("due_at", "id")
 
 
 def register() -> None:
@@ -51,8 +51,8 @@ def register() -> None:
             title=_("Job variables requests waiting for the ministry"),
             rows=waiting_for_the_ministry,
             due_field="due_at",
-            url_of=lambda variable_request: reverse(
-                "admin:job_audit_variablerequest_change", args=[variable_request.pk]
+            url_of=lambda request: reverse(
+                "admin:job_audit_variablerequest_change", args=[request.pk]
             ),
             list_url=lambda: reverse("admin:job_audit_variablerequest_changelist"),
             site="admin",
