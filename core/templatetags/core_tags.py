@@ -1,5 +1,6 @@
 from django import template
 
+from core.dates import dual_date as dual_date_of
 from core.dates import format_gregorian, format_hijri
 
 register = template.Library()
@@ -17,12 +18,11 @@ def gregorian_date(value):
 
 @register.simple_tag
 def dual_date(value):
-    """Both calendars, Hijri first (the administrative calendar). Stripped: the template's final
-    newline would otherwise put a space before the punctuation that follows ('2027م .')."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    return mark_safe(render_to_string("components/date.html", {"value": value}).strip())  # noqa: S308
+    """Both calendars, Hijri first (the administrative calendar): the markup of
+    core.dates.DualDate, built in Python (no template per date; issue 16) and with nothing
+    around it, so punctuation follows directly ('2027م.')."""
+    formatted = dual_date_of(value)
+    return formatted.__html__() if formatted else ""
 
 
 def mask_name(full_name: str) -> str:
