@@ -112,6 +112,7 @@ def verify_document(request, code: str | None = None):
             document=document, kind_label=document and documents.kind_label(document.kind)
         )
         if document is not None and not document.is_revoked:
+            context["key_facts"] = documents.facts_for_language(document, request.LANGUAGE_CODE)
             context.update(documents.verification_extra(document))
     status = 404 if typed and context.get("document") is None else 200
     return render(request, "core/verify.html", context, status=status)

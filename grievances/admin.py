@@ -224,6 +224,8 @@ class GrievanceAdmin(EntityScopedAdmin):
         if form_class is None:
             return None
         data = request.POST if request.method == "POST" else None
+        if form_class is DecideForm:
+            return DecideForm(data, request.FILES if data is not None else None)
         if form_class is AssignForm:
             return AssignForm(
                 data,
@@ -249,7 +251,10 @@ class GrievanceAdmin(EntityScopedAdmin):
             )
         elif step == "decide":
             services.decide_grievance(
-                outcome=data["outcome"], reasoning=data["reasoning"], **common
+                outcome=data["outcome"],
+                reasoning=data["reasoning"],
+                letter=data.get("letter"),
+                **common,
             )
         elif step == "close":
             services.close_grievance(**common)

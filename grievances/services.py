@@ -186,7 +186,9 @@ def _file(employee, data, attachments, submission_token, today, request) -> Grie
     return grievance
 
 
-def _store_attachments(grievance, attachments, *, message=None, stored: list[str]) -> None:
+def _store_attachments(
+    grievance, attachments, *, message=None, stored: list[str], decision_letter=False
+) -> None:
     for checked in attachments:
         name = store_privately(checked, folder=f"grievances/{grievance.pk}")
         stored.append(name)
@@ -197,6 +199,7 @@ def _store_attachments(grievance, attachments, *, message=None, stored: list[str
             original_name=checked.original_name,
             content_type=checked.content_type,
             size=checked.size,
+            decision_letter=decision_letter,
         )
 
 
@@ -345,9 +348,17 @@ def record_committee_recommendation(
 
 
 def decide_grievance(
-    *, grievance_id: int, outcome: str, reasoning: str, actor, request=None
+    *,
+    grievance_id: int,
+    outcome: str,
+    reasoning: str,
+    actor,
+    letter: CheckedUpload | None = None,
+    request=None,
 ) -> None:
-    with transaction.atomic():
+    """Record the result and its reasons, with the entity's official reply letter if given
+    (stored with the decision, removed again if the decision is refused)."""
+    with files_removed_on_rollback() as stored, transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         WORKFLOW.check(locked, WORKFLOW.transition("decide"), actor=actor, role=Role.HR)
@@ -363,14 +374,11 @@ def decide_grievance(
         locked.reasoning = reasoning.strip()
         locked.decided_at = timezone.now()
         locked.decided_by = actor
-        WORKFLOW.take(
-            locked,
-            "decide",
-            actor=actor,
-            role=Role.HR,
-            request=request,
-            changes={"outcome": outcome},
-        )
+        changes = {"outcome": outcome}
+        if letter is not None:
+            _store_attachments(locked, [letter], stored=stored, decision_letter=True)
+            changes["letter"] = letter.original_name
+        WORKFLOW.take(locked, "decide", actor=actor, role=Role.HR, request=request, changes=changes)
 
 
 def close_grievance(*, grievance_id: int, actor, request=None) -> None:
