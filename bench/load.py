@@ -13,7 +13,8 @@ Prepares, then serves, then loads, then prints:
    store, as after password and SMS code (the SMS form is not what is measured).
 2. Starts gunicorn with gunicorn.conf.py on 127.0.0.1:8114 (as docker-compose's `web`) and
    nginx with deploy/nginx.conf on 127.0.0.1:8104 in front (as docker-compose's `proxy`;
-   `--no-proxy` to go straight to gunicorn), on the same PostgreSQL and Redis.
+   `--no-proxy` to go straight to gunicorn), on the same PostgreSQL and Redis, and warms
+   the workers up with a few hundred sequential requests (not counted).
 3. Runs locust headless (bench/locustfile.py) against loopback only, for `--seconds`: each
    simulated employee uses their own session and, pausing `--wait` seconds (1-3) between
    clicks, opens the dashboard, my data, the record, their grievances and a grievance, and the
@@ -186,6 +187,36 @@ class MemorySampler(threading.Thread):
                 self.peak_worker = max(self.peak_worker, max(sizes))
 
 
+WARM_PAGES = [
+    "/",
+    "/my-data/",
+    "/my-data/record/",
+    "/grievances/mine/",
+    "/promotions/",
+    "/bayan/",
+    "/job-audit/",
+    "/cv/",
+]
+
+
+def warm_up(host: str, people: list[dict], rounds: int = 30) -> None:
+    """Every worker's first requests load templates, translations and a database connection:
+    a few sequential clicks per page before the clock starts, so the figures are of a
+    running service, not of its start."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(host)
+    for index in range(rounds):
+        person = people[index % len(people)]
+        headers = {"Cookie": f"sessionid={person['session']}"}
+        for path in [*WARM_PAGES, f"/grievances/{person['grievance']}/"]:
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+            connection.request("GET", path, headers=headers)
+            connection.getresponse().read()
+            connection.close()
+
+
 def run_locust(args, host: str, people_file: Path, csv_prefix: Path) -> int:
     locust = Path(sys.executable).parent / "locust"
     if not locust.exists():
@@ -285,6 +316,7 @@ def main() -> int:
                 proxy = serving.nginx(args.proxy_port, args.port)
                 proxy.__enter__()
                 host = f"http://127.0.0.1:{args.proxy_port}"
+            warm_up(host, people)
             sampler = MemorySampler(master)
             sampler.start()
             try:

@@ -53,22 +53,6 @@ def parse_args():
     return parser.parse_args()
 
 
-def signed_in_client(national_id: str):
-    from django.test import Client
-    from django.utils import timezone
-
-    from accounts.models import User
-    from accounts.tests.factories import sign_in_verified
-
-    user = User.objects.get(username=national_id)
-    if user.nafath_verified_at is None:
-        user.nafath_verified_at = timezone.now()
-        user.save(update_fields=["nafath_verified_at"])
-    client = Client()
-    sign_in_verified(client, user)
-    return client, user
-
-
 def counted_functions():
     """(label, code objects) of the calls worth counting per request."""
     from django.template import loader, loader_tags
@@ -134,7 +118,11 @@ def main() -> int:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     if not args.no_seed:
         call_command("seed_demo", verbosity=0)
-    client, user = signed_in_client(EMPLOYEE)
+    from accounts.models import User
+    from bench.page_load import signed_in_client  # password + SMS code, Nafath-verified
+
+    client = signed_in_client(EMPLOYEE)
+    user = User.objects.get(username=EMPLOYEE)
     from grievances.models import Grievance
 
     newest = Grievance.objects.filter(employee__user=user).order_by("-id").first()
