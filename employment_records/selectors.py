@@ -30,6 +30,8 @@ from .models import (
     EmploymentAction,
     SalaryScale,
 )
+from .sources import SourceInfo
+from .sources import describe as describe_source
 
 RECORD_PAGE_SIZE = 20
 
@@ -109,6 +111,7 @@ class RecordRow:
     from_side: RecordSide
     to_side: RecordSide
     correction_url: str
+    source: SourceInfo | None = None  # the service decision that wrote the entry, if any
 
 
 class _RecordFormatter:
@@ -120,6 +123,7 @@ class _RecordFormatter:
         self.rank_step = gettext("Rank %(rank)s, step %(step)s")
         self.rank_only = gettext("Rank %(rank)s")
         self.correction_url = reverse("employment_records:new_correction")
+        self.sources: dict[str, SourceInfo | None] = {}
 
     def label(self, action_type: str) -> str:
         if action_type not in self.labels:
@@ -128,6 +132,13 @@ class _RecordFormatter:
             except ValueError:  # not a known type (the database constraint forbids it)
                 self.labels[action_type] = action_type
         return self.labels[action_type]
+
+    def source(self, stored: str) -> SourceInfo | None:
+        if not stored:
+            return None
+        if stored not in self.sources:
+            self.sources[stored] = describe_source(stored)
+        return self.sources[stored]
 
     def side(self, position, rank, step) -> RecordSide:
         if rank and step:
@@ -152,6 +163,7 @@ class _RecordFormatter:
             from_side=self.side(action.from_position, action.from_rank, action.from_step),
             to_side=self.side(action.to_position, action.to_rank, action.to_step),
             correction_url=f"{self.correction_url}?action={action.pk}",
+            source=self.source(action.source),
         )
 
 
