@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -60,8 +60,14 @@ def format_gregorian(value: dt.date | dt.datetime | None, language: str | None =
     if value is None:
         return ""
     value = local_date(value)
-    text = formats.date_format(value, "j F Y")
-    return text if (language or get_language()) == "en" else f"{text}م"
+    active = get_language()
+    language = language or active
+    if language == active:
+        text = formats.date_format(value, "j F Y")
+    else:
+        with translation.override(language):  # the month's name in the language asked for
+            text = formats.date_format(value, "j F Y")
+    return text if language == "en" else f"{text}م"
 
 
 @dataclass(frozen=True, slots=True)
