@@ -358,6 +358,13 @@ class Employee(models.Model):
         return " ".join(parts)
 
     @property
+    def nationality_label(self) -> str:
+        """ "Egyptian", not "EG" (employment_records.nationalities)."""
+        from .nationalities import nationality_label
+
+        return nationality_label(self.nationality)
+
+    @property
     def full_name_ar(self) -> str:
         return self.full_name("ar")
 

@@ -265,16 +265,28 @@ def _apply(spec: FieldSpec, target, proposed_text: str) -> None:
 SERVICE_STATEMENT = "service_statement"
 
 
-def request_service_statement(*, employee: Employee, actor):
-    """A new statement, or the one already being prepared (a double click makes one PDF)."""
+def request_service_statement(*, employee: Employee, actor, language: str = "ar"):
+    """The statement of the employee's data as it is today, in `language`: the one already
+    issued or being prepared for the same data (a double click, or asking again before
+    anything changed, renders nothing), else a new one."""
     from core.documents import documents_of_holder, request_document
     from core.models import Document
 
-    pending = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
-        status=Document.Status.PENDING
+    from .documents import statement_fingerprint
+
+    fingerprint = statement_fingerprint(employee_id=employee.pk, language=language)
+    same = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
+        language=language,
+        params__fingerprint=fingerprint,
+        status__in=(Document.Status.PENDING, Document.Status.READY),
+        revoked_at__isnull=True,
     )
-    return pending.first() or request_document(
-        kind=SERVICE_STATEMENT, holder=employee, requested_by=actor
+    return same.first() or request_document(
+        kind=SERVICE_STATEMENT,
+        holder=employee,
+        requested_by=actor,
+        params={"fingerprint": fingerprint},
+        language=language,
     )
 
 

@@ -274,6 +274,7 @@ class GrievanceAttachment(PrivateAttachment):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         constraints = [
+            *PrivateAttachment.Meta.constraints,
             models.UniqueConstraint(
                 fields=["grievance"],
                 condition=models.Q(decision_letter=True),

@@ -85,7 +85,7 @@ PLAIN_KWARGS = {"step": "assign", "section_code": "skills"}
 # Console plumbing: the catch-all and the app index take no object.
 NOT_OBJECT_ROUTES = {"hr:app_list", "admin:app_list"}
 # Public by design: the document check and the identity provider simulator (own tests).
-PUBLIC = re.compile(r"^(verify$|nafath_sim:|pension_sim:)")
+PUBLIC = re.compile(r"^(verify$|verify_file$|nafath_sim:|pension_sim:)")
 
 
 def is_catch_all(route: Route) -> bool:
