@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -75,6 +76,10 @@ class DocumentKind:
     key_facts: Callable[[Document, dict], list[tuple[str, str]]] | None = None
     # The languages a person may ask for; `language` is the default.
     languages: tuple[str, ...] = ("ar",)
+    # A kind that renders for minutes (a large round's results) goes to the `batch` queue, so
+    # people's certificates never wait behind it, and is re-queued only after `stale_after`.
+    queue: str = "documents"
+    stale_after: dt.timedelta = STALE_AFTER
 
 
 _REGISTRY: dict[str, DocumentKind] = {}
@@ -142,18 +147,18 @@ def request_document(
             entity_id=entity_id,
             changes={"kind": kind, "language": language, **({"params": params} if params else {})},
         )
-        transaction.on_commit(lambda: enqueue_render(document.pk))
+        transaction.on_commit(lambda: enqueue_render(document.pk, queue=document_kind.queue))
     return document
 
 
-def enqueue_render(document_id: int) -> None:
+def enqueue_render(document_id: int, *, queue: str = "documents") -> None:
     """Queue the render. A broker that is down loses nothing: the document stays pending
     and the beat re-queue (requeue_stale) sends it again once the broker is back."""
     from .outages import is_outage
     from .tasks import render_document
 
     try:
-        render_document.delay(document_id)
+        render_document.apply_async((document_id,), queue=queue)
     except Exception as error:
         if not is_outage(error):
             raise
@@ -231,17 +236,25 @@ def mark_failed(document_id: int) -> None:
 
 
 def requeue_stale(*, now=None) -> list[int]:
-    """Re-enqueue documents left pending longer than STALE_AFTER (a lost task, a dead
-    worker); returns their ids."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
-    ids = list(
-        Document.objects.filter(status=Document.Status.PENDING, enqueued_at__lt=cutoff)
+    """Re-enqueue documents left pending longer than their kind's `stale_after` (a lost task,
+    a dead worker), each on its kind's queue; returns their ids."""
+    now = now or timezone.now()
+    slow_kinds = {
+        code: k.stale_after for code, k in _REGISTRY.items() if k.stale_after != STALE_AFTER
+    }
+    stale = Q(enqueued_at__lt=now - STALE_AFTER) & ~Q(kind__in=list(slow_kinds))
+    for code, stale_after in slow_kinds.items():
+        stale |= Q(kind=code, enqueued_at__lt=now - stale_after)
+    rows = list(
+        Document.objects.filter(stale, status=Document.Status.PENDING)
         .order_by("enqueued_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", "kind")[:500]
     )
+    ids = [document_id for document_id, _kind in rows]
     Document.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
-    for document_id in ids:
-        enqueue_render(document_id)
+    for document_id, code in rows:
+        kind = _REGISTRY.get(code)
+        enqueue_render(document_id, queue=kind.queue if kind else "documents")
     if ids:
         logger.info("re-enqueued %d stale documents", len(ids))
     return ids

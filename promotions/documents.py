@@ -8,6 +8,8 @@ title, reference date, number of candidates, number promoted and publication dat
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -96,5 +98,8 @@ def register_kinds() -> None:
             language="ar",
             languages=("ar", "en"),
             key_facts=results_facts,
+            # Hundreds of rows take WeasyPrint a minute or more: never ahead of certificates.
+            queue="batch",
+            stale_after=dt.timedelta(minutes=15),
         )
     )

@@ -81,7 +81,9 @@ def test_a_failing_render_is_retried_then_marked_failed(holder, monkeypatch):
 
 def test_documents_pending_for_more_than_two_minutes_are_queued_again(holder, monkeypatch):
     queued = []
-    monkeypatch.setattr(documents, "enqueue_render", queued.append)
+    monkeypatch.setattr(
+        documents, "enqueue_render", lambda document_id, queue: queued.append(document_id)
+    )
     old = Document.objects.create(
         kind="service_statement",
         holder=holder,

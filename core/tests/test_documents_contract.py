@@ -119,3 +119,39 @@ def test_verify_shows_the_stated_facts_and_the_digest(
     assert page.status_code == 200
     assert "Round 3" in text and document.sha256 in text
     assert "العنوان" in text
+
+
+def test_a_slow_kind_renders_on_its_own_queue_and_is_requeued_later(entity_kind, monkeypatch):
+    import dataclasses
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core import tasks
+
+    slow = dataclasses.replace(
+        entity_kind, code="test_slow_report", queue="batch", stale_after=dt.timedelta(minutes=15)
+    )
+    documents.register(slow)
+    sent = []
+    monkeypatch.setattr(
+        tasks.render_document, "apply_async", lambda args, queue: sent.append((args, queue))
+    )
+    try:
+        entity = EntityFactory()
+        quick = documents.request_document(
+            kind=entity_kind.code, requested_by=None, entity=entity, params={"round": 1}
+        )
+        long = documents.request_document(
+            kind=slow.code, requested_by=None, entity=entity, params={"round": 2}
+        )
+        Document.objects.update(enqueued_at=timezone.now() - dt.timedelta(minutes=5))
+        assert documents.requeue_stale() == [quick.pk]  # the slow one may still be rendering
+        assert sent == [((quick.pk,), "documents")]
+        Document.objects.filter(pk=long.pk).update(
+            enqueued_at=timezone.now() - dt.timedelta(minutes=16)
+        )
+        assert documents.requeue_stale() == [long.pk]
+        assert sent[-1] == ((long.pk,), "batch")
+    finally:
+        documents._REGISTRY.pop(slow.code)

@@ -20,7 +20,7 @@ def renders(monkeypatch):
     """Counts renders instead of running WeasyPrint: each render marks the document ready."""
     calls = []
 
-    def fake_render(document_id):
+    def fake_render(document_id, **options):
         calls.append(document_id)
         Document.objects.filter(pk=document_id).update(
             status=Document.Status.READY, issued_at=timezone.now(), file_name="documents/x.pdf"

@@ -322,7 +322,7 @@ def test_training_and_scholarships_are_listed_with_status_and_dates(signed_in, e
 def test_a_double_click_makes_one_statement_and_requests_are_limited(signed_in, monkeypatch):
     from employment_records import views
 
-    monkeypatch.setattr("core.documents.enqueue_render", lambda document_id: None)  # stays pending
+    monkeypatch.setattr("core.documents.enqueue_render", lambda document_id, **kw: None)  # pending
     url = reverse("employment_records:statements")
     first, second = signed_in.post(url), signed_in.post(url)
     assert first.url == second.url and Document.objects.count() == 1
