@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.catalogue import employee_of
 from core.hr_admin import hr_entity_id
-from core.search import Normalised, name_terms
+from core.search import name_terms
 
 from .models import (
     CorrectionEvent,
@@ -152,32 +152,22 @@ def access_evidence(*, user, number: str, evidence_id: int, hr_console: bool) ->
 
 # --- Console search (issue 16) -----------------------------------------------------------------
 
-EMPLOYEE_NAME_COLUMNS = (
-    "first_name_ar",
-    "father_name_ar",
-    "grandfather_name_ar",
-    "family_name_ar",
-    "first_name_en",
-    "father_name_en",
-    "grandfather_name_en",
-    "family_name_en",
-)
 NATIONAL_ID_SHAPE = re.compile(r"^[12][0-9]{9}$")
 
 
 def search_employees(queryset, query: str):
     """A national ID is an exact match on its unique index; anything else is a name: every
-    typed word, normalised (core.search), must appear in the normalised full name (Arabic and
-    English parts), a pg_trgm GIN index search on PostgreSQL."""
+    typed word, normalised (core.search), must appear in the stored normalised full name
+    (Employee.name_normalised: Arabic and English parts), a pg_trgm GIN index search on
+    PostgreSQL that rechecks a stored string, not a recomputed one."""
     query = query.strip()
     if NATIONAL_ID_SHAPE.match(query):
         return queryset.filter(national_id=query)
     terms = name_terms(query)
     if not terms:
         return queryset
-    queryset = queryset.alias(search_name=Normalised(*EMPLOYEE_NAME_COLUMNS))
     for term in terms:
-        queryset = queryset.filter(search_name__contains=term)
+        queryset = queryset.filter(name_normalised__contains=term)
     return queryset
 
 
