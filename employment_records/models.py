@@ -123,6 +123,7 @@ class Position(models.Model):
         on_delete=models.PROTECT,
         related_name="positions",
         verbose_name=_("entity"),
+        db_index=False,  # position_number_unique_in_entity leads with it
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -261,6 +262,7 @@ class Employee(models.Model):
         on_delete=models.PROTECT,
         related_name="employees",
         verbose_name=_("entity"),
+        db_index=False,  # employee_entity_nid leads with it
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -473,7 +475,11 @@ class EmploymentAction(models.Model):
     """One decision in an employee's record (السجل الوظيفي)."""
 
     employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, related_name="actions", verbose_name=_("employee")
+        Employee,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("employee"),
+        db_index=False,  # action_employee_date leads with it
     )
     # The employee's entity, copied so the HR console lists and searches one entity's actions
     # on its own index, without a join to 1M employees. save() copies it; on PostgreSQL a
