@@ -67,6 +67,18 @@ def test_two_words_must_both_appear_in_the_name():
     assert found == [wanted]
 
 
+def test_a_common_name_finds_the_same_people_as_a_rare_one(monkeypatch):
+    """Up to RARE_NAME_MATCHES matches the search fetches ids first; beyond, one query."""
+    from employment_records import selectors
+
+    wanted = EmployeeFactory.create_batch(3, family_name_ar="العتيبي")
+    EmployeeFactory(family_name_ar="الحربي", first_name_en="Khalid", family_name_en="Al-Harbi")
+    rare = set(search_employees(Employee.objects.all(), "العتيبى"))
+    monkeypatch.setattr(selectors, "RARE_NAME_MATCHES", 2)
+    common = set(search_employees(Employee.objects.all(), "العتيبى"))
+    assert rare == common == set(wanted)
+
+
 def test_the_database_function_normalises_like_python():
     """The SQL twin (PostgreSQL) or the registered function (SQLite) gives the same text."""
     samples = [stored for stored, _ in PAIRS] + [typed for _, typed in PAIRS] + ["  عبد   الله "]
