@@ -289,3 +289,14 @@ def test_the_hr_actions_list_reaches_the_entity_without_a_join(client, rows, ent
     page = sql[-1]
     assert '"employment_records_employmentaction"."entity_id" =' in page
     assert '"employment_records_employee"."entity_id" =' not in page
+
+
+def test_a_planner_estimate_far_above_the_limit_is_not_counted(client, rows, entity, monkeypatch):
+    monkeypatch.setattr(console_lists, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(console_lists, "planner_estimate", lambda queryset: 400_000)
+    _signed_in(client, "admin", entity)
+    sql = _queries_for(client, _changelist("admin", Employee))
+    assert not any("COUNT(" in q.upper() and "employment_records_employee" in q for q in sql)
+    monkeypatch.setattr(console_lists, "planner_estimate", lambda queryset: 30)
+    sql = _queries_for(client, _changelist("admin", Employee))
+    assert any("COUNT(" in q.upper() and "employment_records_employee" in q for q in sql)
