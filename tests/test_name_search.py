@@ -119,3 +119,14 @@ def test_the_hr_console_search_uses_it(client):
     )
     assert response.status_code == 200
     assert [e.pk for e in response.context["cl"].result_list] == [target.pk]
+
+
+def test_a_name_nobody_has_is_an_empty_list_not_an_error(client):
+    """On PostgreSQL the rare-name path hands the list `pk__in=[]`, which has no SQL: the
+    count estimate must say 0, not raise."""
+    entity = EntityFactory()
+    EmployeeFactory(entity=entity)
+    sign_in_verified(client, make_hr_specialist(entity))
+    response = client.get(reverse("hr:employment_records_employee_changelist"), {"q": "زيدان"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
