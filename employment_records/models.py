@@ -193,18 +193,6 @@ class EndReason(models.TextChoices):
     MEDICAL_UNFITNESS = "medical_unfitness", _("Medical unfitness")
 
 
-NAME_FIELDS = frozenset(
-    (
-        "first_name_ar",
-        "father_name_ar",
-        "grandfather_name_ar",
-        "family_name_ar",
-        "first_name_en",
-        "father_name_en",
-        "grandfather_name_en",
-        "family_name_en",
-    )
-)
 # The order the parts are joined in (the SQL backfill of migration 0009 uses the same order).
 NAME_COLUMNS = (
     "first_name_ar",
@@ -216,6 +204,7 @@ NAME_COLUMNS = (
     "grandfather_name_en",
     "family_name_en",
 )
+NAME_FIELDS = frozenset(NAME_COLUMNS)
 
 
 def normalised_name(employee=None, /, **parts: str) -> str:

@@ -39,6 +39,7 @@ from core.catalogue import ServiceCode
 from demo import demo_data
 from demo.management.commands.seed_demo import GRANTS_FROM, ensure_reference_data
 from employment_records.models import (
+    NAME_COLUMNS,
     Employee,
     EmployeeStatus,
     EmploymentAction,
@@ -57,14 +58,7 @@ from employment_records.models import (
 POSITION_FIELDS = ("number", "entity_id", "unit_id", "job_class_id", "rank", "status")
 EMPLOYEE_FIELDS = (
     "national_id",
-    "first_name_ar",
-    "father_name_ar",
-    "grandfather_name_ar",
-    "family_name_ar",
-    "first_name_en",
-    "father_name_en",
-    "grandfather_name_en",
-    "family_name_en",
+    *NAME_COLUMNS,
     "name_normalised",
     "nationality",
     "gender",
@@ -481,7 +475,7 @@ def generate_batch(first: int, size: int, targets, classes, *, seed: int, grants
         employees.append(
             (
                 person.national_id,
-                *names.values(),
+                *(names[name] for name in NAME_COLUMNS),
                 normalised_name(**names),  # as Employee.save() would
                 person.nationality,
                 person.gender,
