@@ -366,11 +366,11 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             # Fresh planner statistics: until autovacuum gets to the new rows, PostgreSQL
             # estimates an entity's employees in tens, not thousands, and picks slow plans.
-            # VACUUM as well (not possible inside a transaction, e.g. a test's): it sets the
-            # visibility map, so the console lists' index-only counts skip the heap, and
-            # autovacuum does not start on the new rows in the middle of a benchmark.
+            # After a large load (--defer-indexes) VACUUM as well: it sets the visibility map,
+            # so the console lists' index-only counts skip the heap, and autovacuum does not
+            # start on the new rows in the middle of a benchmark.
             with connection.cursor() as cursor:
-                if connection.in_atomic_block:
+                if not deferred or connection.in_atomic_block:  # (no VACUUM in a transaction)
                     cursor.execute("ANALYZE")
                 else:
                     tables = ", ".join(
