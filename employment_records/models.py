@@ -193,7 +193,7 @@ class EndReason(models.TextChoices):
     MEDICAL_UNFITNESS = "medical_unfitness", _("Medical unfitness")
 
 
-# The order the parts are joined in (the SQL backfill of migration 0009 uses the same order).
+# The order the parts are joined in (the SQL backfill of migration 0010 uses the same order).
 NAME_COLUMNS = (
     "first_name_ar",
     "father_name_ar",
@@ -295,7 +295,7 @@ class Employee(models.Model):
     )
     # The eight name parts folded by core.search.normalise(), kept by save() (and by the bulk
     # loaders through normalised_name()): the console's name search is a trigram index lookup
-    # on this column (migration 0009), with nothing recomputed per candidate row.
+    # on this column (migration 0010), with nothing recomputed per candidate row.
     name_normalised = models.CharField(
         _("normalised name"), max_length=500, blank=True, default="", editable=False
     )
@@ -365,7 +365,7 @@ class Employee(models.Model):
         if not adding and (
             update_fields is None or "entity" in update_fields or "entity_id" in update_fields
         ):
-            # PostgreSQL cascades this itself (the composite foreign key of migration 0009);
+            # PostgreSQL cascades this itself (the composite foreign key of migration 0010);
             # SQLite needs it said.
             EmploymentAction.objects.filter(employee=self).exclude(entity_id=self.entity_id).update(
                 entity_id=self.entity_id
@@ -407,6 +407,13 @@ class Employee(models.Model):
                 self.family_name_ar,
             )
         return " ".join(parts)
+
+    @property
+    def nationality_label(self) -> str:
+        """ "Egyptian", not "EG" (employment_records.nationalities)."""
+        from .nationalities import nationality_label
+
+        return nationality_label(self.nationality)
 
     @property
     def full_name_ar(self) -> str:
@@ -473,7 +480,7 @@ class EmploymentAction(models.Model):
     # The employee's entity, copied so the HR console lists and searches one entity's actions
     # on its own index, without a join to 1M employees. save() copies it; on PostgreSQL a
     # composite foreign key to (employee.id, employee.entity_id), ON UPDATE CASCADE, makes a
-    # disagreement impossible (migration 0009).
+    # disagreement impossible (migration 0010).
     entity = models.ForeignKey(
         GovernmentEntity,
         on_delete=models.PROTECT,
@@ -524,6 +531,12 @@ class EmploymentAction(models.Model):
         help_text=_("For a suspension only: its period does not count toward time in rank."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when a service wrote the entry rather than HR's hand: "<kind>:<id>", e.g.
+    # "promotion_round:12" (employment_records.sources). One entry per person and source, so a
+    # service that writes again (a retried publication) changes nothing.
+    source = models.CharField(
+        _("source"), max_length=60, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("employment action")
@@ -556,6 +569,12 @@ class EmploymentAction(models.Model):
                 condition=Q(ended_in_penalty=False) | Q(action_type="suspension"),
                 name="action_penalty_only_on_suspension",
             ),
+            # Source first: "every entry this round wrote" is an index range.
+            models.UniqueConstraint(
+                fields=["source", "employee"],
+                condition=~Q(source=""),
+                name="action_once_per_source",
+            ),
         ]
 
     def __str__(self):
@@ -566,6 +585,13 @@ class EmploymentAction(models.Model):
             # Always the employee's entity, whatever a form or a caller set.
             self.entity_id = self.employee.entity_id
         super().save(*args, **kwargs)
+
+    @property
+    def source_info(self):
+        """(label, url) of the service decision that wrote this entry, or None."""
+        from .sources import describe
+
+        return describe(self.source)
 
 
 class DecisionStatus(models.TextChoices):

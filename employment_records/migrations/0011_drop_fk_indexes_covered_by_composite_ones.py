@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("employment_records", "0009_name_normalised_and_action_entity"),
+        ("employment_records", "0010_name_normalised_and_action_entity"),
     ]
 
     operations = [

@@ -85,7 +85,7 @@ def drop_postgresql_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("employment_records", "0008_leave_balance"),
+        ("employment_records", "0009_action_source"),
     ]
 
     operations = [
