@@ -4,18 +4,19 @@
 marbuta (ة -> ه), alef maqsura (ى -> ي), diacritics and tatweel removed, "عبد ال..." written
 together ("عبد الله" -> "عبدالله"), Latin letters lower-cased, runs of spaces collapsed.
 
-The database computes the same function, `masar_normalise(text)`, over the stored names:
-- on PostgreSQL it is an IMMUTABLE SQL function (created by a migration, `NORMALISE_SQL`) and
-  the name expression carries a pg_trgm GIN index, so `LIKE '%term%'` is an index search;
-- on SQLite (`make run`, tests) the Python function is registered on every connection
-  (`register_sqlite_function`, connected in CoreConfig.ready): the same results, a plain scan.
+The employee's normalised full name is stored (`Employee.name_normalised`, written by this
+function on every save and by the bulk loaders) and carries a pg_trgm GIN index on PostgreSQL,
+so `LIKE '%term%'` is an index search that rechecks a stored string. The database also has the
+same function, `masar_normalise(text)`, used by migrations to backfill in one UPDATE:
+- on PostgreSQL an IMMUTABLE SQL function (created by a migration, `NORMALISE_SQL`);
+- on SQLite (`make run`, tests) the Python function registered on every connection
+  (`register_sqlite_function`, connected in CoreConfig.ready).
+The tests check the two give the same text for every pair they must match.
 """
 
 from __future__ import annotations
 
 import re
-
-from django.db.models import CharField, F, Func
 
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 # Harakat, tanwin, shadda, sukun, maddah/hamza marks (U+064B-U+065F), superscript alef
@@ -46,18 +47,6 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 """
 DROP_NORMALISE_SQL = "DROP FUNCTION IF EXISTS masar_normalise(text);"
-
-
-class Normalised(Func):
-    """`masar_normalise(a || ' ' || b || ...)` over non-null text columns: the very expression
-    the trigram index is built on (PostgreSQL matches an index expression by its shape)."""
-
-    function = "masar_normalise"
-    arg_joiner = " || ' ' || "
-    output_field = CharField()
-
-    def __init__(self, *fields: str):
-        super().__init__(*(F(name) for name in fields))
 
 
 def index_sql(*, table: str, columns: tuple[str, ...], name: str) -> str:

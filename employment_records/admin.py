@@ -196,7 +196,8 @@ HR_REGISTRY = {
     models.OrganisationalUnit: (UnitAdmin, "entity"),
     models.Position: (PositionAdmin, "entity"),
     models.Employee: (EmployeeAdmin, "entity"),
-    models.EmploymentAction: (ActionAdmin, "employee__entity"),
+    # The action's own entity column (kept equal to the employee's): one index, no join.
+    models.EmploymentAction: (ActionAdmin, "entity"),
     models.TrainingDecision: (TrainingAdmin, "employee__entity"),
     models.ScholarshipDecision: (ScholarshipAdmin, "employee__entity"),
     models.PerformanceEvaluation: (EvaluationAdmin, "employee__entity"),

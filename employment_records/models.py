@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.search import normalise
 from core.uploads import PrivateAttachment
 from core.validators import validate_national_id, validate_saudi_mobile
 from core.workflow import SlaClock, StatusHistory
@@ -122,6 +123,7 @@ class Position(models.Model):
         on_delete=models.PROTECT,
         related_name="positions",
         verbose_name=_("entity"),
+        db_index=False,  # position_number_unique_in_entity leads with it
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -191,6 +193,28 @@ class EndReason(models.TextChoices):
     MEDICAL_UNFITNESS = "medical_unfitness", _("Medical unfitness")
 
 
+# The order the parts are joined in (the SQL backfill of migration 0010 uses the same order).
+NAME_COLUMNS = (
+    "first_name_ar",
+    "father_name_ar",
+    "grandfather_name_ar",
+    "family_name_ar",
+    "first_name_en",
+    "father_name_en",
+    "grandfather_name_en",
+    "family_name_en",
+)
+NAME_FIELDS = frozenset(NAME_COLUMNS)
+
+
+def normalised_name(employee=None, /, **parts: str) -> str:
+    """Employee.name_normalised of an instance, or of the eight name parts given by name
+    (bulk loaders that build rows without instances)."""
+    if employee is not None:
+        parts = {name: getattr(employee, name) for name in NAME_COLUMNS}
+    return normalise(" ".join(parts.get(name) or "" for name in NAME_COLUMNS))
+
+
 class Employee(models.Model):
     """The ministry's record of one government employee; exists before any portal account."""
 
@@ -227,6 +251,7 @@ class Employee(models.Model):
         on_delete=models.PROTECT,
         related_name="employees",
         verbose_name=_("entity"),
+        db_index=False,  # employee_entity_nid leads with it
     )
     unit = models.ForeignKey(
         OrganisationalUnit,
@@ -267,6 +292,12 @@ class Employee(models.Model):
         on_delete=models.SET_NULL,
         related_name="employee",
         verbose_name=_("portal account"),
+    )
+    # The eight name parts folded by core.search.normalise(), kept by save() (and by the bulk
+    # loaders through normalised_name()): the console's name search is a trigram index lookup
+    # on this column (migration 0010), with nothing recomputed per candidate row.
+    name_normalised = models.CharField(
+        _("normalised name"), max_length=500, blank=True, default="", editable=False
     )
 
     class Meta:
@@ -319,6 +350,26 @@ class Employee(models.Model):
 
     def __str__(self):
         return f"{self.full_name()} ({self.national_id})"
+
+    def save(self, *args, **kwargs):
+        """Every ORM write keeps the two derived values in step: the normalised name, and the
+        entity copied onto the employee's actions (EmploymentAction.entity)."""
+        update_fields = kwargs.get("update_fields")
+        names_written = update_fields is None or not NAME_FIELDS.isdisjoint(update_fields)
+        if names_written:
+            self.name_normalised = normalised_name(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_normalised"}
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and (
+            update_fields is None or "entity" in update_fields or "entity_id" in update_fields
+        ):
+            # PostgreSQL cascades this itself (the composite foreign key of migration 0010);
+            # SQLite needs it said.
+            EmploymentAction.objects.filter(employee=self).exclude(entity_id=self.entity_id).update(
+                entity_id=self.entity_id
+            )
 
     def account_ids(self) -> set[int]:
         """Every portal account that is this person: the linked one and any whose username is
@@ -420,7 +471,23 @@ class EmploymentAction(models.Model):
     """One decision in an employee's record (السجل الوظيفي)."""
 
     employee = models.ForeignKey(
-        Employee, on_delete=models.CASCADE, related_name="actions", verbose_name=_("employee")
+        Employee,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("employee"),
+        db_index=False,  # action_employee_date leads with it
+    )
+    # The employee's entity, copied so the HR console lists and searches one entity's actions
+    # on its own index, without a join to 1M employees. save() copies it; on PostgreSQL a
+    # composite foreign key to (employee.id, employee.entity_id), ON UPDATE CASCADE, makes a
+    # disagreement impossible (migration 0010).
+    entity = models.ForeignKey(
+        GovernmentEntity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entity"),
+        editable=False,
+        db_index=False,  # action_entity_newest_first leads with it
     )
     action_type = models.CharField(_("action type"), max_length=30, choices=ActionType.choices)
     decision_number = models.CharField(_("decision number"), max_length=30)
@@ -480,6 +547,10 @@ class EmploymentAction(models.Model):
             # The consoles' newest-first lists: an index walk instead of sorting every row.
             models.Index(fields=["-effective_date", "-id"], name="action_newest_first"),
             models.Index(fields=["decision_number"], name="action_decision_number"),
+            # The HR console's list of one entity's actions, newest first.
+            models.Index(
+                fields=["entity", "-effective_date", "-id"], name="action_entity_newest_first"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -508,6 +579,12 @@ class EmploymentAction(models.Model):
 
     def __str__(self):
         return f"{self.get_action_type_display()} {self.decision_number}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("update_fields") is None:
+            # Always the employee's entity, whatever a form or a caller set.
+            self.entity_id = self.employee.entity_id
+        super().save(*args, **kwargs)
 
     @property
     def source_info(self):

@@ -360,6 +360,7 @@ def record_promotions(
             actions.append(
                 EmploymentAction(
                     employee=person,
+                    entity_id=person.entity_id,  # bulk_create skips EmploymentAction.save()
                     action_type=ActionType.PROMOTION,
                     decision_number=decision_number,
                     decision_date=decided_on,

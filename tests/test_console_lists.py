@@ -224,6 +224,74 @@ def test_a_filter_on_a_field_without_choices_is_a_typed_value(client, rows, enti
     assert [e.rank for e in response.context["cl"].result_list] == [9]
 
 
+def _queries_for(client, url) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code in (200, 302), url
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _changelist(site_name, model) -> str:
+    return reverse(f"{site_name}:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+@pytest.mark.parametrize(("site_name", "model"), REGISTRIES)
+def test_every_console_list_makes_as_many_queries_for_a_full_page_as_for_one_row(
+    client, entity, small_pages, site_name, model
+):
+    """A query per row (a missing select_related) shows as more queries on a full page."""
+    first = EmployeeFactory(entity=entity)
+    ActionFactory(employee=first)
+    _signed_in(client, site_name, entity)
+    url = _changelist(site_name, model)
+    one_row = _queries_for(client, url)
+    for employee in EmployeeFactory.create_batch(PER_PAGE + 1, entity=entity):
+        ActionFactory.create_batch(2, employee=employee)
+    full_page = _queries_for(client, url)
+    assert len(full_page) == len(one_row), "\n".join(full_page)
+    assert len(full_page) <= 15
+
+
+@pytest.mark.parametrize(("site_name", "model"), REGISTRIES)
+def test_deep_page_numbers_and_searches_never_count_nor_offset(
+    client, rows, entity, small_pages, site_name, model
+):
+    """A typed page number far past the numbered pages, and searches (a national ID, a
+    decision number, an Arabic name): with a search term the stock changelist counts the
+    table once more (the "n total" beside "m results"); ours counts neither."""
+    _signed_in(client, site_name, entity)
+    url = _changelist(site_name, model)
+    for query in ("?p=500", "?q=1000000003", "?q=1445/00001", "?q=عبد الله"):
+        for sql in _queries_for(client, url + query):
+            assert _forbidden(sql) is None, (query, _forbidden(sql), sql)
+
+
+def test_the_hr_actions_list_reaches_the_entity_without_a_join(client, rows, entity, small_pages):
+    """The action's own entity column and its (entity, -effective_date, -id) index: the page
+    query filters on it and joins employees only for the names it shows."""
+    _signed_in(client, "hr", entity)
+    sql = [
+        q
+        for q in _queries_for(client, _changelist("hr", EmploymentAction))
+        if 'FROM "employment_records_employmentaction"' in q and "LIMIT" in q
+    ]
+    assert sql, "the page query"
+    page = sql[-1]
+    assert '"employment_records_employmentaction"."entity_id" =' in page
+    assert '"employment_records_employee"."entity_id" =' not in page
+
+
+def test_a_planner_estimate_far_above_the_limit_is_not_counted(client, rows, entity, monkeypatch):
+    monkeypatch.setattr(console_lists, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(console_lists, "planner_estimate", lambda queryset: 400_000)
+    _signed_in(client, "admin", entity)
+    sql = _queries_for(client, _changelist("admin", Employee))
+    assert not any("COUNT(" in q.upper() and "employment_records_employee" in q for q in sql)
+    monkeypatch.setattr(console_lists, "planner_estimate", lambda queryset: 30)
+    sql = _queries_for(client, _changelist("admin", Employee))
+    assert any("COUNT(" in q.upper() and "employment_records_employee" in q for q in sql)
+
+
 def test_a_cursor_keeps_a_time_to_the_microsecond():
     """A seek cursor cut to milliseconds would sit before its own row: the row and its ties
     would come back at the top of the next page of a list ordered by a time."""

@@ -67,6 +67,20 @@ def test_two_words_must_both_appear_in_the_name():
     assert found == [wanted]
 
 
+def test_a_common_name_finds_the_same_people_as_a_rare_one(monkeypatch):
+    """Up to RARE_NAME_MATCHES matches the search fetches ids first; beyond, one query."""
+    from employment_records import selectors
+
+    wanted = EmployeeFactory.create_batch(3, family_name_ar="العتيبي")
+    EmployeeFactory(family_name_ar="الحربي", first_name_en="Khalid", family_name_en="Al-Harbi")
+    rare = set(search_employees(Employee.objects.all(), "العتيبى"))
+    monkeypatch.setattr(selectors, "RARE_NAME_MATCHES", 2)
+    common = set(search_employees(Employee.objects.all(), "العتيبى"))
+    monkeypatch.setattr(selectors, "planner_estimate", lambda queryset: 10**6)
+    estimated_common = set(search_employees(Employee.objects.all(), "العتيبى"))
+    assert rare == common == estimated_common == set(wanted)
+
+
 def test_the_database_function_normalises_like_python():
     """The SQL twin (PostgreSQL) or the registered function (SQLite) gives the same text."""
     samples = [stored for stored, _ in PAIRS] + [typed for _, typed in PAIRS] + ["  عبد   الله "]
@@ -105,3 +119,14 @@ def test_the_hr_console_search_uses_it(client):
     )
     assert response.status_code == 200
     assert [e.pk for e in response.context["cl"].result_list] == [target.pk]
+
+
+def test_a_name_nobody_has_is_an_empty_list_not_an_error(client):
+    """On PostgreSQL the rare-name path hands the list `pk__in=[]`, which has no SQL: the
+    count estimate must say 0, not raise."""
+    entity = EntityFactory()
+    EmployeeFactory(entity=entity)
+    sign_in_verified(client, make_hr_specialist(entity))
+    response = client.get(reverse("hr:employment_records_employee_changelist"), {"q": "زيدان"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []

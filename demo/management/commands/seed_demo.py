@@ -35,6 +35,7 @@ from employment_records.models import (
     SalaryScale,
     ScholarshipDecision,
     TrainingDecision,
+    normalised_name,
 )
 from employment_records.salary_scale import salary_scale_rows
 
@@ -491,6 +492,7 @@ class Command(BaseCommand):
                 "date_of_birth": person.date_of_birth,
                 "registry_mobile": demo_data.registry_mobile_for(person.national_id),
                 "national_id_expiry": demo_data.ID_EXPIRY,
+                "name_normalised": normalised_name(**person.name_fields()),
                 "entity_id": entity_id,
                 "unit_id": unit_of[position_id],
                 "position_id": position_id,
@@ -540,6 +542,7 @@ class Command(BaseCommand):
                 actions.append(
                     {
                         "employee_id": employee_id,
+                        "entity_id": entity_id,
                         "action_type": a.action_type,
                         "decision_number": a.decision_number,
                         "decision_date": a.decision_date,
