@@ -284,6 +284,41 @@ def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> N
             notify_specialist(locked, template="grievance_assigned_specialist")
 
 
+@dataclass(frozen=True)
+class BulkAssignment:
+    assigned: list[str]  # grievance numbers
+    refused: list[tuple[str, str]]  # (grievance number, the reason, translated)
+
+
+def assign_grievances(*, grievance_ids, specialist, actor, request=None) -> BulkAssignment:
+    """Give several grievances of the actor's entity to one specialist in one transaction.
+
+    Each goes through `assign_grievance` (its checks, its status row, its audit event, its
+    notice) inside a savepoint of its own, so a refused one -- about the specialist or the
+    actor, already decided -- is reported with its reason and the others are still assigned.
+    Ids of another entity's grievances are ignored: they do not exist for this specialist.
+    The rows are locked up front in id order, so two bulk assignments cannot deadlock.
+    """
+    assigned, refused = [], []
+    with transaction.atomic():
+        rows = list(
+            Grievance.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(grievance_ids), entity_id=hr_entity_id(actor))
+            .order_by("pk")
+            .values_list("pk", "number")
+        )
+        for pk, number in rows:
+            try:
+                assign_grievance(
+                    grievance_id=pk, specialist=specialist, actor=actor, request=request
+                )
+            except WorkflowError as refusal:
+                refused.append((number, str(refusal.message)))
+            else:
+                assigned.append(number)
+    return BulkAssignment(assigned=assigned, refused=refused)
+
+
 def request_more_information(*, grievance_id: int, question: str, actor, request=None) -> None:
     with transaction.atomic():
         locked = _locked(grievance_id)
