@@ -70,3 +70,32 @@ def test_the_wrapper_is_installed_once():
         "masar_logical_ligatures",
         False,
     )
+
+
+def test_only_documents_workers_warm_up(monkeypatch):
+    """Each process of a worker consuming the documents queue renders a tiny document at
+    start; an sms worker never imports WeasyPrint for it."""
+    from types import SimpleNamespace
+
+    from core import tasks
+
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append(1))
+    monkeypatch.setattr(tasks, "_renders_documents", False)  # restored after the test
+
+    def worker(*queues):
+        app = SimpleNamespace(
+            amqp=SimpleNamespace(queues=SimpleNamespace(consume_from=dict.fromkeys(queues)))
+        )
+        return SimpleNamespace(app=app)
+
+    tasks._note_documents_queue(sender="sms@host", instance=worker("sms"))
+    tasks._warm_up_pdf()
+    assert calls == []
+    tasks._note_documents_queue(sender="w@host", instance=worker("default", "documents"))
+    tasks._warm_up_pdf()
+    assert calls == [1]
+
+
+def test_warm_up_renders():
+    pdf.warm_up()  # imports, fonts and stylesheet; raises if the bundled files are missing
