@@ -64,6 +64,8 @@ def test_without_nafath_the_service_is_refused(client):
     response = client.get(reverse("grievances:submit"))
     assert response.status_code == 403
     assert "نفاذ" in response.content.decode() or "Nafath" in response.content.decode()
+    # The refusal offers the way in: a Nafath sign-in that comes back to the form.
+    assert 'action="/oidc/start/"' in response.content.decode()
 
 
 DECISION_KEYS = (

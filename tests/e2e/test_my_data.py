@@ -86,7 +86,7 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
     click_and_wait(page.get_by_role("button", name="حفظ ومتابعة"))
     evidence = tmp_path / "decision.pdf"
     evidence.write_bytes(pdf_bytes())
-    page.get_by_label("المستندات المؤيدة").set_input_files(str(evidence))
+    page.locator("[name=evidence]").set_input_files(str(evidence))
     click_and_wait(page.get_by_role("button", name="حفظ ومتابعة"))
     # Check your answers, then submit.
     assert "1442/989" in page.locator("main").inner_text()
