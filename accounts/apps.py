@@ -18,6 +18,9 @@ class AccountsConfig(AppConfig):
         from core.hr_admin import forget_strong_sign_in_of_another_user
 
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .queues import register
+
+        register()
         from .middleware import start_session_clock
 
         # Every way in (password + code, Nafath, the test client) starts the session clocks.

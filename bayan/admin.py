@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from core.documents import access_document_for_holder
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
@@ -38,11 +40,23 @@ STEPS = {
 }
 
 
+# Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
+STATEMENTS = ngettext_lazy("%(count)s statement", "%(count)s statements", "count")
+
+
 class StatementAdmin(EntityScopedAdmin):
     entity_lookup = "entity"
+    count_noun = STATEMENTS
     hr_permissions = ("view", "change")
-    list_display = ("number", "version", "employee", "status", "end_date")
+    # Below the work list, every statement of the entity as a console list (core.console_lists:
+    # bounded counts, seek pages, no DISTINCT scans), the latest change first.
+    list_display = ("number", "version", "employee", "status", "end_date", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("number", "employee__national_id")
     list_select_related = ("employee",)
+    ordering = ("-updated_at", "-id")
+    list_per_page = 50
+    change_list_template = "admin/bayan/statement/work_list.html"
 
     # --- who sees it ---------------------------------------------------------------------
 
@@ -108,8 +122,15 @@ class StatementAdmin(EntityScopedAdmin):
             raise PermissionDenied
         return selectors.access_statement_for_hr(user=request.user, statement_id=int(object_id))
 
+    def get_search_results(self, request, queryset, search_term):
+        # An exact statement number or national ID: an index probe, not LIKE '%x%'.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(Q(number=term) | Q(employee__national_id=term)), False
+
     def changelist_view(self, request, extra_context=None):
-        """The work list: whose statement is due (overdue first) and every open statement."""
+        """The work list (whose statement is due, overdue first), then every statement."""
         if not self.has_view_permission(request):
             if super().has_view_permission(request):  # an HR specialist without the grant
                 return TemplateResponse(
@@ -119,15 +140,13 @@ class StatementAdmin(EntityScopedAdmin):
                     status=403,
                 )
             raise PermissionDenied
-        return TemplateResponse(
+        return super().changelist_view(
             request,
-            "admin/bayan/statement/work_list.html",
-            self._context(
-                request,
-                title=_("Bayan: end-of-service statements"),
-                items=selectors.work_list(user=request.user),
-                in_progress=selectors.statements_in_progress(user=request.user),
-            ),
+            {
+                "title": _("Bayan: end-of-service statements"),
+                "items": selectors.work_list(user=request.user),
+                **(extra_context or {}),
+            },
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -335,6 +354,8 @@ hr_site.register(Statement, StatementAdmin)
 @admin.register(Statement)
 class MinistryStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ministry sees every entity's statements, read-only: HR prepares and approves."""
+
+    count_noun = STATEMENTS
 
     list_display = ("number", "version", "entity", "status", "end_date", "pension_reference")
     list_filter = ("status", "entity")

@@ -83,16 +83,6 @@ def models_q_ended_or_retiring(horizon: dt.date):
     )
 
 
-def statements_in_progress(*, user):
-    """Every statement of the entity that is not finished, newest first (one query)."""
-    return (
-        Statement.objects.filter(entity_id=hr_entity_id(user))
-        .exclude(status__in=[Status.ACKNOWLEDGED, Status.SUPERSEDED])
-        .select_related("employee", "delivery", "prepared_by__employee")
-        .order_by("status", "-updated_at")[:WORK_LIST_LIMIT]
-    )
-
-
 def _detailed(queryset):
     return queryset.select_related(
         "employee",

@@ -33,6 +33,10 @@ def main() -> int:
     parser.add_argument("--chunk", type=int, default=2000, help="employees per transaction")
     parser.add_argument("--entity", default="MOH", help="the entity that holds the round")
     parser.add_argument("--migrate", action="store_true", help="run migrations first")
+    parser.add_argument(
+        "--publish", action="store_true", help="then review and publish, timing publication"
+    )
+    parser.add_argument("--pdf", action="store_true", help="with --publish: render the PDF")
     parser.add_argument("--allow-default-db", action="store_true")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL") and not args.allow_default_db:
@@ -139,8 +143,49 @@ def main() -> int:
         f"{len(queries.captured_queries)} queries over {chunks} chunks "
         f"(about {len(queries.captured_queries) / max(chunks, 1):.0f} per chunk of {args.chunk})"
     )
+    if args.publish:
+        publish(round_, pdf=args.pdf)
     print(f"candidates/s {candidates / seconds:.0f} total_seconds {seconds:.1f}")
     return 0
+
+
+def publish(round_, *, pdf: bool) -> None:
+    """Review and publish (the decisions go into the employment records in that transaction),
+    then optionally render the results PDF in-process as the documents worker would."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import documents
+    from employment_records.models import EmploymentAction
+    from promotions import services
+
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        services.take_step(round_id=round_.pk, name="review", actor=None)
+        services.take_step(round_id=round_.pk, name="publish", actor=None)
+        seconds = time.perf_counter() - began
+    written = EmploymentAction.objects.filter(source=f"promotion_round:{round_.pk}").count()
+    print(
+        f"published: {written} promotion decisions written to the employment records; "
+        f"{len(queries.captured_queries)} queries in {seconds:.1f} s"
+    )
+    if not pdf:
+        return
+    round_.refresh_from_db()
+    began = time.perf_counter()
+    # Without REDIS_URL the documents task runs eagerly when the request commits; with a
+    # broker it is queued, so render it here as the worker would (safe to run twice).
+    document = services.request_results_document(
+        round_id=round_.pk, entity_id=round_.entity_id, language="ar", actor=None
+    )
+    document = documents.render_and_store(document.pk)
+    from promotions.documents import RANKED_ROWS
+
+    print(
+        f"results PDF: {round_.scores.filter(outcome='promoted').count()} decisions and the "
+        f"first {RANKED_ROWS} places rendered in {time.perf_counter() - began:.1f} s "
+        f"({document.code})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "at",
         "action_words",
         "actor",
-        "subject_type",
+        "subject_words",
         "subject_id",
         "entity",
         "ip_address",
@@ -39,7 +39,9 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = (ActionFilter,)
     search_fields = ("action", "subject_id", "actor__username")
     date_hierarchy = "at"
-    list_select_related = ("actor", "entity")
+    # The actor is shown by name, which comes from their employee record: joined, not a query
+    # a row.
+    list_select_related = ("actor__employee", "entity")
 
     @admin.display(description=_("action"), ordering="action")
     def action_words(self, obj):
@@ -47,10 +49,21 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         return action_label(obj.action)
 
+    @admin.display(description=_("subject type"), ordering="subject_type")
+    def subject_words(self, obj):
+        """ "grievance", not "grievances.grievance"."""
+        from django.apps import apps
+
+        try:
+            return apps.get_model(obj.subject_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            return obj.subject_type
+
 
 class HRAuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     list_display = AuditEventAdmin.list_display
     action_words = AuditEventAdmin.action_words
+    subject_words = AuditEventAdmin.subject_words
     list_filter = AuditEventAdmin.list_filter
     search_fields = AuditEventAdmin.search_fields
     list_select_related = AuditEventAdmin.list_select_related
@@ -64,11 +77,29 @@ hr_site.register(AuditEvent, HRAuditEventAdmin)
 
 
 class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("display_code", "kind", "holder", "entity", "status", "issued_at", "revoked_at")
+    list_display = (
+        "code_shown",
+        "kind_shown",
+        "holder",
+        "entity",
+        "status",
+        "issued_at",
+        "revoked_at",
+    )
     list_filter = ("kind", "status")
     search_fields = ("code", "holder__national_id")
     list_select_related = ("holder", "entity")
     actions = ["revoke_documents"]
+
+    @admin.display(description=_("verification code"), ordering="code")
+    def code_shown(self, obj):
+        return obj.display_code
+
+    @admin.display(description=_("document type"), ordering="kind")
+    def kind_shown(self, obj):
+        from .documents import kind_label
+
+        return kind_label(obj.kind)
 
     @admin.action(description=_("Revoke the selected documents"))
     def revoke_documents(self, request, queryset):

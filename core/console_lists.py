@@ -18,12 +18,22 @@ every service has it) replaces the three:
   pages, still capped.
 - **filters**: a list filter on a plain field without choices becomes a typed-value box
   (`ValueFilter`) instead of a list built by scanning the table.
+
+And two things every list shows the same way (issue 15):
+
+- **dates**: a date or date-time column of `list_display` is shown in both calendars, Hijri
+  first, then Gregorian (and the time, for a date-time), by `dual_calendar` -- whatever the
+  ModelAdmin wrote, so a new model's list needs nothing to get it.
+- **counts**: "3 تظلمات", not "3 التظلمات": a ModelAdmin may name its rows with
+  `count_noun = ngettext_lazy("%(count)s grievance", "%(count)s grievances", "count")` (the
+  six Arabic plural forms); without one the count reads "التظلمات: 3".
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 
 from django.contrib import admin
@@ -34,8 +44,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .dates import format_gregorian, format_hijri
 
 AFTER_VAR = "after"
 BEFORE_VAR = "before"
@@ -86,8 +101,18 @@ class EstimatedCountPaginator(Paginator):
 # --- Seek pagination --------------------------------------------------------------------------
 
 
+class _CursorEncoder(DjangoJSONEncoder):
+    """Times in full: Django's encoder cuts microseconds to milliseconds, and a cursor a few
+    microseconds short of its row would bring that row (and its ties) back on the next page."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _encode(values: list) -> str:
-    raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    raw = json.dumps(values, cls=_CursorEncoder, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -100,11 +125,14 @@ def _decode(token: str) -> list | None:
     return values if isinstance(values, list) else None
 
 
-def keyset_columns(model, ordering) -> list[tuple[str, bool, models.Field]] | None:
+def keyset_columns(
+    model, ordering, *, not_null: tuple[str, ...] = ()
+) -> list[tuple[str, bool, models.Field]] | None:
     """[(attname, descending, field)] for an ordering the seek can follow: local, concrete,
     non-null columns (a foreign key by its id column), ending with the primary key (added, in
     the last column's direction, after an ordering Django already found total: it breaks no
-    tie). None otherwise (a related or nullable column, an expression)."""
+    tie). None otherwise (a related or nullable column, an expression). A nullable column named
+    in `not_null` counts as non-null: the list's queryset leaves its nulls out."""
     columns = []
     for item in ordering:
         if not isinstance(item, str):
@@ -120,7 +148,8 @@ def keyset_columns(model, ordering) -> list[tuple[str, bool, models.Field]] | No
                 field = model._meta.get_field(name)
             except Exception:
                 return None
-        if not getattr(field, "concrete", False) or field.null or field.many_to_many:
+        nullable = field.null and name not in not_null
+        if not getattr(field, "concrete", False) or nullable or field.many_to_many:
             return None
         if field.is_relation and field.related_model is not None and name != field.attname:
             # Ordering by a foreign key follows the related model's ordering: a join.
@@ -187,7 +216,9 @@ class KeysetChangeList(ChangeList):
         from django.contrib.admin.options import IncorrectLookupParameters
 
         ordering = list(self.queryset.query.order_by)
-        self.keyset_columns = keyset_columns(self.model, ordering)
+        self.keyset_columns = keyset_columns(
+            self.model, ordering, not_null=tuple(getattr(self.model_admin, "seek_not_null", ()))
+        )
         cursor_token = self.after or self.before
         if self.keyset_columns is None or self.show_all:
             # An ordering the seek cannot follow (a nullable or related column): Django's
@@ -252,6 +283,17 @@ class KeysetChangeList(ChangeList):
         self.multi_page = has_next or has_previous
         self.paginator = paginator
 
+    @property
+    def count_words(self) -> str:
+        """The count beside the pages, in words (count_text)."""
+        paginator = getattr(self, "paginator", None)
+        return count_text(
+            self.model_admin,
+            self.result_count,
+            exact=getattr(paginator, "count_is_exact", True),
+            estimate=getattr(paginator, "count_is_estimate", False),
+        )
+
     def _cursor(self, row) -> str:
         return _encode([getattr(row, name) for name, _desc, _field in self.keyset_columns])
 
@@ -303,15 +345,172 @@ def _scans_for_choices(model, name) -> bool:
     return not isinstance(field, models.BooleanField | models.DateField | models.DateTimeField)
 
 
+# --- Dates in both calendars, counts in words ----------------------------------------------
+
+
+def dual_calendar(value):
+    """A date (or date-time) for a console cell: Hijri, then Gregorian, then the time in
+    Riyadh for a date-time. None stays None (the admin's empty-value mark)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dt.date):
+        return value
+    time = ""
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        time = formats.time_format(local, "H:i")
+    hijri = format_hijri(value)
+    if not hijri:  # outside the Umm al-Qura table: Gregorian alone is all there is
+        return format_html('<span class="dual-date">{}</span>', format_gregorian(value))
+    if time:
+        return format_html(
+            '<span class="dual-date"><span>{}</span> <span class="dual-date-greg">{}</span> '
+            '<span class="dual-date-time">{}</span></span>',
+            hijri,
+            format_gregorian(value),
+            time,
+        )
+    return format_html(
+        '<span class="dual-date"><span>{}</span> <span class="dual-date-greg">{}</span></span>',
+        hijri,
+        format_gregorian(value),
+    )
+
+
+def _date_field(model, name):
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    return field if isinstance(field, models.DateField) else None  # DateTimeField included
+
+
+def dual_calendar_column(field):
+    """A list_display column showing `field` in both calendars, titled and sorted as the
+    field itself would be."""
+
+    def column(obj):
+        return dual_calendar(getattr(obj, field.attname))
+
+    column.short_description = field.verbose_name
+    column.admin_order_field = field.name
+    column.__name__ = field.name
+    column.dual_calendar_of = field.name
+    return column
+
+
+def count_text(model_admin, count: int, *, exact: bool = True, estimate: bool = False) -> str:
+    """The changelist's count in words: "3 تظلمات" with the admin's `count_noun`, else
+    "التظلمات: 3"; an estimate or a floor always in the second form ("التظلمات: نحو 1000")."""
+    plural = getattr(model_admin, "plural_name", None)
+    plural = plural or model_admin.model._meta.verbose_name_plural
+    noun = getattr(model_admin, "count_noun", None)
+    number = formats.number_format(count)
+    if exact and noun is not None:
+        # ngettext_lazy(..., "count") picks the plural form from the mapping's "count".
+        return noun % {"count": count}
+    if exact:
+        amount = number
+    elif estimate:
+        amount = gettext("about %(count)s") % {"count": number}
+    else:
+        amount = gettext("more than %(count)s") % {"count": number}
+    return gettext("%(items)s: %(count)s") % {"items": plural, "count": amount}
+
+
 class ConsoleListMixin:
     """Mixed into every console ModelAdmin (by ConsoleSiteMixin.register)."""
 
     show_full_result_count = False
+    # A ModelAdmin may name `seek_not_null`: nullable columns of its ordering that its
+    # `get_queryset` filters to non-null, so the seek may follow them (a queue ordered by its
+    # due date, rows without one left out). Not set here: this mixin comes first in the MRO.
     show_facets = ShowFacets.NEVER  # facet counts are one COUNT per filter choice
     paginator = EstimatedCountPaginator
+    # (no count_noun here: this mixin comes first in the MRO and would hide the admin's own)
+
+    def get_list_display(self, request):
+        """Date and date-time fields in both calendars (dual_calendar_column), everywhere."""
+        editable = set(self.list_editable or ())
+        columns = []
+        for item in super().get_list_display(request):
+            field = (
+                _date_field(self.model, item)
+                if isinstance(item, str) and item not in editable
+                else None
+            )
+            columns.append(dual_calendar_column(field) if field is not None else item)
+        return columns
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if not links:
+            return links
+        by_name = {
+            getattr(column, "dual_calendar_of", None): column
+            for column in list_display
+            if callable(column)
+        }
+        return [by_name.get(link, link) if isinstance(link, str) else link for link in links]
 
     def get_changelist(self, request, **kwargs):
         return KeysetChangeList
+
+    # --- CSV (core.console_csv): `csv_columns` on the admin turns it on -----------------------
+
+    def get_csv_columns(self, request):
+        return getattr(self, "csv_columns", None)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if getattr(self, "csv_columns", None) is None:
+            return urls
+        from django.urls import path
+
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export_csv"
+        view = self.admin_site.admin_view(self.export_csv_view)
+        return [path("export.csv", view, name=name), *urls]
+
+    def export_csv_view(self, request):
+        """The list as filtered, searched and ordered on screen (every page of it), in the
+        specialist's entity only (the admin's own queryset)."""
+        from django.contrib.admin.options import IncorrectLookupParameters
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+
+        from .console_csv import csv_response
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            site, opts = self.admin_site.name, self.opts
+            return redirect(f"{site}:{opts.app_label}_{opts.model_name}_changelist")
+        return csv_response(
+            filename=f"{self.opts.model_name}.csv",
+            columns=self.get_csv_columns(request),
+            rows=changelist.get_queryset(request),
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if getattr(self, "csv_columns", None) is not None:
+            actions["export_selected_csv"] = (
+                ConsoleListMixin.export_selected_csv,
+                "export_selected_csv",
+                _("Export the selected rows to CSV"),
+            )
+        return actions
+
+    def export_selected_csv(self, request, queryset):
+        from .console_csv import csv_response
+
+        return csv_response(
+            filename=f"{self.opts.model_name}.csv",
+            columns=self.get_csv_columns(request),
+            rows=queryset,
+        )
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -349,9 +548,52 @@ def _fk_to_attname(model, item):
     return item
 
 
+def app_rank(app_label: str) -> tuple[int, int]:
+    """Where an app stands on a console's index: the portal's own apps first, in the order of
+    INSTALLED_APPS (work before plumbing), then Django's, then the simulators, then any other
+    third-party app (the OAuth toolkit the Nafath simulator runs on) last."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    config = apps.get_app_config(app_label)
+    order = [c.label for c in apps.get_app_configs()].index(app_label)
+    project = Path(config.path).is_relative_to(Path(settings.BASE_DIR)) and ".venv" not in (
+        Path(config.path).parts
+    )
+    if project and not app_label.endswith("_sim"):
+        group = 0
+    elif config.name.startswith("django."):
+        group = 1
+    elif project:
+        group = 2
+    else:
+        group = 3
+    return group, order
+
+
 class ConsoleSiteMixin:
     """Mixed into both admin sites: every ModelAdmin registered on them, of every app, gets the
-    console lists (ConsoleListMixin) without having to remember it."""
+    console lists (ConsoleListMixin) without having to remember it; the index lists the
+    portal's own apps first (app_rank)."""
+
+    def name_app(self, app_label: str, name, models: dict) -> None:
+        """Show a third-party app (which ships no Arabic) under names given by the app that
+        uses it: `models` maps model_name -> plural name."""
+        if not hasattr(self, "_app_names"):
+            self._app_names = {}
+        self._app_names[app_label] = (name, models)
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        for app in app_list:
+            name, models = getattr(self, "_app_names", {}).get(app["app_label"], (None, {}))
+            if name is not None:
+                app["name"] = name
+                for model in app["models"]:
+                    model["name"] = models.get(model["object_name"].lower(), model["name"])
+        return sorted(app_list, key=lambda app: app_rank(app["app_label"]))
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -12,11 +12,17 @@ A kind registers itself from its app's `AppConfig.ready()`:
 Flow: `request_document()` creates a pending row and, after commit, enqueues
 `core.tasks.render_document` (queue `documents`); the task calls `render_and_store()`, which is
 safe to run twice; `/verify/<code>/` answers from `find_for_verification()`.
+
+A document is about a person (`holder`) or, with no holder, about something of an entity named
+in `params` (a promotion round's results). At issue time the file's SHA-256 and the kind's key
+facts (in Arabic and English) are stored, so /verify/ can show what the document states and
+check an uploaded copy byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -64,6 +70,11 @@ class DocumentKind:
     # under the key facts, and its context built from the document. Empty: key facts only.
     verification_template: str = ""
     verification_context: Callable[[Document], dict] | None = None
+    # (document, render context) -> [(label, value), ...] in the active language: what the
+    # document states, stored at issue time for /verify/. Called once per language.
+    key_facts: Callable[[Document, dict], list[tuple[str, str]]] | None = None
+    # The languages a person may ask for; `language` is the default.
+    languages: tuple[str, ...] = ("ar",)
 
 
 _REGISTRY: dict[str, DocumentKind] = {}
@@ -98,15 +109,29 @@ class DocumentError(ValidationError):
 # --- services -----------------------------------------------------------------------------
 
 
-def request_document(*, kind: str, holder, requested_by) -> Document:
-    """A pending document for `holder`, rendered by a worker after commit."""
+def request_document(
+    *, kind: str, requested_by, holder=None, entity=None, params=None, language=None
+) -> Document:
+    """A pending document, rendered by a worker after commit: about `holder` (its entity is the
+    holder's), or about something of `entity` named in `params`."""
     if kind not in _REGISTRY:
         raise DocumentError(_("This kind of document does not exist."), code="unknown_kind")
+    document_kind = _REGISTRY[kind]
+    language = language or document_kind.language
+    if language not in document_kind.languages:
+        raise DocumentError(
+            _("This document is not issued in the language asked for."), code="language"
+        )
+    entity_id = holder.entity_id if holder is not None else getattr(entity, "pk", entity)
+    if entity_id is None or (holder is None and not params):
+        raise ValueError("a document needs a holder, or an entity and params")
     with transaction.atomic():
         document = Document.objects.create(
             kind=kind,
             holder=holder,
-            entity_id=holder.entity_id,
+            entity_id=entity_id,
+            language=language,
+            params=params or {},
             requested_by=requested_by,
             enqueued_at=timezone.now(),
         )
@@ -114,8 +139,8 @@ def request_document(*, kind: str, holder, requested_by) -> Document:
             action="document.requested",
             actor=requested_by,
             subject=document,
-            entity_id=holder.entity_id,
-            changes={"kind": kind},
+            entity_id=entity_id,
+            changes={"kind": kind, "language": language, **({"params": params} if params else {})},
         )
         transaction.on_commit(lambda: enqueue_render(document.pk))
     return document
@@ -148,7 +173,7 @@ def render_and_store(document_id: int) -> Document:
         return document
     kind = get_kind(document.kind)
     issued_at = timezone.now()
-    with translation.override(kind.language):
+    with translation.override(document.language):
         context = {
             **kind.build_context(document),
             "document": document,
@@ -157,6 +182,7 @@ def render_and_store(document_id: int) -> Document:
             "qr_data_uri": qr_data_uri(verification_url(document)),
         }
         pdf = render_pdf(kind.template_name, context)
+    key_facts = stated_facts(kind, document, context)
     name = default_storage.save(
         f"documents/{kind.file_prefix}-{uuid.uuid4().hex}.pdf", ContentFile(pdf)
     )
@@ -168,8 +194,34 @@ def render_and_store(document_id: int) -> Document:
         locked.status = Document.Status.READY
         locked.file_name = name
         locked.issued_at = issued_at
-        locked.save(update_fields=["status", "file_name", "issued_at"])
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.key_facts = key_facts
+        locked.save(update_fields=["status", "file_name", "issued_at", "sha256", "key_facts"])
     return locked
+
+
+def stated_facts(kind: DocumentKind, document: Document, context: dict) -> dict:
+    """The kind's key facts in each portal language, as plain strings for the JSON column."""
+    if kind.key_facts is None:
+        return {}
+    facts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            facts[language] = [
+                [str(label), str(value)] for label, value in kind.key_facts(document, context)
+            ]
+    return facts
+
+
+def facts_for_language(document: Document, language: str) -> list[list[str]]:
+    """The stored key facts in `language`, else in Arabic (the documents' first language)."""
+    facts = document.key_facts or {}
+    return facts.get(language) or facts.get("ar") or []
+
+
+def sha256_matches(document: Document, data: bytes) -> bool:
+    """Is `data` byte for byte the file issued as `document`?"""
+    return bool(document.sha256) and hashlib.sha256(data).hexdigest() == document.sha256
 
 
 def mark_failed(document_id: int) -> None:
@@ -208,6 +260,21 @@ def revoke(*, document: Document, actor) -> Document:
 
 def documents_of_holder(*, holder, kind: str):
     return Document.objects.filter(holder=holder, kind=kind).order_by("-created_at", "-id")
+
+
+def documents_of_entity(*, entity_id: int, kind: str, params: dict | None = None):
+    """An entity's documents of one kind that have no holder (optionally about `params`)."""
+    documents = Document.objects.filter(entity_id=entity_id, kind=kind, holder__isnull=True)
+    if params is not None:
+        documents = documents.filter(params=params)
+    return documents.order_by("-created_at", "-id")
+
+
+def access_document_for_entity(*, entity_id: int, code: str) -> Document:
+    """The entity's own holder-less document, or 404 (another entity's code reveals nothing)."""
+    return get_object_or_404(
+        Document, entity_id=entity_id, holder__isnull=True, code=normalise_code(code) or "-"
+    )
 
 
 def access_document_for_holder(*, holder, code: str) -> Document:

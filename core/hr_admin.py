@@ -201,6 +201,32 @@ class HRAdminSite(ConsoleSiteMixin, BadInputMixin, PortalSignInMixin, admin.Admi
         context["hr_entity"] = profile.entity if profile else None
         return context
 
+    def get_urls(self):
+        from django.urls import path
+
+        export = path(
+            "queues/export.csv", self.admin_view(self.queue_export_view), name="queue_export"
+        )
+        return [export, *super().get_urls()]
+
+    def queue_export_view(self, request):
+        """One work queue of the home page as CSV (`?queue=<key>`): the same rows the queue
+        counts, in the specialist's entity, streamed (core.console_csv)."""
+        from django.http import Http404
+
+        from .console_csv import csv_response
+        from .work_queues import queue_named
+
+        queue = queue_named(request.GET.get("queue", ""))
+        if queue is None or queue.csv_columns is None:
+            raise Http404
+        rows = queue.rows(request.user, hr_entity_id(request.user))
+        return csv_response(
+            filename=f"{queue.key.replace('.', '-')}.csv",
+            columns=queue.csv_columns(),
+            rows=rows.select_related(*queue.csv_related),
+        )
+
     def index(self, request, extra_context=None):
         """Work first: every service's queues with counts and deadlines, then the specialist's
         own recent actions, then the records (Django's model list)."""
@@ -220,6 +246,18 @@ class MinistryAdminSite(ConsoleSiteMixin, BadInputMixin, PortalSignInMixin, admi
 
     site_header = _("Masar — ministry administration")
     site_title = _("Masar administration")
+    index_template = "admin/ministry_index.html"
+
+    def index(self, request, extra_context=None):
+        """Work first: the queues waiting on the ministry (core.work_queues, site "admin",
+        each shown to those allowed to see it), then the records."""
+        from .work_queues import summarise_all
+
+        context = {
+            "queues": summarise_all(user=request.user, entity_id=None, site="admin"),
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context=context)
 
     def has_permission(self, request):
         user = request.user

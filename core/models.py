@@ -66,8 +66,12 @@ class Document(models.Model):
         _("verification code"), max_length=CODE_LENGTH, unique=True, default=new_verification_code
     )
     kind = models.CharField(_("document type"), max_length=40)
+    # Empty for a document about an entity rather than a person (a promotion round's results,
+    # a job-audit summary): what it is about is then in `params`.
     holder = models.ForeignKey(
         "employment_records.Employee",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="documents",
         verbose_name=_("holder"),
@@ -81,6 +85,16 @@ class Document(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="ar"
+    )
+    # What the document is about beyond its holder, read by its kind's build_context
+    # (e.g. {"round": 12}).
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    # {"ar": [[label, value], ...], "en": [...]}: what the document states, fixed at issue time
+    # and shown by /verify/ so an edited PDF cannot pass for the issued one.
+    key_facts = models.JSONField(_("key facts"), default=dict, blank=True)
+    sha256 = models.CharField(_("SHA-256 of the issued file"), max_length=64, blank=True)
     file_name = models.CharField(_("stored file"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -114,6 +128,14 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9A-HJKMNP-TV-Z]{12}$"),
                 name="document_code_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sha256="") | models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="document_sha256_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(holder__isnull=False) | ~models.Q(params={}),
+                name="document_about_someone_or_something",
             ),
         ]
 

@@ -5,8 +5,33 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import celeryd_after_setup, worker_process_init
 
 logger = logging.getLogger(__name__)
+
+# Whether this worker consumes the documents queue (set in the parent before its processes
+# fork; a worker of the sms queue never imports WeasyPrint).
+_renders_documents = False
+
+
+@celeryd_after_setup.connect
+def _note_documents_queue(sender, instance, **kwargs):
+    global _renders_documents
+    _renders_documents = "documents" in (instance.app.amqp.queues.consume_from or {})
+
+
+@worker_process_init.connect
+def _warm_up_pdf(**kwargs):
+    """Each process of a documents worker renders a tiny document at start (core.pdf)."""
+    if not _renders_documents:
+        return
+    from .pdf import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # a failed warm-up only means the first document pays for it
+        logger.exception("PDF warm-up failed")
+
 
 MAX_RENDER_RETRIES = 3
 

@@ -1,8 +1,11 @@
-"""The HR console's home is built around work: each service registers its queues here.
+"""The consoles' homes are built around work: each service registers its queues here.
 
 `core` imports no app, so each app registers its queues from its `AppConfig.ready()`. A queue
-is a queryset of the specialist's entity (or of the specialist), ordered by what is due first,
-with a date that the home shows in both calendars and marks when overdue or due within a week.
+of the HR console (`site="hr"`) is a queryset of the specialist's entity (or of the
+specialist); a queue of the ministry admin (`site="admin"`) spans every entity and is shown to
+those holding its `permission`. Each is ordered by what is due first, with a date that the
+home shows in both calendars and marks when overdue or due within a week (`due_field` None: a
+queue without a deadline, shown by age).
 """
 
 from __future__ import annotations
@@ -23,12 +26,21 @@ class WorkQueue:
     key: str
     title: str
     # (user, entity_id) -> the queue's rows, already ordered by `due_field` (nulls last)
-    rows: Callable[[object, int], QuerySet]
-    due_field: str
+    rows: Callable[[object, int | None], QuerySet]
+    due_field: str | None
     # row -> the console address that works on it
     url_of: Callable[[object], str]
     # the console list of the whole queue
     list_url: Callable[[], str]
+    # user -> whether the home shows the queue at all (a service open only to the
+    # specialists it is granted to); None: every specialist of the entity
+    visible: Callable[[object], bool] | None = None
+    # the queue as CSV (core.console_csv): columns, and what to join so a row costs no query
+    csv_columns: Callable[[], list] | None = None
+    csv_related: tuple[str, ...] = ()
+    # "hr": the HR console's home; "admin": the ministry admin's, for holders of `permission`
+    site: str = "hr"
+    permission: str | None = None
 
 
 _QUEUES: dict[str, WorkQueue] = {}
@@ -38,8 +50,12 @@ def register_queue(queue: WorkQueue) -> None:
     _QUEUES[queue.key] = queue
 
 
-def registered_queues() -> list[WorkQueue]:
-    return list(_QUEUES.values())
+def registered_queues(site: str = "hr") -> list[WorkQueue]:
+    return [queue for queue in _QUEUES.values() if queue.site == site]
+
+
+def queue_named(key: str) -> WorkQueue | None:
+    return _QUEUES.get(key)
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,14 @@ def _as_date(value) -> dt.date | None:
 def summarise(queue: WorkQueue, *, user, entity_id: int, today: dt.date) -> QueueSummary:
     """Three cheap queries per queue: the count, what is late or due soon, the first rows."""
     rows = queue.rows(user, entity_id)
+    if queue.due_field is None:  # no deadline: the count and the oldest rows
+        items = [
+            QueueItem(
+                label=str(row), url=queue.url_of(row), due=None, overdue=False, due_soon=False
+            )
+            for row in rows[:ITEMS_SHOWN]
+        ]
+        return QueueSummary(queue, rows.count(), 0, 0, items)
     soon = today + dt.timedelta(days=SOON_DAYS)
     is_datetime = rows.model._meta.get_field(queue.due_field).get_internal_type() == (
         "DateTimeField"
@@ -98,9 +122,11 @@ def summarise(queue: WorkQueue, *, user, entity_id: int, today: dt.date) -> Queu
     return QueueSummary(queue, rows.count(), overdue, due_soon, items)
 
 
-def summarise_all(*, user, entity_id: int) -> list[QueueSummary]:
+def summarise_all(*, user, entity_id: int | None, site: str = "hr") -> list[QueueSummary]:
     today = timezone.localdate()
     return [
         summarise(queue, user=user, entity_id=entity_id, today=today)
-        for queue in registered_queues()
+        for queue in registered_queues(site)
+        if (queue.permission is None or user.has_perm(queue.permission))
+        and (queue.visible is None or queue.visible(user))
     ]

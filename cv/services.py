@@ -211,6 +211,8 @@ def request_cv_pdf(*, employee: Employee, language: str, actor):
     """A CV document in `language`, frozen now (the snapshot), rendered after commit."""
     with transaction.atomic():
         snapshot = selectors.cv_content(employee=employee, language=language)
-        document = request_document(kind=CV_KIND, holder=employee, requested_by=actor)
+        document = request_document(
+            kind=CV_KIND, holder=employee, requested_by=actor, language=language
+        )
         CvExport.objects.create(document=document, language=language, snapshot=snapshot)
     return document

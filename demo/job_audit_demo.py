@@ -1,6 +1,6 @@
 """Demo data of the job-data audit: the first entity gets at least one finding of every type,
-an audit run that found them (one finding justified), and job variables requests in every
-state. Runs once: a database whose first entity already has an audit run is left alone.
+an audit run that found them (one finding justified, one resolved), and job variables requests
+in every state. Runs once: a database whose first entity already has an audit run is left alone.
 
 The inconsistencies are new rows (positions numbered JA…, employees from the top of the
 factories' ID range) so the rest of the demo data stays as it is.
@@ -155,15 +155,16 @@ def seed_job_audit() -> int:
 
     run = services.start_audit_run(entity_id=entity.pk, actor=hr)
     services.run_audit(run_id=run.pk)
-    justified = Finding.objects.filter(entity=entity, type="foreign_unit").first()
-    if justified is not None:
-        services.mark_finding(
-            finding_id=justified.pk,
-            entity_id=entity.pk,
-            state="justified",
-            note="الوحدة مشتركة مع الجهة الأخرى بقرار تنظيمي.",
-            actor=hr,
-        )
+    marked = (
+        ("foreign_unit", "justified", "الوحدة مشتركة مع الجهة الأخرى بقرار تنظيمي."),
+        ("occupied_without_occupant", "resolved", "صُحّحت حالة الوظيفة بطلب التصحيح المرفوع."),
+    )
+    for kind, state, note in marked:
+        finding = Finding.objects.filter(entity=entity, type=kind).first()
+        if finding is not None:
+            services.mark_finding(
+                finding_id=finding.pk, entity_id=entity.pk, state=state, note=note, actor=hr
+            )
 
     def request_with(title, variables):
         created = services.create_request(entity_id=entity.pk, title=title, actor=hr)

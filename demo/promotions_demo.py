@@ -8,6 +8,8 @@ the first entity, so a second run changes nothing).
   rank-9 positions offered.
 - Colleagues of rank 8 who each fail one rule (service ended, non-Saudi, too little time in
   rank, an unsatisfactory evaluation, a qualification below the classes' minimum).
+- The earlier round's winners hold rank 9: publication wrote their promotion decisions into
+  their records (dated at its publication).
 - A second HR specialist of the first entity, who approves publications (maker-checker).
 
 Everything goes through the promotions services, as HR would do it in the console.
@@ -35,14 +37,16 @@ from employment_records.models import (
     PerformanceEvaluation,
     Position,
     PositionStatus,
+    Qualification,
     QualificationLevel,
     Rating,
     VolunteeringEntry,
 )
 from promotions import services
-from promotions.models import Round
+from promotions.models import RECORD_SOURCE, Round
 
 SECOND_HR_ID = "1078901236"
+UNDERQUALIFIED_ID = "1089012346"  # a rank-8 colleague with a diploma only
 OPEN_TITLE = (
     "ترقيات المرتبة التاسعة — الدورة الثانية 1448",
     "Promotions to rank 9 — second round 1448",
@@ -217,6 +221,46 @@ def _failing_colleagues(colleagues, today) -> None:
     )
 
 
+def _underqualified_colleague(entity, today) -> Employee:
+    """A rank-8 colleague who meets every rule but the qualification: a diploma, below the
+    bachelor's degree the offered classes ask for (no demo employee of rank 8 holds less)."""
+    unit = OrganisationalUnit.objects.filter(entity=entity).order_by("code").first()
+    employee = Employee.objects.create(
+        national_id=UNDERQUALIFIED_ID,
+        first_name_ar="سلمان",
+        father_name_ar="فهد",
+        grandfather_name_ar="ناصر",
+        family_name_ar="العتيبي",
+        first_name_en="Salman",
+        father_name_en="Fahd",
+        grandfather_name_en="Nasser",
+        family_name_en="Al-Otaibi",
+        gender="m",
+        date_of_birth=dt.date(1984, 9, 9),
+        entity=entity,
+        unit=unit,
+        rank=8,
+        step=6,
+        rank_since=today - dt.timedelta(days=6 * 365),
+        hire_date=dt.date(2009, 10, 4),
+        national_id_expiry=dt.date(2032, 1, 1),
+    )
+    _decision(employee, ActionType.APPOINTMENT, "1430/ت/0912", employee.hire_date, to_rank=6)
+    _decision(employee, ActionType.PROMOTION, "1441/ر/0561", employee.rank_since, to_rank=8)
+    for year in demo_data.EVALUATION_YEARS:
+        PerformanceEvaluation.objects.create(
+            employee=employee, year=year, score=Decimal("91.00"), rating=Rating.EXCELLENT
+        )
+    Qualification.objects.create(
+        employee=employee,
+        level=QualificationLevel.DIPLOMA,
+        major="إدارة مكتبية",
+        institution="الكلية التقنية بالرياض",
+        graduation_date=dt.date(2007, 6, 1),
+    )
+    return employee
+
+
 def _volunteer(person, end: dt.date, hours: int) -> None:
     VolunteeringEntry.objects.create(
         employee=person,
@@ -327,14 +371,22 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
     shift = timezone.now() - timezone.make_aware(
         dt.datetime.combine(past_reference + dt.timedelta(days=30), dt.time(9))
     )
+    published_at = timezone.now() - shift + dt.timedelta(days=14)
     Round.objects.filter(pk=past.pk).update(
         opens_at=past.opens_at - shift,
         closes_at=past.opens_at - shift + dt.timedelta(days=7),
-        published_at=timezone.now() - shift + dt.timedelta(days=14),
+        published_at=published_at,
     )
+    # Publication wrote the winners' promotion decisions into their records, dated today:
+    # they too move to the publication date.
+    decided = timezone.localdate(published_at)
+    written = EmploymentAction.objects.filter(source=f"{RECORD_SOURCE}:{past.pk}")
+    Employee.objects.filter(pk__in=written.values("employee_id")).update(rank_since=decided)
+    written.update(decision_date=decided, effective_date=decided)
     # The round's history keeps the times its steps were really taken (it is append-only).
 
     _failing_colleagues(colleagues, today)
+    _underqualified_colleague(entity, today)
     for person in colleagues[4:7]:
         _volunteer(person, today - dt.timedelta(days=60), 40)
     current = _run_round(

@@ -9,11 +9,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from core.hr_admin import AuditedAdmin, EntityScopedAdmin, ReadOnlyAdminMixin, hr_site
 from core.workflow import WorkflowError
 
 from . import models, selectors, services
+from .exports import correction_columns
+from .nationalities import NATIONALITIES, SAUDI
 
 
 class ActionInline(admin.TabularInline):
@@ -31,17 +34,51 @@ class ActionInline(admin.TabularInline):
     show_change_link = True
 
 
+class NationalityFilter(admin.SimpleListFilter):
+    """Nationalities in words ("Egyptian", not "EG"), from a fixed list: no scan of the table
+    for the codes it holds. Saudi first, then "not Saudi", then the others by name."""
+
+    title = _("nationality")
+    parameter_name = "nationality"
+    NOT_SAUDI = "not_sa"
+
+    def lookups(self, request, model_admin):
+        others = sorted(
+            ((code, label) for code, label in NATIONALITIES.items() if code != SAUDI),
+            key=lambda item: str(item[1]),
+        )
+        return [(SAUDI, NATIONALITIES[SAUDI]), (self.NOT_SAUDI, _("Not Saudi")), *others]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_SAUDI:
+            return queryset.exclude(nationality=SAUDI)
+        if value:
+            return queryset.filter(nationality=value)
+        return queryset
+
+
+# Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
+EMPLOYEES = ngettext_lazy("%(count)s employee", "%(count)s employees", "count")
+POSITIONS = ngettext_lazy("%(count)s position", "%(count)s positions", "count")
+ACTIONS = ngettext_lazy("%(count)s employment action", "%(count)s employment actions", "count")
+CORRECTIONS = ngettext_lazy(
+    "%(count)s correction request", "%(count)s correction requests", "count"
+)
+
+
 class EmployeeAdmin(AuditedAdmin):
+    count_noun = EMPLOYEES
     list_display = (
         "national_id",
-        "full_name_ar",
-        "full_name_en",
+        "name_ar",
+        "name_en",
         "entity",
         "rank",
         "step",
         "status",
     )
-    list_filter = ("status", "entity", "rank", "nationality")
+    list_filter = ("status", "entity", "rank", NationalityFilter)
     search_fields = (
         "national_id",
         "first_name_ar",
@@ -53,6 +90,14 @@ class EmployeeAdmin(AuditedAdmin):
     raw_id_fields = ("position", "user")
     inlines = [ActionInline]
     search_help_text = _("A national ID (exact), or any part of the name in Arabic or English.")
+
+    @admin.display(description=_("full name (Arabic)"))
+    def name_ar(self, obj):
+        return obj.full_name_ar
+
+    @admin.display(description=_("full name (English)"))
+    def name_en(self, obj):
+        return obj.full_name_en
 
     def get_search_results(self, request, queryset, search_term):
         # An exact national ID or an indexed, Arabic-normalised name search (not LIKE '%x%'
@@ -71,6 +116,7 @@ class EmployeeAdmin(AuditedAdmin):
 
 
 class PositionAdmin(AuditedAdmin):
+    count_noun = POSITIONS
     list_display = ("number", "entity", "unit", "job_class", "rank", "status")
     list_filter = ("status", "entity", "rank")
     search_fields = ("number", "job_class__code", "job_class__title_ar", "job_class__title_en")
@@ -97,10 +143,12 @@ class EmployeeChildAdmin(AuditedAdmin):
 
 
 class ActionAdmin(EmployeeChildAdmin):
+    count_noun = ACTIONS
     list_display = ("employee", "action_type", "decision_number", "decision_date", "effective_date")
     list_filter = ("action_type",)
     show_full_result_count = False  # a second count over the largest table, on every filter
     raw_id_fields = ("employee", "from_position", "to_position")
+    readonly_fields = ("source",)  # written by the service that made the decision
 
 
 class TrainingAdmin(EmployeeChildAdmin):
@@ -202,6 +250,8 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     `employment_records.services` (never a plain model save)."""
 
     entity_lookup = "employee__entity"
+    count_noun = CORRECTIONS
+    csv_columns = correction_columns()
     list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
@@ -302,10 +352,15 @@ hr_site.register(models.CorrectionRequest, CorrectionAdmin)
 
 
 class MinistryCorrectionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
-    list_display = ("number", "employee", "field_name", "status", "due_at")
+    count_noun = CORRECTIONS
+    list_display = ("number", "employee", "field_label", "status", "due_at")
     list_filter = ("status", SlaFilter)
     search_fields = ("number", "employee__national_id")
     list_select_related = ("employee",)
+
+    @admin.display(description=_("field"))
+    def field_label(self, obj):
+        return obj.field_label
 
 
 admin.site.register(models.CorrectionRequest, MinistryCorrectionAdmin)

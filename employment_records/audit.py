@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class RecordAction(models.TextChoices):
     RECORD_CORRECTED = "record.corrected", _("Record corrected")
+    PROMOTED = "record.promoted", _("Promotion decision written to the record")
     SUBMIT = "correction.submit", _("Correction request submitted")
     REVIEW = "correction.review", _("Correction request taken under review")
     ASK = "correction.ask", _("More information requested on a correction")

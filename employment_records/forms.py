@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -81,3 +82,19 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to reject (the reason) or to ask for more information."),
     )
+
+
+class StatementRequestForm(forms.Form):
+    """The service certificate's language: Arabic (the default) or English."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the certificate"),
+        choices=settings.LANGUAGES,
+        initial="ar",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose Arabic or English.")},
+    )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or "ar"  # a form posted without the choice

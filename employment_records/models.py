@@ -358,6 +358,13 @@ class Employee(models.Model):
         return " ".join(parts)
 
     @property
+    def nationality_label(self) -> str:
+        """ "Egyptian", not "EG" (employment_records.nationalities)."""
+        from .nationalities import nationality_label
+
+        return nationality_label(self.nationality)
+
+    @property
     def full_name_ar(self) -> str:
         return self.full_name("ar")
 
@@ -457,6 +464,12 @@ class EmploymentAction(models.Model):
         help_text=_("For a suspension only: its period does not count toward time in rank."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Set when a service wrote the entry rather than HR's hand: "<kind>:<id>", e.g.
+    # "promotion_round:12" (employment_records.sources). One entry per person and source, so a
+    # service that writes again (a retried publication) changes nothing.
+    source = models.CharField(
+        _("source"), max_length=60, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("employment action")
@@ -485,10 +498,23 @@ class EmploymentAction(models.Model):
                 condition=Q(ended_in_penalty=False) | Q(action_type="suspension"),
                 name="action_penalty_only_on_suspension",
             ),
+            # Source first: "every entry this round wrote" is an index range.
+            models.UniqueConstraint(
+                fields=["source", "employee"],
+                condition=~Q(source=""),
+                name="action_once_per_source",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_action_type_display()} {self.decision_number}"
+
+    @property
+    def source_info(self):
+        """(label, url) of the service decision that wrote this entry, or None."""
+        from .sources import describe
+
+        return describe(self.source)
 
 
 class DecisionStatus(models.TextChoices):

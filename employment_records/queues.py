@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.work_queues import WorkQueue, register_queue
 
+from .exports import correction_columns
 from .models import CorrectionRequest, CorrectionStatus
 
 
@@ -31,5 +32,7 @@ def register() -> None:
                 "hr:employment_records_correctionrequest_review", args=[correction.pk]
             ),
             list_url=lambda: reverse("hr:employment_records_correctionrequest_changelist"),
+            csv_columns=correction_columns,
+            csv_related=("employee",),
         )
     )

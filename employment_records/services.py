@@ -20,6 +20,7 @@ from core.workflow import Role, WorkflowError, next_reference
 
 from .corrections import FieldSpec, spec_for
 from .models import (
+    ActionType,
     CorrectionEvidence,
     CorrectionRequest,
     CorrectionStatus,
@@ -29,6 +30,7 @@ from .models import (
     Position,
     PositionStatus,
 )
+from .salary_scale import promotion_step
 from .workflow import DECIDING, WORKFLOW
 
 S = CorrectionStatus
@@ -271,16 +273,28 @@ def _apply(spec: FieldSpec, target, proposed_text: str) -> None:
 SERVICE_STATEMENT = "service_statement"
 
 
-def request_service_statement(*, employee: Employee, actor):
-    """A new statement, or the one already being prepared (a double click makes one PDF)."""
+def request_service_statement(*, employee: Employee, actor, language: str = "ar"):
+    """The statement of the employee's data as it is today, in `language`: the one already
+    issued or being prepared for the same data (a double click, or asking again before
+    anything changed, renders nothing), else a new one."""
     from core.documents import documents_of_holder, request_document
     from core.models import Document
 
-    pending = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
-        status=Document.Status.PENDING
+    from .documents import statement_fingerprint
+
+    fingerprint = statement_fingerprint(employee_id=employee.pk, language=language)
+    same = documents_of_holder(holder=employee, kind=SERVICE_STATEMENT).filter(
+        language=language,
+        params__fingerprint=fingerprint,
+        status__in=(Document.Status.PENDING, Document.Status.READY),
+        revoked_at__isnull=True,
     )
-    return pending.first() or request_document(
-        kind=SERVICE_STATEMENT, holder=employee, requested_by=actor
+    return same.first() or request_document(
+        kind=SERVICE_STATEMENT,
+        holder=employee,
+        requested_by=actor,
+        params={"fingerprint": fingerprint},
+        language=language,
     )
 
 
@@ -292,3 +306,150 @@ def sync_position_status(*position_ids: int | None) -> None:
         Position.objects.filter(pk=pk).exclude(status=PositionStatus.FROZEN).update(
             status=PositionStatus.OCCUPIED if held else PositionStatus.VACANT
         )
+
+
+# --- decisions written by a service ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    employee_id: int
+    position_id: int  # the vacant position of the new rank the person moves to
+
+
+def record_promotions(
+    *,
+    decisions: list[PromotionDecision],
+    to_rank: int,
+    decision_number: str,
+    decided_on: dt.date,
+    source: str,
+    entity_id: int,
+    actor,
+) -> list[EmploymentAction]:
+    """Write each promotion into the person's record and move them to the new rank, step and
+    position, in the caller's transaction (a round's publication).
+
+    Idempotent: a person whose record already holds an entry from `source` is left as is, so
+    running it twice changes nothing. All or nothing: one person who can no longer be promoted
+    (service ended, rank changed, another entity) or one position no longer free refuses the
+    whole call before anything is written. A fixed number of queries plus one audit row per
+    person written.
+    """
+    with transaction.atomic():
+        ids = [d.employee_id for d in decisions]
+        done = set(
+            EmploymentAction.objects.filter(source=source, employee_id__in=ids).values_list(
+                "employee_id", flat=True
+            )
+        )
+        todo = [d for d in decisions if d.employee_id not in done]
+        if not todo:
+            return []
+        people = Employee.objects.select_for_update().in_bulk([d.employee_id for d in todo])
+        positions = Position.objects.select_for_update().in_bulk([d.position_id for d in todo])
+        held = set(
+            Employee.objects.filter(
+                position_id__in=positions, status=EmployeeStatus.ACTIVE
+            ).values_list("position_id", flat=True)
+        )
+        _check_promotions(todo, people, positions, held, to_rank=to_rank, entity_id=entity_id)
+        left = dict(
+            Position.objects.filter(
+                pk__in=[p.position_id for p in people.values() if p.position_id]
+            ).values_list("pk", "number")
+        )
+        actions = []
+        moved_from = []
+        for decision in todo:
+            person = people[decision.employee_id]
+            position = positions[decision.position_id]
+            step = promotion_step(person.rank, person.step, to_rank)
+            actions.append(
+                EmploymentAction(
+                    employee=person,
+                    action_type=ActionType.PROMOTION,
+                    decision_number=decision_number,
+                    decision_date=decided_on,
+                    effective_date=decided_on,
+                    from_position_id=person.position_id,
+                    to_position=position,
+                    from_rank=person.rank,
+                    to_rank=to_rank,
+                    from_step=person.step,
+                    to_step=step,
+                    source=source,
+                )
+            )
+            moved_from.append(person.position_id)
+            person.rank, person.step, person.rank_since = to_rank, step, decided_on
+            person.position, person.unit_id = position, position.unit_id
+        EmploymentAction.objects.bulk_create(actions, batch_size=500)
+        Employee.objects.bulk_update(
+            people.values(), ["rank", "step", "rank_since", "position", "unit"], batch_size=500
+        )
+        Position.objects.filter(pk__in=positions).update(status=PositionStatus.OCCUPIED)
+        _vacate_positions(moved_from)
+        for action in actions:
+            audit(
+                action="record.promoted",
+                actor=actor,
+                subject=action.employee,
+                entity_id=entity_id,
+                changes={
+                    "decision": decision_number,
+                    "source": source,
+                    "from_rank": action.from_rank,
+                    "to_rank": to_rank,
+                    "from_position": left.get(action.from_position_id, ""),
+                    "to_position": action.to_position.number,
+                },
+            )
+    return actions
+
+
+def _check_promotions(todo, people, positions, held, *, to_rank: int, entity_id: int) -> None:
+    if len({d.position_id for d in todo}) != len(todo):
+        raise WorkflowError(_("One position cannot go to two people."), status=409)
+    for decision in todo:
+        person = people.get(decision.employee_id)
+        position = positions.get(decision.position_id)
+        if person is None or position is None:
+            raise WorkflowError(_("A person or a position of the decision no longer exists."))
+        if person.entity_id != entity_id or position.entity_id != entity_id:
+            raise WorkflowError(
+                _("%(id)s or position %(number)s belongs to another entity.")
+                % {"id": person.national_id, "number": position.number}
+            )
+        if not person.in_service:
+            raise WorkflowError(
+                _("%(id)s is no longer in service and cannot be promoted.")
+                % {"id": person.national_id},
+                status=409,
+            )
+        if person.rank != to_rank - 1:
+            raise WorkflowError(
+                _("%(id)s now holds rank %(rank)s, not the rank below %(target)s.")
+                % {"id": person.national_id, "rank": person.rank, "target": to_rank},
+                status=409,
+            )
+        if (
+            position.rank != to_rank
+            or position.status != PositionStatus.VACANT
+            or (position.pk in held)
+        ):
+            raise WorkflowError(
+                _("Position %(number)s is no longer a vacant position of rank %(rank)s.")
+                % {"number": position.number, "rank": to_rank},
+                status=409,
+            )
+
+
+def _vacate_positions(position_ids) -> None:
+    """Positions left behind are vacant unless someone in service still holds them (frozen
+    ones stay frozen)."""
+    ids = {pk for pk in position_ids if pk}
+    still_held = Employee.objects.filter(position_id__in=ids, status=EmployeeStatus.ACTIVE)
+    Position.objects.filter(pk__in=ids).exclude(status=PositionStatus.FROZEN).exclude(
+        pk__in=still_held.values("position_id")
+    ).update(status=PositionStatus.VACANT)

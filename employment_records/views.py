@@ -24,7 +24,13 @@ from core.workflow import WorkflowError
 
 from . import selectors, services
 from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for
-from .forms import AnswerForm, CorrectionForm, EvidenceStepForm, RecordFilterForm
+from .forms import (
+    AnswerForm,
+    CorrectionForm,
+    EvidenceStepForm,
+    RecordFilterForm,
+    StatementRequestForm,
+)
 from .models import ActionType
 
 employment_data = service_required("employment_data")
@@ -460,21 +466,26 @@ def evidence_download(request, number, evidence_id):
 @employment_data
 def statements(request):
     employee = selectors.employee_of_user(request.user)
-    if request.method == "POST":
+    form = StatementRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         if not STATEMENT_LIMIT.hit(str(request.user.pk)):
             messages.error(
                 request, _("You have requested many statements in the last hour. Try again later.")
             )
             return redirect("employment_records:statements")
-        document = services.request_service_statement(employee=employee, actor=request.user)
+        document = services.request_service_statement(
+            employee=employee, actor=request.user, language=form.cleaned_data["language"]
+        )
         return redirect("employment_records:statement", code=document.code)
     return render(
         request,
         "employment_records/statements.html",
         {
+            "form": form,
             "documents": documents_of_holder(holder=employee, kind=services.SERVICE_STATEMENT)[:10],
             "crumbs": _crumbs((_("Service certificate"), None)),
         },
+        status=400 if form.errors else 200,
     )
 
 

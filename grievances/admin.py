@@ -7,6 +7,7 @@ checks the transition table and the specialist's entity again under the row lock
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -14,12 +15,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.console_lists import dual_calendar
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
 from core.workflow import WorkflowError
 
 from . import selectors, services
+from .exports import GRIEVANCE_CSV_RELATED, grievance_columns
 from .forms import AssignForm, CommitteeForm, DecideForm, MoreInfoForm
 from .models import CLOCK_RUNNING, Grievance, Status
 from .views import _serve
@@ -66,8 +70,14 @@ STEPS = {
 }
 
 
+# Counts in words, with the six Arabic plural forms (core.console_lists.count_text).
+GRIEVANCES = ngettext_lazy("%(count)s grievance", "%(count)s grievances", "count")
+
+
 class GrievanceAdmin(EntityScopedAdmin):
     entity_lookup = "entity"
+    count_noun = GRIEVANCES
+    csv_columns = grievance_columns()
     hr_permissions = ("view", "change")
     list_display = (
         "number",
@@ -80,9 +90,10 @@ class GrievanceAdmin(EntityScopedAdmin):
     )
     list_filter = ("status", "category", OverdueFilter, AssignedFilter)
     search_fields = ("number", "employee__national_id", "decision_number")
-    list_select_related = ("employee", "assigned_to")
+    list_select_related = GRIEVANCE_CSV_RELATED
     ordering = ("due_at",)
     list_per_page = 50
+    actions = ["assign_selected"]
 
     class Media:
         css = {"all": ("grievances/hr.css",)}
@@ -99,23 +110,68 @@ class GrievanceAdmin(EntityScopedAdmin):
 
     @admin.display(description=_("filed on"), ordering="submitted_at")
     def submitted_on(self, obj):
-        from core.dates import format_hijri
-
-        return format_hijri(obj.submitted_at)
+        return dual_calendar(obj.submitted_at)
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from core.dates import format_hijri
-
         if obj.status == Status.MORE_INFO_REQUESTED:
             return _("Paused: waiting for the employee")
         if obj.status not in CLOCK_RUNNING:
             return "—"
         if obj.due_at < timezone.now():
             return format_html(
-                '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(obj.due_at)
+                '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(obj.due_at)
             )
-        return format_hijri(obj.due_at)
+        return dual_calendar(obj.due_at)
+
+    # --- bulk assignment ---------------------------------------------------------------
+
+    @admin.action(
+        description=_("Assign the selected grievances to a specialist"), permissions=["change"]
+    )
+    def assign_selected(self, request, queryset):
+        """An intermediate page choosing the specialist, then grievances.services in one
+        transaction; each refused grievance is named with its reason."""
+        entity_id = hr_entity_id(request.user)
+        form = AssignForm(request.POST if "apply" in request.POST else None, entity_id=entity_id)
+        if form.is_bound and form.is_valid():
+            result = services.assign_grievances(
+                grievance_ids=queryset.values_list("pk", flat=True),
+                specialist=form.cleaned_data["specialist"],
+                actor=request.user,
+                request=request,
+            )
+            if result.assigned:
+                self.message_user(
+                    request,
+                    _("Assigned to %(name)s: %(numbers)s.")
+                    % {
+                        "name": form.cleaned_data["specialist"],
+                        "numbers": _list_separator().join(result.assigned),
+                    },
+                    messages.SUCCESS,
+                )
+            for number, reason in result.refused:
+                self.message_user(
+                    request,
+                    _("%(number)s was not assigned: %(reason)s")
+                    % {"number": number, "reason": reason},
+                    messages.ERROR,
+                )
+            return None  # back to the list, its filters kept
+        return TemplateResponse(
+            request,
+            "admin/grievances/grievance/assign_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Assign the selected grievances to a specialist"),
+                "grievances": queryset.select_related("employee").order_by("due_at", "pk"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "select_across": request.POST.get("select_across", "0"),
+            },
+        )
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -224,6 +280,8 @@ class GrievanceAdmin(EntityScopedAdmin):
         if form_class is None:
             return None
         data = request.POST if request.method == "POST" else None
+        if form_class is DecideForm:
+            return DecideForm(data, request.FILES if data is not None else None)
         if form_class is AssignForm:
             return AssignForm(
                 data,
@@ -249,7 +307,10 @@ class GrievanceAdmin(EntityScopedAdmin):
             )
         elif step == "decide":
             services.decide_grievance(
-                outcome=data["outcome"], reasoning=data["reasoning"], **common
+                outcome=data["outcome"],
+                reasoning=data["reasoning"],
+                letter=data.get("letter"),
+                **common,
             )
         elif step == "close":
             services.close_grievance(**common)
@@ -263,12 +324,18 @@ class GrievanceAdmin(EntityScopedAdmin):
         return _serve(found)
 
 
+def _list_separator() -> str:
+    return "، " if get_language() == "ar" else ", "
+
+
 hr_site.register(Grievance, GrievanceAdmin)
 
 
 @admin.register(Grievance)
 class MinistryGrievanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ministry sees every entity's grievances, read-only: HR answers them in /hr/."""
+
+    count_noun = GRIEVANCES
 
     list_display = ("number", "entity", "category", "status", "submitted_at", "outcome")
     list_filter = ("status", "category", "entity")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DualCalendarDateField, format_hijri
-from core.uploads import EvidenceField
+from core.uploads import EvidenceField, check_upload
 from core.workflow import WorkflowError
 
 from .models import Category, Outcome
@@ -218,3 +218,16 @@ class DecideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("The employee reads these reasons with the result."),
     )
+    letter = forms.FileField(
+        label=_("Official reply letter (optional)"),
+        required=False,
+        help_text=_(
+            "The signed letter of the entity, as a PDF, JPG or PNG file. "
+            "The employee can download it with the result."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def clean_letter(self):
+        letter = self.cleaned_data.get("letter")
+        return check_upload(letter) if letter else None

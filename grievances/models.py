@@ -267,10 +267,24 @@ class GrievanceAttachment(PrivateAttachment):
         related_name="attachments",
         verbose_name=_("message"),
     )
+    # The entity's official reply letter, filed with the decision and shown with the result.
+    decision_letter = models.BooleanField(_("official reply letter"), default=False)
 
     class Meta(PrivateAttachment.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        constraints = [
+            *PrivateAttachment.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["grievance"],
+                condition=models.Q(decision_letter=True),
+                name="grievance_one_decision_letter",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision_letter=False) | models.Q(message__isnull=True),
+                name="grievance_letter_not_in_a_message",
+            ),
+        ]
 
 
 class CommitteeRecommendation(models.Model):

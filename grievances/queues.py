@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.work_queues import WorkQueue, register_queue
 
+from .exports import GRIEVANCE_CSV_RELATED, grievance_columns
 from .models import CLOCK_RUNNING, Grievance, Status
 
 
@@ -14,6 +15,14 @@ def _change_url(grievance) -> str:
 
 def _list_url() -> str:
     return reverse("hr:grievances_grievance_changelist")
+
+
+def _to_assign_url() -> str:
+    return _list_url() + f"?status__exact={Status.SUBMITTED}&assigned=nobody"
+
+
+def _mine_url() -> str:
+    return _list_url() + "?assigned=me"
 
 
 def _open_in_entity(user, entity_id):
@@ -43,7 +52,9 @@ def register() -> None:
             rows=to_assign,
             due_field="due_at",
             url_of=_change_url,
-            list_url=_list_url,
+            list_url=_to_assign_url,
+            csv_columns=grievance_columns,
+            csv_related=GRIEVANCE_CSV_RELATED,
         )
     )
     register_queue(
@@ -53,6 +64,8 @@ def register() -> None:
             rows=waiting_on_me,
             due_field="due_at",
             url_of=_change_url,
-            list_url=_list_url,
+            list_url=_mine_url,
+            csv_columns=grievance_columns,
+            csv_related=GRIEVANCE_CSV_RELATED,
         )
     )

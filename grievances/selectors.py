@@ -43,8 +43,15 @@ def _detail_queryset() -> QuerySet[Grievance]:
         ),
         Prefetch(
             "attachments",
-            queryset=GrievanceAttachment.objects.filter(message__isnull=True),
+            queryset=GrievanceAttachment.objects.filter(
+                message__isnull=True, decision_letter=False
+            ),
             to_attr="filing_attachments",
+        ),
+        Prefetch(
+            "attachments",
+            queryset=GrievanceAttachment.objects.filter(decision_letter=True),
+            to_attr="decision_letters",
         ),
     )
 

@@ -192,7 +192,9 @@ def _file(employee, data, attachments, submission_token, today, request, draft) 
     return grievance
 
 
-def _store_attachments(grievance, attachments, *, message=None, stored: list[str]) -> None:
+def _store_attachments(
+    grievance, attachments, *, message=None, stored: list[str], decision_letter=False
+) -> None:
     for checked in attachments:
         name = store_privately(checked, folder=f"grievances/{grievance.pk}")
         stored.append(name)
@@ -203,6 +205,7 @@ def _store_attachments(grievance, attachments, *, message=None, stored: list[str
             original_name=checked.original_name,
             content_type=checked.content_type,
             size=checked.size,
+            decision_letter=decision_letter,
         )
 
 
@@ -287,6 +290,41 @@ def assign_grievance(*, grievance_id: int, specialist, actor, request=None) -> N
             notify_specialist(locked, template="grievance_assigned_specialist")
 
 
+@dataclass(frozen=True)
+class BulkAssignment:
+    assigned: list[str]  # grievance numbers
+    refused: list[tuple[str, str]]  # (grievance number, the reason, translated)
+
+
+def assign_grievances(*, grievance_ids, specialist, actor, request=None) -> BulkAssignment:
+    """Give several grievances of the actor's entity to one specialist in one transaction.
+
+    Each goes through `assign_grievance` (its checks, its status row, its audit event, its
+    notice) inside a savepoint of its own, so a refused one -- about the specialist or the
+    actor, already decided -- is reported with its reason and the others are still assigned.
+    Ids of another entity's grievances are ignored: they do not exist for this specialist.
+    The rows are locked up front in id order, so two bulk assignments cannot deadlock.
+    """
+    assigned, refused = [], []
+    with transaction.atomic():
+        rows = list(
+            Grievance.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(grievance_ids), entity_id=hr_entity_id(actor))
+            .order_by("pk")
+            .values_list("pk", "number")
+        )
+        for pk, number in rows:
+            try:
+                assign_grievance(
+                    grievance_id=pk, specialist=specialist, actor=actor, request=request
+                )
+            except WorkflowError as refusal:
+                refused.append((number, str(refusal.message)))
+            else:
+                assigned.append(number)
+    return BulkAssignment(assigned=assigned, refused=refused)
+
+
 def request_more_information(*, grievance_id: int, question: str, actor, request=None) -> None:
     with transaction.atomic():
         locked = _locked(grievance_id)
@@ -351,9 +389,17 @@ def record_committee_recommendation(
 
 
 def decide_grievance(
-    *, grievance_id: int, outcome: str, reasoning: str, actor, request=None
+    *,
+    grievance_id: int,
+    outcome: str,
+    reasoning: str,
+    actor,
+    letter: CheckedUpload | None = None,
+    request=None,
 ) -> None:
-    with transaction.atomic():
+    """Record the result and its reasons, with the entity's official reply letter if given
+    (stored with the decision, removed again if the decision is refused)."""
+    with files_removed_on_rollback() as stored, transaction.atomic():
         locked = _locked(grievance_id)
         _check_hr_scope(actor, locked)
         WORKFLOW.check(locked, WORKFLOW.transition("decide"), actor=actor, role=Role.HR)
@@ -369,14 +415,11 @@ def decide_grievance(
         locked.reasoning = reasoning.strip()
         locked.decided_at = timezone.now()
         locked.decided_by = actor
-        WORKFLOW.take(
-            locked,
-            "decide",
-            actor=actor,
-            role=Role.HR,
-            request=request,
-            changes={"outcome": outcome},
-        )
+        changes = {"outcome": outcome}
+        if letter is not None:
+            _store_attachments(locked, [letter], stored=stored, decision_letter=True)
+            changes["letter"] = letter.original_name
+        WORKFLOW.take(locked, "decide", actor=actor, role=Role.HR, request=request, changes=changes)
 
 
 def close_grievance(*, grievance_id: int, actor, request=None) -> None:

@@ -15,7 +15,7 @@ import csv
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -26,12 +26,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.catalogue import decide
+from core.console_lists import ValueFilter
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
+from core.models import Document
 from core.uploads import attachment_response
 from core.workflow import Role, WorkflowError
 from employment_records.models import JobClass, OrganisationalUnit
 
 from . import selectors, services
+from .documents import pdf_response
 from .forms import DecisionForm, MarkFindingForm, RequestForm, VariableForm
 from .models import (
     AuditRun,
@@ -39,7 +42,9 @@ from .models import (
     FindingHistory,
     FindingState,
     InventoryPosition,
+    JobVariable,
     RequestStatus,
+    RunStatus,
     VariableAttachment,
     VariableRequest,
     VariableType,
@@ -84,42 +89,58 @@ class HtmxMedia:
         css = {"all": ("job_audit/console.css",)}
 
 
+def due_date(value, *, overdue: bool):
+    """A due date in both calendars, marked when it has passed."""
+    from core.console_lists import dual_calendar
+
+    if value is None:
+        return "—"
+    if overdue:
+        return format_html(
+            '<strong class="overdue">{} — {}</strong>', _("Overdue"), dual_calendar(value)
+        )
+    return dual_calendar(value)
+
+
 # --- inventory -------------------------------------------------------------------------------
 
 
-class UnitFilter(admin.SimpleListFilter):
+class IdFilter(admin.SimpleListFilter):
+    """A filter on a foreign key's id column (`column`): a value that is not an id matches
+    nothing rather than raising."""
+
+    column = ""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value:
+            return (
+                queryset.filter(**{self.column: int(value)}) if value.isdigit() else queryset.none()
+            )
+        return queryset
+
+
+class UnitFilter(IdFilter):
     """Units of the specialist's own entity only (Django's related filter would list all)."""
 
     title = _("unit")
     parameter_name = "unit"
+    column = "unit_id"
 
     def lookups(self, request, model_admin):
         units = OrganisationalUnit.objects.filter(entity_id=hr_entity_id(request.user))
         return [(str(u.pk), f"{u.code} {u.name}") for u in units.order_by("code")]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            if not self.value().isdigit():
-                return queryset.none()
-            return queryset.filter(unit_id=int(self.value()))
-        return queryset
 
-
-class JobClassFilter(admin.SimpleListFilter):
+class JobClassFilter(IdFilter):
     title = _("job class")
     parameter_name = "job_class"
+    column = "job_class_id"
 
     def lookups(self, request, model_admin):
         # The classification manual is reference data (a few hundred classes): listing it
         # whole costs less than finding the classes used, a DISTINCT over the positions.
         return [(str(c.pk), str(c)) for c in JobClass.objects.order_by("code")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            if not self.value().isdigit():
-                return queryset.none()
-            return queryset.filter(job_class_id=int(self.value()))
-        return queryset
 
 
 class HasFindingsFilter(admin.SimpleListFilter):
@@ -219,23 +240,18 @@ class InventoryAdmin(GrantRequiredMixin, EntityScopedAdmin):
 # --- findings --------------------------------------------------------------------------------
 
 
-class PositionIdFilter(admin.SimpleListFilter):
+class PositionIdFilter(IdFilter):
     """Reached from the inventory's findings link: one position's findings."""
 
     title = _("position")
     parameter_name = "position"
+    column = "position_id"
 
     def lookups(self, request, model_admin):
         return ()
 
     def has_output(self):
         return False
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value:
-            return queryset.filter(position_id=int(value)) if value.isdigit() else queryset.none()
-        return queryset
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -322,7 +338,34 @@ def csv_response(findings, filename: str) -> StreamingHttpResponse:
     return response
 
 
-class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
+class FindingPages:
+    """What both consoles' finding lists share: the explanation column and the CSV export of
+    the findings `export_rows` picks (the specialist's entity; the ministry's filter)."""
+
+    def export_rows(self, request):
+        raise NotImplementedError
+
+    @admin.display(description=_("explanation"))
+    def explanation(self, obj):
+        return obj.explanation
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="job_audit_finding_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return csv_response(self.export_rows(request), "findings.csv")
+
+
+class FindingAdmin(FindingPages, HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
     hr_permissions = ("view", "change")
     list_display = ("type", "severity", "state", "explanation", "position_link", "last_seen")
     list_filter = (CurrentFilter, "type", "severity", PositionIdFilter)
@@ -338,10 +381,6 @@ class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("explanation"))
-    def explanation(self, obj):
-        return obj.explanation
-
     @admin.display(description=_("position"), ordering="position__number")
     def position_link(self, obj):
         if obj.position_id is None:
@@ -354,24 +393,12 @@ class FindingAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
 
     @admin.display(description=_("last seen"), ordering="last_run__created_at")
     def last_seen(self, obj):
-        from core.dates import format_hijri
+        from core.console_lists import dual_calendar
 
-        return format_hijri(obj.last_run.created_at)
+        return dual_calendar(obj.last_run.created_at)
 
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path("export.csv", wrap(self.export_view), name="job_audit_finding_export"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        entity_id = hr_entity_id(request.user)
-        return csv_response(Finding.objects.filter(entity_id=entity_id).current(), "findings.csv")
+    def export_rows(self, request):
+        return Finding.objects.filter(entity_id=hr_entity_id(request.user)).current()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_view_permission(request):
@@ -459,6 +486,11 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
                 wrap(self.progress_view),
                 name="job_audit_auditrun_progress",
             ),
+            path(
+                "<int:run_id>/summary.pdf",
+                wrap(self.summary_pdf_view),
+                name="job_audit_auditrun_summary_pdf",
+            ),
             *super().get_urls(),
         ]
 
@@ -493,8 +525,14 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
                 "opts": self.opts,
                 "title": _("Audit run"),
                 "run": run,
+                "summary": selectors.summary_document(entity_id=run.entity_id, run_id=run.pk),
             },
         )
+
+    def summary_pdf_view(self, request, run_id):
+        """The summary the ministry had issued for the entity's run, if any."""
+        run = self._run(request, run_id)
+        return summary_pdf_response(entity_id=run.entity_id, run_id=run.pk)
 
     def progress_view(self, request, run_id):
         """The panel alone for htmx; the whole page for anyone else."""
@@ -504,51 +542,106 @@ class AuditRunAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
         return TemplateResponse(request, "admin/job_audit/_run_progress.html", {"run": run})
 
 
-# --- job variables requests (HR) -------------------------------------------------------------
-
-HR_REQUEST_STEPS = ("submit",)
+# --- job variables requests (both consoles) --------------------------------------------------
 
 
-class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
-    hr_permissions = ("view", "add", "change")
-    list_display = ("number", "title", "status", "variable_count", "submitted_at", "due_at")
-    list_filter = ("status",)
-    search_fields = ("number", "title")
-    ordering = ("-created_at",)
-    list_per_page = 50
+class VariableRequestPages(HtmxMedia):
+    """What the HR console's and the ministry's request pages share: the request fetched within
+    the console's scope (the specialist's entity; every entity but drafts for the ministry),
+    its attachments, and the variables' count of the rows on the page only."""
+
+    # (route, view method, URL name) of the console's own pages, besides the attachment's.
+    extra_views: tuple[tuple[str, str, str], ...] = ()
+
+    def scope(self, request) -> int | None:
+        """The entity whose requests this console sees; None: the ministry's view."""
+        raise NotImplementedError
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_variables=Count("variables"))
+        # The rows on the page bring their variables' ids (one query for the page): no count
+        # grouped over every request of the list.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("variables", queryset=JobVariable.objects.only("pk", "request_id"))
+            )
+        )
 
-    @admin.display(description=_("variables"), ordering="n_variables")
+    @admin.display(description=_("variables"))
     def variable_count(self, obj):
-        return obj.n_variables
+        return len(obj.variables.all())
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path(
-                "<int:request_id>/variables/<int:variable_id>/remove/",
-                wrap(self.remove_variable_view),
-                name="job_audit_variablerequest_remove_variable",
-            ),
-            path(
-                "<int:request_id>/submit/",
-                wrap(self.submit_view),
-                name="job_audit_variablerequest_submit",
-            ),
-            path(
+        views = (
+            *self.extra_views,
+            (
                 "<int:request_id>/attachments/<int:attachment_id>/",
-                wrap(self.attachment_view),
-                name="job_audit_variablerequest_attachment",
+                "attachment_view",
+                "job_audit_variablerequest_attachment",
+            ),
+        )
+        return [
+            *(
+                path(route, self.admin_site.admin_view(getattr(self, view)), name=name)
+                for route, view, name in views
             ),
             *super().get_urls(),
         ]
+
+    def _request(self, request, request_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            return selectors.access_request(entity_id=self.scope(request), request_id=request_id)
+        except VariableRequest.DoesNotExist:
+            raise Http404 from None
+
+    def attachment_view(self, request, request_id, attachment_id):
+        variable_request = self._request(request, request_id)
+        found = VariableAttachment.objects.filter(
+            pk=attachment_id, variable__request=variable_request
+        ).first()
+        if found is None:
+            raise Http404
+        return attachment_response(found)
+
+
+class VariableRequestAdmin(VariableRequestPages, GrantRequiredMixin, EntityScopedAdmin):
+    hr_permissions = ("view", "add", "change")
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "variable_count",
+        "submitted_at",
+        "due_at",
+        "changes_due",
+    )
+    list_filter = ("status",)
+    search_fields = ("number", "title")
+    ordering = ("-created_at",)
+    list_per_page = 50
+    extra_views = (
+        (
+            "<int:request_id>/variables/<int:variable_id>/remove/",
+            "remove_variable_view",
+            "job_audit_variablerequest_remove_variable",
+        ),
+        ("<int:request_id>/submit/", "submit_view", "job_audit_variablerequest_submit"),
+    )
+
+    def scope(self, request) -> int | None:
+        return hr_entity_id(request.user)
+
+    @admin.display(description=_("changes due by"), ordering="changes_due_at")
+    def changes_due(self, obj):
+        if obj.status != RequestStatus.RETURNED or obj.changes_due_at is None:
+            return "—"
+        return due_date(obj.changes_due_at, overdue=obj.changes_overdue)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
@@ -573,16 +666,6 @@ class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
             },
             status=400 if form.is_bound else 200,
         )
-
-    def _request(self, request, request_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            return selectors.access_request(
-                entity_id=hr_entity_id(request.user), request_id=request_id
-            )
-        except VariableRequest.DoesNotExist:
-            raise Http404 from None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         variable_request = self._request(request, _object_id(object_id))
@@ -666,15 +749,6 @@ class VariableRequestAdmin(HtmxMedia, GrantRequiredMixin, EntityScopedAdmin):
         messages.success(request, _("Submitted to the ministry for audit."))
         return redirect(reverse("hr:job_audit_variablerequest_change", args=[request_id]))
 
-    def attachment_view(self, request, request_id, attachment_id):
-        variable_request = self._request(request, request_id)
-        found = VariableAttachment.objects.filter(
-            pk=attachment_id, variable__request=variable_request
-        ).first()
-        if found is None:
-            raise Http404
-        return attachment_response(found)
-
 
 hr_site.register(InventoryPosition, InventoryAdmin)
 hr_site.register(Finding, FindingAdmin)
@@ -732,6 +806,21 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(status__in=[RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT])
 
 
+class MinistryStatusFilter(admin.SimpleListFilter):
+    """The statuses the ministry sees (a draft never reaches it)."""
+
+    title = _("status")
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in RequestStatus if s != RequestStatus.DRAFT]
+
+    def queryset(self, request, queryset):
+        if self.value() in RequestStatus.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 class VariableTypeFilter(admin.SimpleListFilter):
     title = _("type of change")
     parameter_name = "variable_type"
@@ -741,12 +830,15 @@ class VariableTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in VariableType.values:
-            return queryset.filter(variables__type=self.value()).distinct()
+            # EXISTS per request, not a join made DISTINCT over every row.
+            return queryset.filter(
+                Exists(JobVariable.objects.filter(request=OuterRef("pk"), type=self.value()))
+            )
         return queryset
 
 
 @admin.register(VariableRequest)
-class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
+class MinistryVariableRequestAdmin(VariableRequestPages, admin.ModelAdmin):
     list_display = (
         "number",
         "entity",
@@ -757,64 +849,38 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
         "answer_due",
         "auditor",
     )
-    list_filter = (QueueFilter, "status", OverdueFilter, VariableTypeFilter, "entity")
+    # The entity by its code, typed: a list of every government entity is no filter.
+    list_filter = (
+        QueueFilter,
+        MinistryStatusFilter,
+        OverdueFilter,
+        VariableTypeFilter,
+        ("entity__code", ValueFilter),
+    )
     search_fields = ("number", "title", "entity__code")
     list_select_related = ("entity", "auditor")
+    # The queue: the ministry's answer date first. Drafts (no date yet) are the entity's own
+    # and never listed here, so the seek pages follow the date.
     ordering = ("due_at", "id")
+    seek_not_null = ("due_at",)
     list_per_page = 50
+    extra_views = (("<int:request_id>/decide/", "decide_view", "job_audit_variablerequest_decide"),)
+
+    def scope(self, request) -> int | None:
+        return None
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_variables=Count("variables"))
-
-    @admin.display(description=_("variables"), ordering="n_variables")
-    def variable_count(self, obj):
-        return obj.n_variables
+        return super().get_queryset(request).filter(selectors.SEEN_BY_THE_MINISTRY)
 
     @admin.display(description=_("answer due by"), ordering="due_at")
     def answer_due(self, obj):
-        from core.dates import format_hijri
-
-        if obj.due_at is None:
-            return "—"
         if obj.paused_since is not None:
             return _("Paused: returned to the entity")
-        if obj.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT) and obj.is_overdue:
-            return format_html(
-                '<strong class="overdue">{} — {}</strong>', _("Overdue"), format_hijri(obj.due_at)
-            )
-        return format_hijri(obj.due_at)
+        waiting = obj.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_AUDIT)
+        return due_date(obj.due_at, overdue=waiting and obj.is_overdue)
 
     def has_add_permission(self, request):
         return False  # entities prepare requests in /hr/
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
-
-        return [
-            path(
-                "<int:request_id>/decide/",
-                wrap(self.decide_view),
-                name="job_audit_variablerequest_decide",
-            ),
-            path(
-                "<int:request_id>/attachments/<int:attachment_id>/",
-                wrap(self.attachment_view),
-                name="job_audit_variablerequest_attachment",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _request(self, request, request_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        try:
-            return selectors.access_request(entity_id=None, request_id=request_id)
-        except VariableRequest.DoesNotExist:
-            raise Http404 from None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         variable_request = self._request(request, _object_id(object_id))
@@ -871,15 +937,6 @@ class MinistryVariableRequestAdmin(HtmxMedia, admin.ModelAdmin):
         messages.success(request, gettext("Saved. The entity's specialist is told by SMS."))
         return redirect(reverse("admin:job_audit_variablerequest_change", args=[request_id]))
 
-    def attachment_view(self, request, request_id, attachment_id):
-        variable_request = self._request(request, request_id)
-        found = VariableAttachment.objects.filter(
-            pk=attachment_id, variable__request=variable_request
-        ).first()
-        if found is None:
-            raise Http404
-        return attachment_response(found)
-
 
 class FindingHistoryInline(admin.TabularInline):
     model = FindingHistory
@@ -893,35 +950,25 @@ class FindingHistoryInline(admin.TabularInline):
 
 
 @admin.register(Finding)
-class MinistryFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("type", "severity", "state", "entity", "explanation", "last_run")
+class MinistryFindingAdmin(FindingPages, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("type", "severity", "state", "entity", "explanation", "last_seen")
     list_filter = ("state", "type", "severity", "entity")
     search_fields = ("position__number", "employee__national_id", "entity__code")
     list_select_related = ("entity", "last_run")
     inlines = [FindingHistoryInline]
     show_full_result_count = False
 
-    @admin.display(description=_("explanation"))
-    def explanation(self, obj):
-        return obj.explanation
+    @admin.display(description=_("last seen"), ordering="last_run__created_at")
+    def last_seen(self, obj):
+        # The run's date in both calendars, not the run's name (which carries an ISO date).
+        from core.console_lists import dual_calendar
 
-    def get_urls(self):
-        def wrap(view):
-            return self.admin_site.admin_view(view)
+        return dual_calendar(obj.last_run.created_at)
 
-        return [
-            path("export.csv", wrap(self.export_view), name="job_audit_finding_export"),
-            *super().get_urls(),
-        ]
-
-    def export_view(self, request):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+    def export_rows(self, request):
         rows = Finding.objects.current()
         entity = request.GET.get("entity__id__exact", "")
-        if entity.isdigit():
-            rows = rows.filter(entity_id=int(entity))
-        return csv_response(rows, "findings.csv")
+        return rows.filter(entity_id=int(entity)) if entity.isdigit() else rows
 
 
 @admin.register(AuditRun)
@@ -940,10 +987,12 @@ class MinistryAuditRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("summary"))
     def summary_pdf(self, obj):
-        if obj.status != "done":
+        if obj.status != RunStatus.DONE:
             return "—"
         return format_html(
-            '<a href="{}">PDF</a>', reverse("admin:job_audit_auditrun_summary", args=[obj.pk])
+            '<a href="{}">{}</a>',
+            reverse("admin:job_audit_auditrun_summary", args=[obj.pk]),
+            _("Summary PDF"),
         )
 
     def get_urls(self):
@@ -952,41 +1001,57 @@ class MinistryAuditRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         return [
             path(
+                "<int:run_id>/summary/", wrap(self.summary_view), name="job_audit_auditrun_summary"
+            ),
+            path(
                 "<int:run_id>/summary.pdf",
-                wrap(self.summary_view),
-                name="job_audit_auditrun_summary",
+                wrap(self.summary_pdf_view),
+                name="job_audit_auditrun_summary_pdf",
             ),
             *super().get_urls(),
         ]
 
-    def summary_view(self, request, run_id):
-        """The entity's audit summary for the ministry, as an Arabic PDF (core.pdf)."""
+    def _finished_run(self, request, run_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
             run = selectors.access_run(entity_id=None, run_id=run_id)
         except AuditRun.DoesNotExist:
             raise Http404 from None
-        if run.status != "done":
+        if run.status != RunStatus.DONE:
             raise Http404
-        from django.http import HttpResponse
-        from django.utils import translation
+        return run
 
-        from core.pdf import render_pdf
+    def summary_view(self, request, run_id):
+        """The run's summary PDF for the ministry (core.documents): ask for it (POST), follow
+        it while the worker renders it, download it once issued."""
+        run = self._finished_run(request, run_id)
+        if request.method == "POST":
+            services.request_summary(run_id=run.pk, actor=request.user)
+            return redirect(reverse("admin:job_audit_auditrun_summary", args=[run.pk]))
+        document = selectors.summary_document(entity_id=run.entity_id, run_id=run.pk)
+        return TemplateResponse(
+            request,
+            "admin/job_audit/summary_document.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Job data audit summary"),
+                "run": run,
+                "document": document,
+                "pdf_url": reverse("admin:job_audit_auditrun_summary_pdf", args=[run.pk]),
+                "console": "admin",
+            },
+        )
 
-        with translation.override("ar"):
-            pdf = render_pdf(
-                "job_audit/documents/summary.html",
-                {
-                    "run": run,
-                    "summary": selectors.entity_summary(run.entity_id),
-                    "issued_at": timezone.now(),
-                    "LANGUAGE_CODE": "ar",
-                },
-            )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        filename = f"job-audit-{run.entity.code}-{run.pk}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+    def summary_pdf_view(self, request, run_id):
+        run = self._finished_run(request, run_id)
+        return summary_pdf_response(entity_id=run.entity_id, run_id=run.pk)
+
+
+def summary_pdf_response(*, entity_id: int, run_id: int):
+    """The run's issued summary, if the entity has one (another entity's run: 404)."""
+    document = selectors.summary_document(entity_id=entity_id, run_id=run_id)
+    if document is None or document.status != Document.Status.READY:
+        raise Http404
+    return pdf_response(document)

@@ -12,3 +12,11 @@ class JobAuditConfig(AppConfig):
         from .audit import JobAuditAction
 
         register_actions(JobAuditAction)
+
+        from .queues import register
+
+        register()
+
+        from .documents import register_kinds
+
+        register_kinds()

@@ -23,7 +23,7 @@ from employment_records.models import (
     Position,
 )
 
-from .findings import FindingType, Severity, explain
+from .findings import SEVERITY, FindingType, Severity, explain
 
 
 class RunStatus(models.TextChoices):
@@ -99,6 +99,15 @@ class AuditRun(models.Model):
     def count_rows(self):
         """(label, count) for every type, zeros included, in the order of FindingType."""
         return [(kind.label, self.counts.get(kind.value, 0)) for kind in FindingType]
+
+    def severity_rows(self):
+        """(severity, label, count) from high to low, zeros included: the run's findings by
+        the severity of their type."""
+        by_severity = dict.fromkeys(Severity, 0)
+        for kind, count in (self.counts or {}).items():
+            if kind in FindingType.values:
+                by_severity[SEVERITY[FindingType(kind)]] += count
+        return [(severity, severity.label, by_severity[severity]) for severity in Severity]
 
 
 class FindingState(models.TextChoices):
@@ -315,6 +324,9 @@ class VariableRequest(SlaClock):
         verbose_name=_("auditor"),
     )
     decision_note = models.TextField(_("auditor's reason"), blank=True)
+    # While returned for changes, the ministry's clock is paused and this is the entity's:
+    # the date by which the changed request should come back (the HR home's queue).
+    changes_due_at = models.DateTimeField(_("changes due by"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job variables request")
@@ -338,6 +350,14 @@ class VariableRequest(SlaClock):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_REQUEST_STATUSES
+
+    @property
+    def changes_overdue(self) -> bool:
+        return (
+            self.status == RequestStatus.RETURNED
+            and self.changes_due_at is not None
+            and self.changes_due_at < timezone.now()
+        )
 
     @property
     def attachments(self):

@@ -3,7 +3,7 @@ another entity's id answers DoesNotExist, which the views turn into 404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from employment_records.models import Employee, EmployeeStatus
@@ -90,10 +90,19 @@ def position_history(position_id: int):
     )
 
 
+# What the ministry sees of the requests: every entity's, once submitted. A draft is the
+# entity's own work (and has no answer date yet).
+SEEN_BY_THE_MINISTRY = ~Q(status=RequestStatus.DRAFT) & Q(due_at__isnull=False)
+
+
 def access_request(*, entity_id: int | None, request_id: int) -> VariableRequest:
+    """The entity's request (a specialist), or with `entity_id=None` any entity's submitted
+    request (a ministry auditor); DoesNotExist otherwise."""
     rows = VariableRequest.objects.select_related("entity", "created_by", "auditor")
     if entity_id is not None:
         rows = rows.filter(entity_id=entity_id)
+    else:
+        rows = rows.filter(SEEN_BY_THE_MINISTRY)
     return rows.prefetch_related(
         "variables__position__job_class",
         "variables__position__unit",
@@ -142,3 +151,18 @@ def entity_summary(entity_id: int) -> dict:
         ],
         "latest_run": latest,
     }
+
+
+def summary_document(*, entity_id: int, run_id: int):
+    """The run's summary PDF (core.documents) being prepared or ready, or None: a failed one
+    does not count, so it can be asked for again."""
+    from core.documents import documents_of_entity
+    from core.models import Document
+
+    from .documents import SUMMARY_DOCUMENT
+
+    return (
+        documents_of_entity(entity_id=entity_id, kind=SUMMARY_DOCUMENT, params={"run": run_id})
+        .exclude(status=Document.Status.FAILED)
+        .first()
+    )

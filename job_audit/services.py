@@ -227,6 +227,31 @@ def run_audit(*, run_id: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AuditRun:
     return run
 
 
+def request_summary(*, run_id: int, actor):
+    """A ministry auditor asks for the run's summary PDF, rendered by the documents worker
+    (core.documents). One summary per run: a second request returns the one being prepared
+    or issued."""
+    from core.documents import request_document
+
+    from .documents import SUMMARY_DOCUMENT
+    from .selectors import summary_document
+
+    with transaction.atomic():
+        # The run's row is the lock: two clicks at once make one document.
+        run = AuditRun.objects.select_for_update().select_related("entity").get(pk=run_id)
+        if run.status != RunStatus.DONE:
+            raise JobAuditError(_("Only a finished audit run has a summary."), status=409)
+        existing = summary_document(entity_id=run.entity_id, run_id=run.pk)
+        if existing is not None:
+            return existing
+        return request_document(
+            kind=SUMMARY_DOCUMENT,
+            requested_by=actor,
+            entity=run.entity,
+            params={"run": run.pk},
+        )
+
+
 # --- finding states --------------------------------------------------------------------------
 
 MARKABLE = {FindingState.RESOLVED, FindingState.JUSTIFIED, FindingState.OPEN}
@@ -278,6 +303,9 @@ def mark_finding(
 # The ministry's answer is due this many days after a request is submitted; the clock stops
 # while a returned request waits on the entity.
 AUDIT_SLA_DAYS = 15
+# A request returned for changes should come back within this many days (the entity's side
+# of the SLA, shown on the HR home's queue).
+CHANGES_SLA_DAYS = 15
 
 
 def _apply_effect(variable_request, step) -> None:
@@ -627,6 +655,7 @@ def submit_request(*, request_id: int, entity_id: int, actor, request=None) -> V
         variable_request.due_at = now + dt.timedelta(days=AUDIT_SLA_DAYS)
     variable_request.submitted_at = now
     variable_request.decision_note = ""
+    variable_request.changes_due_at = None
     WORKFLOW.take(variable_request, "submit", actor=actor, role=Role.SUBJECT, request=request)
     return variable_request
 
@@ -647,6 +676,8 @@ def decide_request(
         variable_request.auditor = actor
     if step in ("reject", "return"):
         variable_request.decision_note = note
+    if step == "return":
+        variable_request.changes_due_at = timezone.now() + dt.timedelta(days=CHANGES_SLA_DAYS)
     WORKFLOW.take(
         variable_request, step, actor=actor, role=Role.MINISTRY, note=note, request=request
     )
@@ -709,8 +740,11 @@ def _apply_one(variable: JobVariable, actor) -> PositionHistory:
             changes = {"unit": {"old": position.unit.code, "new": variable.unit.code}}
             position.unit = variable.unit
         elif kind == VariableType.UNFREEZE:
-            changes = {"status": {"old": position.status, "new": PositionStatus.VACANT}}
-            position.status = PositionStatus.VACANT
+            # A frozen position someone still holds (a "frozen but occupied" finding) comes
+            # back occupied, not vacant: unfreezing must not make a new finding.
+            status = PositionStatus.OCCUPIED if _held(position) else PositionStatus.VACANT
+            changes = {"status": {"old": position.status, "new": status}}
+            position.status = status
         else:  # freeze, abolish: the position stops being offered
             changes = {"status": {"old": position.status, "new": PositionStatus.FROZEN}}
             position.status = PositionStatus.FROZEN

@@ -28,6 +28,7 @@ urlpatterns = [
     path("oidc/", include("accounts.urls_oidc")),
     path("verify/", core_views.verify_document, name="verify_form"),
     path("verify/<str:code>/", core_views.verify_document, name="verify"),
+    path("verify/<str:code>/file/", core_views.verify_document_file, name="verify_file"),
     path("my-data/", include("employment_records.urls")),
     path("hr/", hr_site.urls),
     path("admin/", admin.site.urls),

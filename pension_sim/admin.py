@@ -12,4 +12,4 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(Control)
 class ControlAdmin(admin.ModelAdmin):
-    list_display = ("pk", "fail_next", "fail_status", "delay_next", "delay_seconds")
+    list_display = ("id", "fail_next", "fail_status", "delay_next", "delay_seconds")

@@ -12,6 +12,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -20,11 +21,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.hr_admin import EntityScopedAdmin, ReadOnlyAdminMixin, hr_entity_id, hr_site
+from core.models import Document
+from core.uploads import private_file_response
 from core.workflow import Role, WorkflowError
 from employment_records.models import Employee
 
 from . import rules, selectors, services
-from .models import Criterion, Round, RoundStatus
+from .models import Criterion, Round, RoundStatus, TieBreak
 from .workflow import ROUND_WORKFLOW
 
 TIE_BREAK_ORDERS = [
@@ -42,6 +45,9 @@ TIE_BREAK_ORDERS = [
     ),
 ]
 WEIGHT_FIELDS = [f"weight_{c}" for c in Criterion.values]
+RESULTS_PAGE_SIZE = 100
+# The languages the results PDF is issued in (promotions.documents).
+DOCUMENT_LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
 
 
 class RoundForm(forms.ModelForm):
@@ -169,6 +175,12 @@ class RoundAdmin(EntityScopedAdmin):
             path("<int:object_id>/results/", wrap(self.results_view), name=f"{name}_results"),
             path("<int:object_id>/results.csv", wrap(self.csv_view), name=f"{name}_csv"),
             path("<int:object_id>/other-points/", wrap(self.other_view), name=f"{name}_other"),
+            path("<int:object_id>/documents/", wrap(self.documents_view), name=f"{name}_documents"),
+            path(
+                "<int:object_id>/documents/<str:code>/",
+                wrap(self.document_download_view),
+                name=f"{name}_document",
+            ),
             *super().get_urls(),
         ]
 
@@ -207,6 +219,8 @@ class RoundAdmin(EntityScopedAdmin):
             "can_score": round_.status in (RoundStatus.CLOSED, RoundStatus.SCORED),
             "scoring": round_.scoring_started_at is not None and round_.scoring_finished_at is None,
         }
+        if round_.status == RoundStatus.PUBLISHED:
+            extra.update(self._documents_context(round_))
         if round_.status != RoundStatus.DRAFT:
             # Read-only after the draft: no save buttons that could only be refused.
             extra.update(show_save=False, show_save_and_continue=False)
@@ -352,6 +366,11 @@ class RoundAdmin(EntityScopedAdmin):
 
     def results_view(self, request, object_id):
         round_ = self._round(request, object_id)
+        # A page of places at a time: a round may have tens of thousands of candidates (the
+        # whole table is the CSV export).
+        page = Paginator(selectors.results_table(round_=round_), RESULTS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         return TemplateResponse(
             request,
             "admin/promotions/round/results.html",
@@ -359,8 +378,10 @@ class RoundAdmin(EntityScopedAdmin):
                 request,
                 round_,
                 title=_("Results"),
-                rows=selectors.results_table(round_=round_),
+                rows=page,
+                page_obj=page,
                 criteria=Criterion.choices,
+                tie_breaks=dict(TieBreak.choices),
             ),
         )
 
@@ -402,6 +423,63 @@ class RoundAdmin(EntityScopedAdmin):
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="round-{round_.pk}-results.csv"'
         return response
+
+    # --- the results PDF (core.documents) -------------------------------------------------
+
+    @staticmethod
+    def _documents_context(round_) -> dict:
+        documents = selectors.results_documents(round_=round_)
+        return {
+            "results_documents": documents,
+            "documents_pending": any(d.status == Document.Status.PENDING for d in documents),
+            "document_languages": DOCUMENT_LANGUAGES,
+        }
+
+    def documents_view(self, request, object_id):
+        """GET: the list of the round's results PDFs (what htmx polls while one is being
+        prepared). POST: issue one in the language chosen, after publication."""
+        round_ = self._round(request, object_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request, round_):
+                raise PermissionDenied
+            language = request.POST.get("language", "ar")
+            if language not in dict(DOCUMENT_LANGUAGES):
+                messages.error(request, _("Choose the language of the document."))
+                return self._back(round_)
+            try:
+                document = services.request_results_document(
+                    round_id=round_.pk,
+                    entity_id=round_.entity_id,
+                    language=language,
+                    actor=request.user,
+                )
+            except WorkflowError as refused:
+                messages.error(request, refused.message)
+            else:
+                if document.status == Document.Status.READY:
+                    messages.success(request, _("The results PDF is ready: download it below."))
+                else:
+                    messages.success(
+                        request,
+                        _("The results PDF is being prepared; this page shows when it is ready."),
+                    )
+            return redirect(
+                reverse("hr:promotions_round_change", args=[round_.pk]) + "#results-documents"
+            )
+        return TemplateResponse(
+            request,
+            "admin/promotions/round/_documents.html",
+            {"round": round_, **self._documents_context(round_)},
+        )
+
+    def document_download_view(self, request, object_id, code):
+        round_ = self._round(request, object_id)
+        document = selectors.access_results_document(round_=round_, code=code)
+        return private_file_response(
+            document.file_name,
+            download_name=f"promotion-results-{round_.pk}-{document.language}-{document.code}.pdf",
+            content_type="application/pdf",
+        )
 
     def other_view(self, request, object_id):
         round_ = self._round(request, object_id)

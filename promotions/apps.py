@@ -16,3 +16,22 @@ class PromotionsConfig(AppConfig):
         from .queues import register
 
         register()
+
+        from .documents import register_kinds
+
+        register_kinds()
+
+        from django.urls import reverse
+
+        from employment_records.sources import ActionSource, register_source
+
+        from .models import RECORD_SOURCE
+
+        # The record page links a promotion entry to the round's published result.
+        register_source(
+            ActionSource(
+                kind=RECORD_SOURCE,
+                label=_("Promotion round"),
+                url_of=lambda pk: reverse("promotions:result", args=[pk]),
+            )
+        )

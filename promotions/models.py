@@ -29,6 +29,9 @@ class RoundStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# How a round names itself in the employment record's entries (employment_records.sources).
+RECORD_SOURCE = "promotion_round"
+
 # A position offered in a live round cannot be offered in another one.
 LIVE_STATUSES = ("draft", "announced", "open", "closed", "scored")
 
@@ -157,6 +160,12 @@ class Round(models.Model):
     @property
     def title(self) -> str:
         return self.title_en if get_language() == "en" else self.title_ar
+
+    @property
+    def decision_number(self) -> str:
+        """The number of the round's promotion decision: in each promoted person's record and
+        in an objection against the result."""
+        return f"PROMO-{self.pk}"
 
     @property
     def candidate_rank(self) -> int:

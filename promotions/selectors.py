@@ -38,6 +38,8 @@ VISIBLE_TO_EMPLOYEES = (
 )
 # After the window closes, the stored verdict (the one scoring used) is what counts.
 FROZEN = (RoundStatus.CLOSED, RoundStatus.SCORED, RoundStatus.PUBLISHED)
+# Once scored, the points shown are the stored table's.
+SCORED = (RoundStatus.SCORED, RoundStatus.PUBLISHED)
 
 
 def rounds_for_employee(*, employee):
@@ -131,7 +133,17 @@ def readiness(*, employee, round_: Round) -> Readiness:
         for row in rule_rows
     ]
     failed = next((row["rule"] for row in rule_rows if not row["passed"]), "")
-    result = scoring.score(facts, services.round_scoring(round_, minimum=minimum))
+    result = None
+    if round_.status in SCORED:
+        # The table as scored, not the record as it is now: after publication a promoted
+        # person's record already holds the new rank (their time in it starts again).
+        result = (
+            CandidateScore.objects.filter(round=round_, employee=employee)
+            .values("criteria", "total")
+            .first()
+        )
+    if result is None:
+        result = scoring.score(facts, services.round_scoring(round_, minimum=minimum))
     labels = dict(Criterion.choices)
     rank_source = facts.rank_source.as_json() if facts.rank_source else None
     inputs = []
@@ -304,6 +316,43 @@ def eligible_positions_for_offer(*, round_: Round):
         .select_related("job_class", "unit")
         .order_by("number")
     )
+
+
+def results_documents(*, round_: Round) -> list:
+    """The round's results PDFs (core.documents), newest first: holder-less documents of the
+    round's entity whose params name this round."""
+    from core.documents import documents_of_entity
+
+    from .documents import PROMOTION_RESULTS
+
+    return list(
+        documents_of_entity(
+            entity_id=round_.entity_id, kind=PROMOTION_RESULTS, params={"round": round_.pk}
+        )[:10]
+    )
+
+
+def access_results_document(*, round_: Round, code: str):
+    """One of the round's results PDFs, ready to download, or 404 (another entity's code, or
+    another round's, reveals nothing)."""
+    from django.core.files.storage import default_storage
+    from django.http import Http404
+
+    from core.documents import access_document_for_entity
+    from core.models import Document
+
+    from .documents import PROMOTION_RESULTS
+
+    document = access_document_for_entity(entity_id=round_.entity_id, code=code)
+    if (
+        document.kind != PROMOTION_RESULTS
+        or document.params.get("round") != round_.pk
+        or document.status != Document.Status.READY
+        or document.is_revoked
+        or not default_storage.exists(document.file_name)
+    ):
+        raise Http404
+    return document
 
 
 def counts_by_failed_rule(*, round_: Round) -> dict:

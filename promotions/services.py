@@ -21,20 +21,24 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import audit
 from core.notifications import notify
 from core.workflow import Role, WorkflowError, next_reference
+from employment_records import services as record_services
 from employment_records.models import (
     QUALIFICATION_ORDER,
     Employee,
     PositionStatus,
 )
+from employment_records.sources import source_key
 
 from . import rules, scoring
 from .facts import read_facts
 from .models import (
     LIVE_STATUSES,
+    RECORD_SOURCE,
     CandidateScore,
     Eligibility,
     OfferedPosition,
     OtherPoints,
+    Outcome,
     Preference,
     PreferenceSubmission,
     Round,
@@ -169,19 +173,61 @@ def take_step(*, round_id: int, name: str, actor, role: Role = Role.HR, request=
         locked = _locked(round_id)
         if name == "announce" and not locked.offered.exists():
             raise WorkflowError(_("Offer at least one position before announcing the round."))
+        if name in ("publish", "review") and locked.scoring_finished_at is None:
+            raise WorkflowError(_("The round has not finished scoring."))
         if name == "publish":
-            if not RoundHistory.objects.filter(round=locked, transition="review").exists():
+            # The review must be of the table being published: a re-score after it needs a
+            # new one.
+            reviewed = RoundHistory.objects.filter(
+                round=locked, transition="review", at__gte=locked.scoring_finished_at
+            )
+            if not reviewed.exists():
                 raise WorkflowError(
                     _("A specialist must review the results and ask for publication first.")
                 )
-            if locked.scoring_finished_at is None:
-                raise WorkflowError(_("The round has not finished scoring."))
-        if name == "review" and locked.scoring_finished_at is None:
-            raise WorkflowError(_("The round has not finished scoring."))
         ROUND_WORKFLOW.take(locked, name, actor=actor, role=role, note=note, request=request)
         if name == "publish":
+            record_decisions(locked, actor=actor)
             _notify_results(locked)
         return locked
+
+
+def record_decisions(round_: Round, *, actor) -> list:
+    """Each promoted candidate's decision into their employment record, with their new rank,
+    step and position (employment_records.services), in the publication's transaction.
+
+    Done there rather than in a batch task: one position goes to one person, so the writes
+    grow with the positions offered (hundreds), not with the candidates (tens of thousands),
+    and a fixed number of queries covers them. A person who can no longer be promoted refuses
+    the publication as a whole; nothing is half-written.
+    """
+    decisions = [
+        record_services.PromotionDecision(employee_id=emp, position_id=position)
+        for emp, position in CandidateScore.objects.filter(
+            round=round_, outcome=Outcome.PROMOTED, assigned__isnull=False
+        )
+        .order_by("place")
+        .values_list("employee_id", "assigned__position_id")
+    ]
+    try:
+        return record_services.record_promotions(
+            decisions=decisions,
+            to_rank=round_.target_rank,
+            decision_number=round_.decision_number,
+            decided_on=timezone.localdate(round_.published_at),
+            source=source_key(RECORD_SOURCE, round_.pk),
+            entity_id=round_.entity_id,
+            actor=actor,
+        )
+    except WorkflowError as refused:
+        raise WorkflowError(
+            _(
+                "The round was not published: %(reason)s Score the round again (the table "
+                "then reflects the records as they are now), review it and publish."
+            )
+            % {"reason": refused.message},
+            status=refused.status,
+        ) from None
 
 
 def _notify_results(round_: Round) -> None:
@@ -634,6 +680,48 @@ def _save(employee, round_id, offered_ids, token, request) -> PreferenceSubmissi
     return submission
 
 
+# --- the results PDF ------------------------------------------------------------------------
+
+
+def request_results_document(*, round_id: int, entity_id: int, language: str, actor):
+    """The published round's results as a verifiable PDF (core.documents, rendered by the
+    documents worker). The published table never changes, so a document already issued or
+    being prepared in that language is returned instead of a second one (a double click makes
+    one PDF); a failed or revoked one is replaced."""
+    from core.documents import documents_of_entity, request_document
+    from core.models import Document
+
+    from .documents import PROMOTION_RESULTS
+
+    with transaction.atomic():
+        # Locked so two requests at once make one document.
+        locked = Round.objects.select_for_update().get(pk=round_id, entity_id=entity_id)
+        if locked.status != RoundStatus.PUBLISHED:
+            raise WorkflowError(
+                _("The results document is issued once the round is published."), status=409
+            )
+        existing = (
+            documents_of_entity(
+                entity_id=locked.entity_id, kind=PROMOTION_RESULTS, params={"round": locked.pk}
+            )
+            .filter(
+                language=language,
+                revoked_at__isnull=True,
+                status__in=[Document.Status.PENDING, Document.Status.READY],
+            )
+            .first()
+        )
+        if existing is not None:
+            return existing
+        return request_document(
+            kind=PROMOTION_RESULTS,
+            requested_by=actor,
+            entity=locked.entity_id,
+            params={"round": locked.pk},
+            language=language,
+        )
+
+
 # --- objection -----------------------------------------------------------------------------
 
 
@@ -649,7 +737,7 @@ def object_to_result(
     decided = timezone.localdate(round_.published_at)
     data = grievance_services.GrievanceInput(
         category="promotion",
-        decision_number=f"PROMO-{round_.pk}",
+        decision_number=round_.decision_number,
         decision_date=decided,
         learned_on=decided,  # the result is learned of when it is published
         text=text,

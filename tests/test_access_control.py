@@ -85,7 +85,7 @@ PLAIN_KWARGS = {"step": "assign", "section_code": "skills"}
 # Console plumbing: the catch-all and the app index take no object.
 NOT_OBJECT_ROUTES = {"hr:app_list", "admin:app_list"}
 # Public by design: the document check and the identity provider simulator (own tests).
-PUBLIC = re.compile(r"^(verify$|nafath_sim:|pension_sim:)")
+PUBLIC = re.compile(r"^(verify$|verify_file$|nafath_sim:|pension_sim:)")
 
 
 def is_catch_all(route: Route) -> bool:
@@ -509,7 +509,17 @@ CHILD_KWARGS: dict[str, Callable] = {
     "run_id": lambda obj: obj.pk,
     "request_id": lambda obj: obj.pk,
     "variable_id": lambda obj: obj.variables.first().pk,
+    "code": lambda obj: _document_about(obj).code,  # a holder-less document (core.documents)
 }
+# The holder-less document kind of each console model that serves one, and its params key.
+DOCUMENT_ABOUT = {"promotions.round": ("promotion_results", "round")}
+
+
+def _document_about(obj):
+    kind, key = DOCUMENT_ABOUT[obj._meta.label_lower]
+    return Document.objects.create(kind=kind, entity_id=obj.entity_id, params={key: obj.pk})
+
+
 # Console pages that only show an object: its subject may read them. The grievance's "change"
 # page is its read-only detail page (each step has its own URL, tested as acting).
 READ_ONLY = re.compile(

@@ -122,3 +122,18 @@ def test_the_pdf_holds_the_totals_the_periods_and_the_end_reason(entity, hr):
         if period["decision_number"]:
             assert period["decision_number"] in text
     assert document.display_code in text
+
+
+def test_the_issued_statement_keeps_its_key_facts_for_verify(client, entity, hr):
+    """/verify/ repeats the statement's number, service period, end reason and counted
+    service, in the page's language, beside the SHA-256 of the issued file."""
+    statement = acknowledged(retiree(entity), hr)
+    document = render_and_store(statement.document_id)
+    english = dict(document.key_facts["en"])
+    assert english["Statement number"].startswith(statement.snapshot["number"])
+    assert english["End of service reason"] == "Retirement"
+    years = statement.snapshot["totals"]["gregorian"]["years"]
+    assert english["Counted service (Gregorian)"].startswith(f"{years} year")
+    assert dict(document.key_facts["ar"])["سبب انتهاء الخدمة"] == "التقاعد"
+    page = client.get(f"/verify/{document.code}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Counted service (Gregorian)" in page and document.sha256 in page

@@ -60,3 +60,14 @@ def file_size_filter(num_bytes):
     from core.uploads import file_size
 
     return file_size(num_bytes)
+
+
+@register.simple_tag
+def ltr(text):
+    """Left-to-right text (a URL, a code) inside right-to-left text, isolated as one run.
+    Documents print it on a line of its own (`<br>` before it, never wrapped: document.css),
+    so a URL's trailing "/" does not sit against the Arabic word before it, where a reader
+    of the line right to left met it first ("عبر /https://...")."""
+    from django.utils.html import format_html
+
+    return format_html('<bdi dir="ltr" class="latin">{}</bdi>', text)

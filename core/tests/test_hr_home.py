@@ -83,3 +83,44 @@ def test_the_queries_do_not_grow_with_the_queue(client, specialist):
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("hr:index"))
     assert len(many) == len(few)
+
+
+def test_the_ministry_home_shows_the_queues_its_roles_may_see(client):
+    """Job variables submitted by any entity wait on the ministry's home for those who may see
+    them (an auditor), not for the help desk; role changes wait for an administrator."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import RoleChangeRequest
+    from accounts.tests.factories import UserFactory
+    from core.hr_admin import MINISTRY_AUDITORS, MINISTRY_HELP_DESK, sync_role_groups
+    from job_audit.models import RequestStatus, VariableRequest
+    from tests.test_access_control import _variable_request
+
+    sync_role_groups()
+    for entity in (EntityFactory(), EntityFactory()):
+        request = _variable_request(entity)
+        VariableRequest.objects.filter(pk=request.pk).update(
+            status=RequestStatus.SUBMITTED, due_at=timezone.now() - dt.timedelta(days=1)
+        )
+    _variable_request(EntityFactory())  # a draft: not the ministry's yet
+    RoleChangeRequest.objects.create(
+        user=UserFactory(), is_staff=True, is_superuser=False, reason="x",
+        requested_by=UserFactory(),
+    )  # fmt: skip
+
+    def queues_of(group_name):
+        user = UserFactory(is_staff=True)
+        user.groups.add(Group.objects.get(name=group_name))
+        client.logout()
+        sign_in_verified(client, user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 200
+        return {s.queue.key: s for s in response.context["queues"]}, response.content.decode()
+
+    auditors, page = queues_of(MINISTRY_AUDITORS)
+    waiting = auditors["job_audit.waiting_for_the_ministry"]
+    assert (waiting.count, waiting.overdue) == (2, 2)
+    assert auditors["accounts.role_changes_waiting"].count == 1
+    assert "هـ" in page  # the due dates in both calendars
+    help_desk, _page = queues_of(MINISTRY_HELP_DESK)
+    assert "job_audit.waiting_for_the_ministry" not in help_desk

@@ -2,6 +2,7 @@
 printable page and a JSON Resume file. Each holds the record and the person's own entries of
 the chosen language, and only those."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -82,21 +83,24 @@ def test_the_arabic_pdf_holds_the_record_and_only_the_arabic_entries(
         assert not contains_phrase(data, phrase), phrase
 
 
-def test_verify_confirms_the_official_part_as_it_was_issued(
+def test_verify_shows_key_facts_and_the_digest_not_the_career_history(
     client, person, django_capture_on_commit_callbacks
 ):
-    document, _data = export_pdf(client, person, "en", django_capture_on_commit_callbacks)
+    """/verify/ is public: it confirms what the CV states through its key facts and the
+    SHA-256 of the issued file, without listing every position, decision and course."""
+    document, data = export_pdf(client, person, "en", django_capture_on_commit_callbacks)
     export = CvExport.objects.get(document=document)
-    assert export.language == "en"
+    assert export.language == "en" and document.language == "en"
     client.logout()
     page = client.get(reverse("verify", args=[document.code]), HTTP_ACCEPT_LANGUAGE="en")
     text = page.content.decode()
     assert page.status_code == 200 and "Authentic" in text
-    assert "Official part of this CV" in text
-    assert "Financial auditor" in text and "PRO-1" in text
-    # The person's own entries are not confirmed by the record, so /verify/ does not show them.
+    assert "Positions from the official record" in text and "Job title" in text
+    assert hashlib.sha256(data).hexdigest() in text
+    # The official entries themselves (decision numbers, courses) are not published.
+    assert "PRO-1" not in text and "Official part of this CV" not in text
+    # Nor the person's own entries, nor correction links.
     assert "Budget analysis" not in text
-    # Nor are correction links offered to whoever checks the code.
     assert "Request a correction" not in text
 
 

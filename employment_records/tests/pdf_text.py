@@ -1,12 +1,12 @@
 """Reading generated PDFs back in tests.
 
-Two quirks of text extraction from WeasyPrint's Arabic (pdftotext shows the same ones, so they
-are in the PDF's text mapping, not in pypdf): lines come out in visual order, so right-to-left
-runs are reversed; and a ligature glyph (lam-alef, nun-yeh) carries its two letters in visual
-order too. `contains_phrase` therefore reads each line both ways and compares words as letter
-multisets: "القحطاني" is found even where the PDF spells it "القحطاين". Layout mode may also
-glue neighbouring table cells together ("111445/00001"), so a phrase is first looked for as a
-plain substring.
+`pdftotext()` is what a person copying text gets: since core.pdf maps right-to-left ligatures
+in visual order, Arabic words come out as written, and the statement's tests read it as it is.
+pypdf's layout mode (`pdf_lines`, used by older tests) gives lines in visual order, so
+right-to-left runs are reversed; `contains_phrase` therefore reads each line both ways and
+compares words as letter multisets (it was written when ligatures also came out reversed,
+"القحطاين"). Layout mode may also glue neighbouring table cells together ("111445/00001"), so
+a phrase is first looked for as a plain substring.
 """
 
 import io
@@ -66,3 +66,32 @@ def qr_texts(data: bytes) -> list[str]:
         for barcode in zxingcpp.read_barcodes(image.image)
         if barcode.format == zxingcpp.BarcodeFormat.QRCode
     ]
+
+
+def pdftotext(data: bytes, *, layout: bool = False) -> str:
+    """The text poppler's `pdftotext` extracts (what a person copying from the PDF or a
+    search index gets), NFKC-normalised. Unlike `pdf_lines`, nothing is read backwards: the
+    statement's Arabic must come out in logical order as it is."""
+    import subprocess
+
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), "-", "-"]
+    result = subprocess.run(args, input=data, capture_output=True, check=True, timeout=30)
+    text = unicodedata.normalize("NFKC", result.stdout.decode())
+    # pdftotext marks right-to-left and left-to-right runs with embedding controls.
+    return "".join(ch for ch in text if ch not in "\u202a\u202b\u202c\u202d\u202e")
+
+
+def is_tagged(data: bytes) -> bool:
+    """A tagged PDF: marked content with a structure tree and the document's language."""
+    catalog = PdfReader(io.BytesIO(data)).trailer["/Root"]
+    mark_info = catalog.get("/MarkInfo")
+    return bool(
+        mark_info
+        and mark_info.get_object().get("/Marked")
+        and "/StructTreeRoot" in catalog
+        and catalog.get("/Lang")
+    )
+
+
+def pdf_language(data: bytes) -> str:
+    return str(PdfReader(io.BytesIO(data)).trailer["/Root"].get("/Lang", ""))

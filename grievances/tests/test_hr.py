@@ -263,3 +263,70 @@ def test_a_grievance_is_never_assigned_to_the_person_it_is_about(client, special
     assert "choose another specialist" in error or "اختر أخصائيًا آخر" in error
     grievance.refresh_from_db()
     assert grievance.assigned_to is None and grievance.status == Status.SUBMITTED
+
+
+def test_a_decision_carries_the_official_reply_letter_to_the_employee(client, specialist, person):
+    grievance = file_grievance(person)
+    services.assign_grievance(grievance_id=grievance.pk, specialist=specialist, actor=specialist)
+    form_page = client.get(step_url(grievance, "decide")).content.decode()
+    assert 'enctype="multipart/form-data"' in form_page and 'name="letter"' in form_page
+
+    # A letter that is not a PDF or image is refused by its content; what was typed stays.
+    refused = client.post(
+        step_url(grievance, "decide"),
+        {"outcome": "accepted", "reasoning": "سبب القبول", "letter": pdf_upload("x.pdf", b"MZ")},
+    )
+    assert refused.status_code == 400 and "letter" in refused.context["form"].errors
+    assert "سبب القبول" in refused.content.decode()
+    assert not grievance.attachments.exists()
+
+    decided = client.post(
+        step_url(grievance, "decide"),
+        {"outcome": "accepted", "reasoning": "سبب القبول", "letter": pdf_upload("reply.pdf")},
+    )
+    assert decided.status_code == 302
+    letter = grievance.attachments.get()
+    assert letter.decision_letter and letter.message is None
+    event = AuditEvent.objects.get(action="grievance.decide")
+    assert event.changes["letter"] == "reply.pdf"
+
+    sign_in_verified(client, person)
+    detail = client.get(reverse("grievances:detail", args=[grievance.number]))
+    html = detail.content.decode()
+    download = reverse("grievances:attachment", args=[grievance.number, letter.pk])
+    assert "reply.pdf" in html and download in html
+    assert client.get(download).status_code == 200
+    # The letter is the entity's reply, not one of the employee's filed documents.
+    assert [a.pk for a in detail.context["grievance"].filing_attachments] == []
+
+
+def test_a_decision_that_fails_after_the_letter_is_stored_keeps_no_file(
+    person, specialist, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from core.workflow import WorkflowError
+
+    grievance = file_grievance(person)
+    services.assign_grievance(grievance_id=grievance.pk, specialist=specialist, actor=specialist)
+    folder = f"grievances/{grievance.pk}"
+
+    def files():
+        return default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+
+    before = files()
+
+    def refuse(*args, **kwargs):
+        raise WorkflowError("refused at the last step")
+
+    monkeypatch.setattr(services.WORKFLOW, "take", refuse)
+    with pytest.raises(WorkflowError):
+        services.decide_grievance(
+            grievance_id=grievance.pk,
+            outcome="accepted",
+            reasoning="سبب",
+            actor=specialist,
+            letter=check_upload(pdf_upload("reply.pdf")),
+        )
+    assert not grievance.attachments.exists()
+    assert files() == before

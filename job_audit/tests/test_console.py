@@ -312,23 +312,6 @@ def test_the_ministry_sees_findings_with_history_and_exports_them(
     assert body.count("rank_mismatch") == 4
 
 
-def test_the_ministry_downloads_a_summary_pdf(client, ours, django_capture_on_commit_callbacks):
-    import io
-
-    from pypdf import PdfReader
-
-    run = audited(ours["entity"], django_capture_on_commit_callbacks)
-    sign_in_verified(client, auditor())
-    response = client.get(reverse("admin:job_audit_auditrun_summary", args=[run.pk]))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    assert ours["entity"].code in text
-    assert (
-        client.get(reverse("admin:job_audit_auditrun_summary", args=[run.pk + 99])).status_code
-        == 404
-    )
-
-
 def test_a_revoked_grant_closes_the_console_pages_at_once(client, hr):
     from django.utils import timezone
 

@@ -156,6 +156,21 @@ def test_freeze_and_unfreeze(inv):
     refused(inv, "position", type="unfreeze", position=inv["vacant"])
 
 
+def test_unfreezing_a_held_position_makes_it_occupied_not_vacant(inv):
+    from job_audit.findings import findings_for_entity
+
+    hr, ministry = specialist(inv["entity"]), auditor()
+    held = inv["occupied"]
+    Position.objects.filter(pk=held.pk).update(status=PositionStatus.FROZEN)  # a finding
+    held.refresh_from_db()
+    variable_request = make_request(inv, hr, [{"type": "unfreeze", "position": held}])
+    services.submit_request(request_id=variable_request.pk, entity_id=inv["entity"].pk, actor=hr)
+    services.decide_request(request_id=variable_request.pk, step="approve", actor=ministry)
+    held.refresh_from_db()
+    assert held.status == PositionStatus.OCCUPIED
+    assert findings_for_entity(entity_id=inv["entity"].pk) == []
+
+
 def test_a_position_of_another_entity_is_refused(inv):
     other, *_ = clean_inventory()
     theirs = Position.objects.filter(entity=other, status=PositionStatus.VACANT).first()

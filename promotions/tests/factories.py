@@ -72,3 +72,36 @@ def candidate(entity, *, score="90.00", rating="excellent", since=dt.date(2020, 
         graduation_date=dt.date(2008, 6, 1),
     )
     return employee
+
+
+def reviewed_round(capture_on_commit, *, users=False, n_candidates=3, n_positions=2):
+    """A round whose candidates (scores 95, 90, 85, ...) all prefer the same positions, closed,
+    scored and reviewed by one specialist; returns (round, offers, people, a second specialist
+    who may publish). The best `n_positions` are promoted."""
+    import uuid
+
+    from accounts.tests.factories import UserFactory, make_hr_specialist
+    from promotions import services
+
+    round_ = RoundFactory(status=RoundStatus.OPEN)
+    offers = offer(round_, n_positions)
+    people = []
+    for i in range(n_candidates):
+        extra = {}
+        if users:
+            user = UserFactory()
+            extra = {"user": user, "national_id": user.username}
+        people.append(candidate(round_.entity, score=f"{95 - 5 * i}.00", **extra))
+    for person in people:
+        services.save_preferences(
+            employee=person,
+            round_id=round_.pk,
+            offered_ids=[o.pk for o in offers],
+            token=uuid.uuid4(),
+        )
+    maker = make_hr_specialist(round_.entity)
+    services.take_step(round_id=round_.pk, name="close", actor=maker)
+    with capture_on_commit(execute=True):
+        services.start_scoring(round_id=round_.pk, actor=maker)
+    services.take_step(round_id=round_.pk, name="review", actor=maker)
+    return Round.objects.get(pk=round_.pk), offers, people, make_hr_specialist(round_.entity)

@@ -15,7 +15,16 @@ from .factories import RoundFactory, candidate, offer, vacant_position
 
 pytestmark = pytest.mark.django_db
 
-ROUND_URLS = ("positions", "readiness", "score", "progress", "results", "csv", "other")
+ROUND_URLS = (
+    "positions",
+    "readiness",
+    "score",
+    "progress",
+    "results",
+    "csv",
+    "other",
+    "documents",
+)
 
 
 def _url(name, round_, *args):
@@ -163,3 +172,28 @@ def test_rounds_waiting_on_the_specialist_are_on_the_console_home(client, specia
     RoundFactory(entity=EntityFactory(), status=RoundStatus.OPEN)
     page = client.get(reverse("hr:index")).content.decode()
     assert reverse("hr:promotions_round_change", args=[open_round.pk]) in page
+
+
+def test_results_come_a_page_at_a_time_and_name_the_deciding_tie_break(
+    client, django_capture_on_commit_callbacks, monkeypatch, django_assert_max_num_queries
+):
+    from accounts.tests.factories import sign_in_verified as sign_in
+    from promotions import admin as promotions_admin
+    from promotions.models import CandidateScore
+
+    from .factories import reviewed_round
+
+    monkeypatch.setattr(promotions_admin, "RESULTS_PAGE_SIZE", 2)
+    round_, _offers, _people, checker = reviewed_round(
+        django_capture_on_commit_callbacks, n_candidates=5
+    )
+    CandidateScore.objects.filter(round=round_, place=1).update(decided_by="performance")
+    sign_in(client, checker)
+    with django_assert_max_num_queries(20) as first:
+        page = client.get(_url("results", round_), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert len(page.context["rows"]) == 2 and 'rel="next"' in html
+    assert "tie-break: higher performance score" in html
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        last = client.get(_url("results", round_) + "?page=3", HTTP_ACCEPT_LANGUAGE="en")
+    assert [row.place for row in last.context["rows"]] == [5]

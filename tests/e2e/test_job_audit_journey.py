@@ -1,6 +1,7 @@
 """The job-data audit in a real browser: a specialist runs an audit, justifies a finding and
-submits an upgrade; a ministry auditor approves it; the inventory shows the new rank. axe-core
-runs on every page visited."""
+submits an upgrade; a ministry auditor approves it; the inventory shows the new rank; the
+ministry issues the run's summary PDF and the specialist finds it. axe-core runs on every page
+visited."""
 
 import pytest
 
@@ -78,4 +79,22 @@ def test_audit_justify_submit_and_approve(live_server, new_page):
     # The inventory shows the new rank.
     hr.goto(f"/hr/job_audit/inventoryposition/{raised.position_id}/change/")
     assert hr.locator("#position-rank").inner_text() == "9"
+    assert_accessible(hr)
+
+    # The HR home lists the entity's job variables waiting on it (none left: the request was
+    # submitted and decided), and the ministry issues the run's summary through the documents
+    # pipeline; the specialist then finds it on the run's page.
+    hr.goto("/hr/")
+    assert hr.get_by_text("متغيرات وظيفية بانتظار الإرسال").count() == 1
+    assert_accessible(hr)
+    ministry.goto("/admin/job_audit/auditrun/")
+    assert_accessible(ministry)
+    click_and_wait(ministry.get_by_role("link", name="الملخص (PDF)"))
+    assert_accessible(ministry)
+    click_and_wait(ministry.get_by_role("button", name="إصدار الملخص (PDF)"))
+    assert ministry.get_by_role("link", name="تنزيل الملخص (PDF)").count() == 1
+    assert_accessible(ministry)
+    hr.goto("/hr/job_audit/auditrun/")
+    click_and_wait(hr.locator("#result_list tbody a").first)
+    assert hr.get_by_role("link", name="تنزيل الملخص الذي أصدرته الوزارة (PDF)").count() == 1
     assert_accessible(hr)

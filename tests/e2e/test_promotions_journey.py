@@ -1,7 +1,8 @@
 """Promotions in a real browser: the employee reads their readiness, registers and reorders
-preferences (Arabic); HR closes, scores and reviews, a second specialist publishes; the employee
-reads the result and files a pre-filled objection; the result again in English. axe-core runs on
-every page visited."""
+preferences (Arabic); HR closes, scores and reviews, a second specialist publishes and issues the
+results PDF; the employee reads the result, files a pre-filled objection and finds the promotion
+in their employment record; the result, the readiness and the record again in English. axe-core
+runs on every page visited."""
 
 import re
 import uuid
@@ -108,6 +109,16 @@ def test_readiness_preferences_scoring_publication_result_and_objection(
     round_.refresh_from_db()
     assert round_.status == RoundStatus.PUBLISHED
 
+    # The results PDF: issued from the round's page, rendered by the documents worker once the
+    # request commits, then listed with its download link.
+    second.goto(f"/hr/promotions/round/{round_.pk}/change/")
+    click_and_wait(second.locator("form[action$='/documents/'] input[type=submit]"))
+    link = second.locator("#results-documents-list a[href*='/documents/']")
+    assert link.count() == 1
+    download = second.request.get(live_server.url + link.get_attribute("href"))
+    assert download.status == 200 and download.body().startswith(b"%PDF")
+    assert_accessible(second)
+
     # The employee reads the result: the rival took the first choice, they got the second.
     employee.goto(f"/promotions/{round_.pk}/result/")
     outcome = employee.locator("#result-outcome").inner_text()
@@ -126,9 +137,25 @@ def test_readiness_preferences_scoring_publication_result_and_objection(
     assert grievance.number in employee.locator("#grievance-number").inner_text()
     assert_accessible(employee)
 
+    # The employment record holds the promotion, with the round as its source.
+    employee.goto("/my-data/record/?type=promotion")
+    record = employee.locator("main").inner_text()
+    assert f"PROMO-{round_.pk}" in record and offers[1].position.number in record
+    assert employee.locator(f"a[href='/promotions/{round_.pk}/result/']").count() == 1
+    assert_accessible(employee)
+
     # The result in English.
     employee.goto(f"/promotions/{round_.pk}/result/")
     click_and_wait(employee.get_by_role("button", name="English"))
     assert employee.locator("html").get_attribute("dir") == "ltr"
     assert "You are promoted to position" in employee.locator("#result-outcome").inner_text()
+    assert_accessible(employee)
+
+    # Readiness and the record in English too.
+    employee.goto(f"/promotions/{round_.pk}/")
+    assert employee.locator("html").get_attribute("lang") == "en"
+    assert employee.locator("[data-criterion]").count() == 6
+    assert_accessible(employee)
+    employee.goto("/my-data/record/?type=promotion")
+    assert "Source: Promotion round" in employee.locator("main").inner_text()
     assert_accessible(employee)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_notifications'),
+        ('core', '0005_document_language_params_facts_digest'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
