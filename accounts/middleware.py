@@ -4,6 +4,7 @@ not hold: a copied cookie could be replayed, so the server checks the sign-in ti
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -13,6 +14,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware, is_verified
 
 # The last-activity stamp is rewritten only once a third of the idle timeout has passed since
 # it was written (and never more often than every 30 s): most requests save no session. The
@@ -76,3 +79,27 @@ class NoStoreWhenSignedInMiddleware:
             # max-age=0, no-cache, no-store, must-revalidate, private (and drops any `public`).
             add_never_cache_headers(response)
         return response
+
+
+class LazyOTPMiddleware(OTPMiddleware):
+    """django_otp's middleware, except that the second-factor device is read only when
+    something asks (`user.is_verified()`, `user.otp_device`): the HR console and the ministry
+    admin do, the employee pages never do, so they save a query on every request (issue 16).
+    The checks are django_otp's own (`_finalize_device`: the device must be the user's and
+    confirmed, else it is dropped from the session)."""
+
+    def _verify_user_sync(self, request, user):
+        if not user.is_authenticated:
+            self._init_user_fields(user)
+            return user
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+
+        def load():
+            device = self._device_from_persistent_id(persistent_id) if persistent_id else None
+            return self._finalize_device(request, user, device)
+
+        # `user` is auth's lazy object: attributes set on it land on the User instance, whose
+        # `otp_device` (accounts.models.LazyOTPDevice) calls the loader when first read.
+        user._otp_device_loader = load
+        user.is_verified = functools.partial(is_verified, user)
+        return user

@@ -31,6 +31,21 @@ class MasarUserManager(UserManager):
         return self.get(username=username)
 
 
+class LazyOTPDevice:
+    """`user.otp_device`: the second-factor device that verified this session (django_otp),
+    read from the database only on first use by accounts.middleware.LazyOTPMiddleware's loader,
+    then kept on the instance; None without one. An assignment (django_otp.login) wins."""
+
+    def __get__(self, user, owner=None):
+        if user is None:
+            return self
+        state = user.__dict__
+        if "otp_device" not in state:
+            load = state.pop("_otp_device_loader", None)
+            state["otp_device"] = load() if load is not None else None
+        return state["otp_device"]
+
+
 class User(AbstractUser):
     """A portal account. The username is the national ID."""
 
@@ -56,6 +71,7 @@ class User(AbstractUser):
     )
 
     objects = MasarUserManager()
+    otp_device = LazyOTPDevice()
 
     class Meta:
         verbose_name = _("user")

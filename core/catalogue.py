@@ -14,9 +14,10 @@ import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.signals import setting_changed
 from django.db import models
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,10 +46,25 @@ class Service:
 
     @property
     def url(self) -> str:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:  # the service's pages are not built yet
-            return ""
+        return _service_url(self.url_name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=64)
+def _service_url(url_name: str, prefix: str, urlconf) -> str:
+    """A service's start page, reversed once per process (the dashboard asks twice per card
+    on every request); keyed by what reverse() depends on."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:  # the service's pages are not built yet
+        return ""
+
+
+def _forget_service_urls(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":  # tests that swap the URLs
+        _service_url.cache_clear()
+
+
+setting_changed.connect(_forget_service_urls)
 
 
 SERVICES: tuple[Service, ...] = (

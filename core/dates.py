@@ -6,11 +6,14 @@ Every date in the database is Gregorian; Hijri is a way of showing and typing on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from hijridate import Gregorian, Hijri
@@ -57,8 +60,46 @@ def format_gregorian(value: dt.date | dt.datetime | None, language: str | None =
     if value is None:
         return ""
     value = local_date(value)
-    text = formats.date_format(value, "j F Y")
-    return text if (language or get_language()) == "en" else f"{text}م"
+    active = get_language()
+    language = language or active
+    if language == active:
+        text = formats.date_format(value, "j F Y")
+    else:
+        with translation.override(language):  # the month's name in the language asked for
+            text = formats.date_format(value, "j F Y")
+    return text if language == "en" else f"{text}م"
+
+
+@dataclass(frozen=True, slots=True)
+class DualDate:
+    """A date in both calendars, formatted once: `{{ value }}` prints the date component's
+    markup (Hijri first, the administrative calendar), `.hijri` and `.gregorian` the parts."""
+
+    hijri: str
+    gregorian: str
+
+    def __html__(self) -> str:
+        return format_html(
+            '<span class="dual-date"><span>{}</span> <span class="dual-date-greg">{}</span></span>',
+            self.hijri,
+            self.gregorian,
+        )
+
+    __str__ = __html__
+
+
+@functools.lru_cache(maxsize=8192)
+def _dual_date(value: dt.date, language: str) -> DualDate:
+    return DualDate(format_hijri(value, language), format_gregorian(value, language))
+
+
+def dual_date(value: dt.date | dt.datetime | None) -> DualDate | None:
+    """Both calendars in the active language, or None for no date. Memoised per (day,
+    language): a page of 20 record rows formats each distinct date once per process, not
+    through a template include per cell (issue 16). The catalogues only change on restart."""
+    if not value:
+        return None
+    return _dual_date(local_date(value), get_language() or "ar")
 
 
 _DATE_PATTERNS = (

@@ -9,7 +9,7 @@ the first entity, so a second run changes nothing).
 - Colleagues of rank 8 who each fail one rule (service ended, non-Saudi, too little time in
   rank, an unsatisfactory evaluation, a qualification below the classes' minimum).
 - The earlier round's winners hold rank 9: publication wrote their promotion decisions into
-  their records (dated at its publication).
+  their records (dated the day the seed ran, the newest entry of each record).
 - A second HR specialist of the first entity, who approves publications (maker-checker).
 
 Everything goes through the promotions services, as HR would do it in the console.
@@ -43,7 +43,7 @@ from employment_records.models import (
     VolunteeringEntry,
 )
 from promotions import services
-from promotions.models import RECORD_SOURCE, Round
+from promotions.models import Round
 
 SECOND_HR_ID = "1078901236"
 UNDERQUALIFIED_ID = "1089012346"  # a rank-8 colleague with a diploma only
@@ -225,6 +225,15 @@ def _underqualified_colleague(entity, today) -> Employee:
     """A rank-8 colleague who meets every rule but the qualification: a diploma, below the
     bachelor's degree the offered classes ask for (no demo employee of rank 8 holds less)."""
     unit = OrganisationalUnit.objects.filter(entity=entity).order_by("code").first()
+    job_class = JobClass.objects.filter(rank=8).order_by("code").first()
+    position = Position.objects.create(
+        entity=entity,
+        number="P8-47-001",
+        unit=unit,
+        job_class=job_class,
+        rank=8,
+        status=PositionStatus.OCCUPIED,
+    )
     employee = Employee.objects.create(
         national_id=UNDERQUALIFIED_ID,
         first_name_ar="سلمان",
@@ -239,14 +248,26 @@ def _underqualified_colleague(entity, today) -> Employee:
         date_of_birth=dt.date(1984, 9, 9),
         entity=entity,
         unit=unit,
+        position=position,
         rank=8,
         step=6,
         rank_since=today - dt.timedelta(days=6 * 365),
         hire_date=dt.date(2009, 10, 4),
         national_id_expiry=dt.date(2032, 1, 1),
     )
-    _decision(employee, ActionType.APPOINTMENT, "1430/ت/0912", employee.hire_date, to_rank=6)
-    _decision(employee, ActionType.PROMOTION, "1441/ر/0561", employee.rank_since, to_rank=8)
+    _decision(
+        employee, ActionType.APPOINTMENT, "1430/ت/0912", employee.hire_date, to_rank=6, to_step=1
+    )
+    _decision(
+        employee,
+        ActionType.PROMOTION,
+        "1441/ر/0561",
+        employee.rank_since,
+        from_rank=6,
+        to_rank=8,
+        to_step=6,
+        to_position=position,
+    )
     for year in demo_data.EVALUATION_YEARS:
         PerformanceEvaluation.objects.create(
             employee=employee, year=year, score=Decimal("91.00"), rating=Rating.EXCELLENT
@@ -377,12 +398,9 @@ def seed_promotions(*, today: dt.date | None = None) -> int:
         closes_at=past.opens_at - shift + dt.timedelta(days=7),
         published_at=published_at,
     )
-    # Publication wrote the winners' promotion decisions into their records, dated today:
-    # they too move to the publication date.
-    decided = timezone.localdate(published_at)
-    written = EmploymentAction.objects.filter(source=f"{RECORD_SOURCE}:{past.pk}")
-    Employee.objects.filter(pk__in=written.values("employee_id")).update(rank_since=decided)
-    written.update(decision_date=decided, effective_date=decided)
+    # Publication wrote the winners' promotion decisions into their records: those entries keep
+    # the day they were written (the seed's day), the newest of each winner's record, so rank,
+    # step and position stay those of the last decision.
     # The round's history keeps the times its steps were really taken (it is append-only).
 
     _failing_colleagues(colleagues, today)

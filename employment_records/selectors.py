@@ -12,13 +12,17 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.catalogue import employee_of
+from core.dates import DualDate, dual_date
 from core.hr_admin import hr_entity_id
 from core.search import Normalised, name_terms
 
 from .models import (
+    ActionType,
     CorrectionEvent,
     CorrectionEvidence,
     CorrectionRequest,
@@ -26,6 +30,8 @@ from .models import (
     EmploymentAction,
     SalaryScale,
 )
+from .sources import SourceInfo
+from .sources import describe as describe_source
 
 RECORD_PAGE_SIZE = 20
 
@@ -83,15 +89,97 @@ def basic_salary_of(employee: Employee):
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RecordSide:
+    """The position and rank an action moved from (or to), as the record shows them."""
+
+    position_number: str = ""
+    job_title: str = ""
+    rank: str = ""  # "Rank 8, step 3", "Rank 8", or "" without a rank
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRow:
+    """One decision of the record, every label and date already formatted in the request's
+    language: the template prints, it does not translate, reverse or format per row."""
+
+    pk: int
+    action: str
+    decision_number: str
+    decision_date: DualDate | None
+    effective_date: DualDate | None
+    from_side: RecordSide
+    to_side: RecordSide
+    correction_url: str
+    source: SourceInfo | None = None  # the service decision that wrote the entry, if any
+
+
+class _RecordFormatter:
+    """Formats the rows of one page: each action-type label and each rank wording is
+    translated once per page (not once per cell), the correction link reversed once."""
+
+    def __init__(self):
+        self.labels: dict[str, str] = {}
+        self.rank_step = gettext("Rank %(rank)s, step %(step)s")
+        self.rank_only = gettext("Rank %(rank)s")
+        self.correction_url = reverse("employment_records:new_correction")
+        self.sources: dict[str, SourceInfo | None] = {}
+
+    def label(self, action_type: str) -> str:
+        if action_type not in self.labels:
+            try:
+                self.labels[action_type] = str(ActionType(action_type).label)
+            except ValueError:  # not a known type (the database constraint forbids it)
+                self.labels[action_type] = action_type
+        return self.labels[action_type]
+
+    def source(self, stored: str) -> SourceInfo | None:
+        if not stored:
+            return None
+        if stored not in self.sources:
+            self.sources[stored] = describe_source(stored)
+        return self.sources[stored]
+
+    def side(self, position, rank, step) -> RecordSide:
+        if rank and step:
+            rank_text = self.rank_step % {"rank": rank, "step": step}
+        elif rank:
+            rank_text = self.rank_only % {"rank": rank}
+        else:
+            rank_text = ""
+        if position is None:
+            return RecordSide(rank=rank_text)
+        return RecordSide(
+            position_number=position.number, job_title=position.job_class.title, rank=rank_text
+        )
+
+    def row(self, action: EmploymentAction) -> RecordRow:
+        return RecordRow(
+            pk=action.pk,
+            action=self.label(action.action_type),
+            decision_number=action.decision_number,
+            decision_date=dual_date(action.decision_date),
+            effective_date=dual_date(action.effective_date),
+            from_side=self.side(action.from_position, action.from_rank, action.from_step),
+            to_side=self.side(action.to_position, action.to_rank, action.to_step),
+            correction_url=f"{self.correction_url}?action={action.pk}",
+            source=self.source(action.source),
+        )
+
+
 def record_page(*, employee: Employee, action_type: str = "", page: str | int = 1):
-    """One page of the record, newest first, optionally of one action type."""
+    """One page of the record, newest first, optionally of one action type; its
+    `object_list` holds `RecordRow`s formatted in the active language."""
     actions = EmploymentAction.objects.filter(employee=employee).select_related(
         "from_position__job_class", "to_position__job_class"
     )
     if action_type:
         actions = actions.filter(action_type=action_type)
     paginator = Paginator(actions.order_by("-effective_date", "-id"), RECORD_PAGE_SIZE)
-    return paginator.get_page(page)
+    page_obj = paginator.get_page(page)
+    formatter = _RecordFormatter()
+    page_obj.object_list = [formatter.row(action) for action in page_obj.object_list]
+    return page_obj
 
 
 def training_of(employee: Employee):

@@ -77,6 +77,7 @@ def profile(request):
             "employee": employee,
             "length": selectors.length_of_service(employee),
             "correctable": set(EMPLOYEE_FIELDS),
+            "correction_url": reverse("employment_records:new_correction"),
             "name_parts": _name_parts(employee),
             "basic_salary": selectors.basic_salary_of(employee),
             "qualifications": list(selectors.qualifications_of(employee)),

@@ -56,7 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django_otp's OTPMiddleware, reading the device only when a page asks (issue 16).
+    "accounts.middleware.LazyOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "core.middleware.WorkflowErrorMiddleware",
@@ -174,6 +175,11 @@ if NAFATH_SIMULATOR:
 PENSION_SIMULATOR = env.bool("PENSION_SIMULATOR", default=False)
 if PENSION_SIMULATOR:
     INSTALLED_APPS += ["pension_sim"]
+
+# Two minimal pages for the throughput benchmarks (bench/throughput.py, bench/load.py), the floor
+# the employee pages are compared with: /bench/anonymous and /bench/signed-in. Off unless asked
+# for; they show nothing but "ok", yet production has no reason to serve them.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "ar"

@@ -44,6 +44,8 @@ if settings.NAFATH_SIMULATOR:
     urlpatterns += [path("nafath/", include("nafath_sim.urls"))]
 if settings.PENSION_SIMULATOR:
     urlpatterns += [path("pension-sim/", include("pension_sim.urls"))]
+if settings.BENCH_VIEWS:
+    urlpatterns += [path("bench/", include("masar.urls_bench"))]
 
 handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"

@@ -1,8 +1,45 @@
 from django import template
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.utils import make_template_fragment_key
 
+from core.dates import dual_date as dual_date_of
 from core.dates import format_gregorian, format_hijri
 
 register = template.Library()
+
+# Fragments that hold no personal data and depend only on the values named in the tag (the
+# footer per language; the dashboard's cards per language and set of access decisions): kept
+# in each process's memory, so using one costs no network round trip (issue 16). Not in
+# settings.CACHES: the fragments are the same whatever cache a deployment or a test configures.
+SHARED_FRAGMENTS = LocMemCache(
+    "masar-shared-fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 1000}}
+)
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        key = make_template_fragment_key(self.name, [var.resolve(context) for var in self.vary_on])
+        value = SHARED_FRAGMENTS.get(key)
+        if value is None:
+            value = self.nodelist.render(context)
+            SHARED_FRAGMENTS.set(key, value)
+        return value
+
+
+@register.tag
+def shared_fragment(parser, token):
+    """{% shared_fragment name value ... %}...{% endshared_fragment %}: rendered once per
+    process for each combination of the values, then reused. Only for markup that everything
+    it shows is a function of those values (never a person's data, a CSRF token or a path)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("shared_fragment needs a name")
+    nodelist = parser.parse(("endshared_fragment",))
+    parser.delete_first_token()
+    return SharedFragmentNode(nodelist, bits[1], [parser.compile_filter(b) for b in bits[2:]])
 
 
 @register.filter
@@ -17,12 +54,11 @@ def gregorian_date(value):
 
 @register.simple_tag
 def dual_date(value):
-    """Both calendars, Hijri first (the administrative calendar). Stripped: the template's final
-    newline would otherwise put a space before the punctuation that follows ('2027م .')."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    return mark_safe(render_to_string("components/date.html", {"value": value}).strip())  # noqa: S308
+    """Both calendars, Hijri first (the administrative calendar): the markup of
+    core.dates.DualDate, built in Python (no template per date; issue 16) and with nothing
+    around it, so punctuation follows directly ('2027م.')."""
+    formatted = dual_date_of(value)
+    return formatted.__html__() if formatted else ""
 
 
 def mask_name(full_name: str) -> str:

@@ -61,3 +61,17 @@ def test_dual_calendar_field_refuses_bad_dates_with_a_message(calendar, typed):
     form = BirthForm(data={"born_calendar": calendar, "born_date": typed})
     assert not form.is_valid()
     assert form.errors["born"]
+
+
+def test_a_gregorian_date_asked_for_in_english_is_english_whatever_the_active_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from core.dates import format_gregorian
+
+    with translation.override("ar"):
+        assert format_gregorian(dt.date(2023, 3, 12), "en") == "12 March 2023"
+        assert format_gregorian(dt.date(2023, 3, 12)) == "12 مارس 2023م"
+    with translation.override("en"):
+        assert format_gregorian(dt.date(2023, 3, 12), "ar") == "12 مارس 2023م"

@@ -16,7 +16,7 @@ READ_BY_SETTINGS = sorted(
     )
 )
 # Development-only: the simulator (off in production) and the benchmark hasher.
-NOT_IN_PRODUCTION = re.compile(r"^(NAFATH_SIM_|PENSION_SIM_|FAST_PASSWORD_HASHER$)")
+NOT_IN_PRODUCTION = re.compile(r"^(NAFATH_SIM_|PENSION_SIM_|FAST_PASSWORD_HASHER$|BENCH_VIEWS$)")
 
 
 def test_the_settings_read_variables_at_all():
