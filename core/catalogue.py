@@ -139,6 +139,26 @@ REFUSAL_REASONS = {
 }
 
 
+# The same reasons said of several services at once (the dashboard groups refusals that share
+# a reason): "These services are...", not "This service is..." under a list of four.
+REFUSAL_REASONS_MANY = {
+    Condition.EMPLOYEE: _(
+        "These services are for government employees: your account is not linked "
+        "to an employee record."
+    ),
+    Condition.SAUDI: _(
+        "These services are available to government employees of Saudi nationality."
+    ),
+    Condition.IN_SERVICE: _("These services are for employees in service; your service has ended."),
+    Condition.GRANT: _(
+        "You do not have a permission for these services. Your entity's HR department grants them."
+    ),
+    Condition.NAFATH: _(
+        "These services need an identity verified by Nafath. Sign in with Nafath to use them."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class AccessDecision:
     service: Service
@@ -229,6 +249,8 @@ class RefusalGroup:
 
     @property
     def reason(self) -> str:
+        if len(self.services) > 1 and self.failed in REFUSAL_REASONS_MANY:
+            return REFUSAL_REASONS_MANY[self.failed]
         return REFUSAL_REASONS[self.failed]
 
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .uploads import PrivateAttachment
+
 
 class AuditEvent(models.Model):
     actor = models.ForeignKey(
@@ -252,3 +254,51 @@ class Notification(models.Model):
     @property
     def is_secret(self) -> bool:
         return not self.inbox
+
+
+class Draft(models.Model):
+    """A form in progress, kept on the server so it survives sign-out and a closed browser.
+
+    `data` holds what the person typed, step by step, as sent (`{step: {key: [values]}}`), so a
+    step shows again exactly as it was left and every step is validated again at submission.
+    Files are checked and stored privately when their step is saved (`DraftAttachment`), so
+    going back and forth never loses one. Read only through `core.drafts` (owner-scoped);
+    removed when submitted, discarded, or `DRAFT_KEEP_DAYS` after its last change.
+    """
+
+    reference = models.UUIDField(_("reference"), unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    service = models.CharField(_("service"), max_length=40)
+    subject = models.CharField(_("what it is about"), max_length=80, blank=True)
+    step = models.CharField(_("form step"), max_length=40, blank=True)
+    data = models.JSONField(_("answers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "service", "subject"], name="draft_owner")]
+
+    def __str__(self):
+        return f"{self.service} {self.reference}"
+
+
+class DraftAttachment(PrivateAttachment):
+    """A checked file of a draft, already in private storage; on submission the service's own
+    attachment row takes over the stored file."""
+
+    draft = models.ForeignKey(
+        Draft, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("draft")
+    )
+    step = models.CharField(_("form step"), max_length=40)
+
+    class Meta(PrivateAttachment.Meta):
+        verbose_name = _("draft attachment")
+        verbose_name_plural = _("draft attachments")

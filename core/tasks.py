@@ -98,3 +98,12 @@ def sweep_notifications() -> dict:
     from . import notifications
 
     return notifications.sweep()
+
+
+@shared_task(name="core.tasks.delete_expired_drafts", acks_late=True)
+def delete_expired_drafts() -> int:
+    """Beat, nightly: drafts unchanged for DRAFT_KEEP_DAYS go, with their files. Safe to run
+    twice: a second run finds nothing left to delete."""
+    from . import drafts
+
+    return drafts.delete_expired_drafts()

@@ -15,8 +15,12 @@ evidence_help = lazy(lambda: str(EvidenceField().help_text), str)
 REASON_MAX = 2000
 
 
+# A correction request is asked in two steps kept as a draft (core.drafts): the correction
+# itself, then the evidence, then "check your answers".
+
+
 class CorrectionForm(forms.Form):
-    """Proposed value (typed by the field's kind), a reason and the evidence."""
+    """Step 1: the proposed value (typed by the field's kind) and the reason."""
 
     reason = forms.CharField(
         label=_("Reason for the correction"),
@@ -24,7 +28,6 @@ class CorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Say what is wrong and where the correct value comes from."),
     )
-    evidence = EvidenceField(label=_("Evidence"), help_text=evidence_help())
 
     def __init__(self, *args, spec: FieldSpec, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +35,15 @@ class CorrectionForm(forms.Form):
         fields = {"proposed_value": spec.form_field()}
         fields.update(self.fields)
         self.fields = fields
+
+
+class EvidenceStepForm(forms.Form):
+    """Step 2: the evidence, stored on the draft as soon as it is checked."""
+
+    evidence = EvidenceField(label=_("Evidence"), help_text=evidence_help())
+
+    def __init__(self, *args, spec: FieldSpec | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 class AnswerForm(forms.Form):

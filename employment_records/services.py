@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
+from core.drafts import take_over_draft
 from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
 from core.workflow import Role, WorkflowError, next_reference
 
@@ -73,8 +74,13 @@ def _attach(request: CorrectionRequest, uploads: list[CheckedUpload], *, stored:
         )
 
 
-def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> CorrectionRequest:
-    """File a correction request about the employee's own data or one of their record entries."""
+def submit_correction(
+    *, employee: Employee, data: CorrectionInput, actor, draft=None
+) -> CorrectionRequest:
+    """File a correction request about the employee's own data or one of their record entries.
+
+    Filed from a draft (core.drafts), the request takes over the evidence the draft holds and
+    the draft goes, in the same transaction."""
     spec = spec_for(data.field_name, on_action=data.action is not None)
     if spec is None:
         raise CorrectionError(_("This field cannot be corrected online."), code="not_correctable")
@@ -111,6 +117,8 @@ def submit_correction(*, employee: Employee, data: CorrectionInput, actor) -> Co
             due_at=timezone.now() + dt.timedelta(days=settings.CORRECTION_SLA_DAYS),
         )
         _attach(request, data.evidence, stored=stored)
+        if draft is not None:
+            take_over_draft(draft=draft, attachment_model=CorrectionEvidence, request=request)
         WORKFLOW.start(
             request,
             "submit",

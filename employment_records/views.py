@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import drafts
 from core.catalogue import service_required
 from core.documents import access_document_for_holder, documents_of_holder, is_slow
 from core.hr_admin import hr_site
@@ -23,7 +24,13 @@ from core.workflow import WorkflowError
 
 from . import selectors, services
 from .corrections import ACTION_FIELDS, EMPLOYEE_FIELDS, spec_for
-from .forms import AnswerForm, CorrectionForm, RecordFilterForm, StatementRequestForm
+from .forms import (
+    AnswerForm,
+    CorrectionForm,
+    EvidenceStepForm,
+    RecordFilterForm,
+    StatementRequestForm,
+)
 from .models import ActionType
 
 employment_data = service_required("employment_data")
@@ -126,10 +133,32 @@ def corrections(request):
         "employment_records/corrections.html",
         {
             "requests": selectors.corrections_of(employee),
+            "drafts": _drafts_in_progress(request.user),
+            "draft_keep_days": drafts.keep_days(),
             "sla_days": settings.CORRECTION_SLA_DAYS,
             "crumbs": _crumbs((_("Correction requests"), None)),
         },
     )
+
+
+def _drafts_in_progress(user):
+    """The person's correction drafts: the field each is about, and where to continue."""
+    rows = []
+    for draft in drafts.drafts_of(owner=user, service=SERVICE):
+        name, _at, action_id = draft.subject.partition("@")
+        spec = spec_for(name, on_action=bool(action_id))
+        if spec is not None:
+            rows.append(
+                {
+                    "draft": draft,
+                    "label": spec.label,
+                    "on_action": bool(action_id),
+                    "resume_url": FLOW.resume_url(draft),
+                    "discard_url": FLOW.discard_url(draft),
+                    "expires_on": drafts.expires_on(draft),
+                }
+            )
+    return rows
 
 
 def _correction_target(request, employee):
@@ -164,49 +193,194 @@ def _choose_field(request, employee, action):
     )
 
 
+# A correction request in steps kept as a draft (core.drafts): the correction, the evidence,
+# then "check your answers". The draft's subject names the field (and the record entry), so
+# coming back to the same field continues the same draft.
+SERVICE = "corrections"
+FLOW = drafts.StepFlow(
+    service=SERVICE,
+    url_prefix="employment_records:correction_draft",
+    steps=[
+        drafts.Step("change", gettext_lazy("The correction"), CorrectionForm),
+        drafts.Step(
+            "evidence",
+            gettext_lazy("Evidence"),
+            EvidenceStepForm,
+            files="evidence",
+            lead=gettext_lazy(
+                "Attach a document that shows the correct value, if you have one: a copy of "
+                "the civil registry record, the decision, a certificate. Files you attach are "
+                "kept with your draft."
+            ),
+        ),
+    ],
+)
+
+
+def _subject(spec, action) -> str:
+    return f"{spec.name}@{action.pk}" if action is not None else spec.name
+
+
+def _target_of(draft, employee):
+    """The field and record entry a draft is about, checked again against its owner."""
+    name, _at, action_id = draft.subject.partition("@")
+    action = (
+        selectors.action_of_employee(employee=employee, action_id=action_id) if action_id else None
+    )
+    spec = spec_for(name, on_action=action is not None)
+    if spec is None:
+        raise Http404
+    return spec, action
+
+
+def _correction_context(spec, action, employee):
+    target = action or employee
+    facts = []
+    if action is not None:
+        facts.append(
+            (_("Record entry"), f"{action.get_action_type_display()} — {action.decision_number}")
+        )
+    facts += [
+        (_("Field"), str(spec.label)[:1].upper() + str(spec.label)[1:]),
+        (_("Current value"), spec.display(spec.current_text(target))),
+    ]
+    return {
+        "page_title": _("Request a correction"),
+        "facts": facts,
+        "crumbs": _crumbs(
+            (_("Correction requests"), reverse("employment_records:corrections")),
+            (_("New request"), None),
+        ),
+    }
+
+
 @employment_data
+@require_http_methods(["GET", "POST"])
 def new_correction(request):
     employee = selectors.employee_of_user(request.user)
     spec, action = _correction_target(request, employee)
     if spec is None:
         return _choose_field(request, employee, action)
-    target = action or employee
-    form = CorrectionForm(request.POST or None, request.FILES or None, spec=spec)
-    status = 200
-    if request.method == "POST" and form.is_valid():
+    subject = _subject(spec, action)
+    if request.method == "GET":
+        draft = drafts.latest_draft(owner=request.user, service=SERVICE, subject=subject)
+        if draft is not None:
+            messages.info(
+                request,
+                _(
+                    "We kept the request you started about this field. Continue where you "
+                    "left off, or discard the draft to start again."
+                ),
+            )
+            return redirect(FLOW.resume_url(draft))
+    return drafts.step_page(
+        request,
+        flow=FLOW,
+        draft=None,
+        step=FLOW.steps[0],
+        form_kwargs={"spec": spec},
+        context=_correction_context(spec, action, employee),
+        subject=subject,
+        cancel_url=reverse("employment_records:corrections"),
+    )
+
+
+def _draft(request, reference):
+    return drafts.access_draft(owner=request.user, service=SERVICE, reference=reference)
+
+
+@employment_data
+@require_http_methods(["GET", "POST"])
+def correction_draft_step(request, reference, step):
+    employee = selectors.employee_of_user(request.user)
+    draft = _draft(request, reference)
+    spec, action = _target_of(draft, employee)
+    return drafts.step_page(
+        request,
+        flow=FLOW,
+        draft=draft,
+        step=FLOW.get_step(step),
+        form_kwargs={"spec": spec},
+        context=_correction_context(spec, action, employee),
+        cancel_url=reverse("employment_records:corrections"),
+    )
+
+
+@employment_data
+@require_http_methods(["GET", "POST"])
+def correction_draft_review(request, reference):
+    employee = selectors.employee_of_user(request.user)
+    draft = _draft(request, reference)
+    spec, action = _target_of(draft, employee)
+    forms_by_name, first_bad = FLOW.validated(draft, lambda step: {"spec": spec})
+    if first_bad is not None:
+        return redirect(FLOW.step_url(draft, first_bad) + "?from=review")
+    context = {
+        **_correction_context(spec, action, employee),
+        "submit_label": _("Submit the request"),
+    }
+    if request.method == "POST":
+        change = forms_by_name["change"].cleaned_data
         data = services.CorrectionInput(
             field_name=spec.name,
-            proposed_value=form.cleaned_data["proposed_value"],
-            reason=form.cleaned_data["reason"],
-            evidence=form.cleaned_data["evidence"],
+            proposed_value=change["proposed_value"],
+            reason=change["reason"],
+            evidence=[],
             action=action,
         )
         try:
-            created = services.submit_correction(employee=employee, data=data, actor=request.user)
-        except WorkflowError as refused:
-            status = refused.status
-            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-        else:
-            messages.success(
-                request,
-                _("Your request %(number)s was submitted. We will tell you by SMS when it changes.")
-                % {"number": created.number},
+            created = services.submit_correction(
+                employee=employee, data=data, actor=request.user, draft=draft
             )
-            return redirect("employment_records:correction", number=created.number)
-    return render(
+        except WorkflowError as refused:
+            step = "change" if refused.field in ("proposed_value", "reason") else None
+            url = FLOW.step_url(draft, step) + "?from=review" if step else None
+            return drafts.review_page(
+                request,
+                flow=FLOW,
+                draft=draft,
+                forms_by_name=forms_by_name,
+                context=context,
+                errors=[(refused.message, url)],
+                status=refused.status if refused.status != 200 else 400,
+            )
+        messages.success(
+            request,
+            _("Your request %(number)s was submitted. We will tell you by SMS when it changes.")
+            % {"number": created.number},
+        )
+        return redirect("employment_records:correction", number=created.number)
+    return drafts.review_page(
+        request, flow=FLOW, draft=draft, forms_by_name=forms_by_name, context=context
+    )
+
+
+@employment_data
+@require_http_methods(["GET", "POST"])
+def correction_draft_discard(request, reference):
+    employee = selectors.employee_of_user(request.user)
+    draft = _draft(request, reference)
+    spec, action = _target_of(draft, employee)
+    return drafts.discard_page(
         request,
-        "employment_records/correction_form.html",
-        {
-            "form": form,
-            "spec": spec,
-            "action": action,
-            "current": spec.display(spec.current_text(target)),
-            "crumbs": _crumbs(
-                (_("Correction requests"), reverse("employment_records:corrections")),
-                (_("New request"), None),
-            ),
-        },
-        status=400 if form.errors and status == 200 else status,
+        flow=FLOW,
+        draft=draft,
+        context=_correction_context(spec, action, employee),
+        done_url=reverse("employment_records:corrections"),
+    )
+
+
+@employment_data
+@require_GET
+def correction_draft_file(request, reference, attachment_id):
+    return drafts.file_download(_draft(request, reference), attachment_id)
+
+
+@employment_data
+@require_POST
+def correction_draft_file_remove(request, reference, attachment_id):
+    return drafts.file_remove(
+        request, flow=FLOW, draft=_draft(request, reference), attachment_id=attachment_id
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import DualCalendarDateField, format_hijri
 from core.uploads import EvidenceField, check_upload
+from core.workflow import WorkflowError
 
 from .models import Category, Outcome
 
@@ -23,8 +24,14 @@ class ActionChoiceField(forms.ModelChoiceField):
         )
 
 
-class GrievanceForm(forms.Form):
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+# Filing is split into steps (core.drafts): the decision, the grievance itself, the supporting
+# documents, then the review page. Each step's form checks its own fields; submission checks
+# every step again and the service checks the deadline.
+
+
+class DecisionStepForm(forms.Form):
+    """Step 1: what the grievance is about and which decision it concerns."""
+
     category = forms.ChoiceField(
         label=_("What is the grievance about?"),
         choices=[("", _("Choose a category"))] + Category.choices,
@@ -52,28 +59,12 @@ class GrievanceForm(forms.Form):
         label=_("The date you learned of the decision"),
         help_text=_("The filing deadline counts from this date. Hijri or Gregorian."),
     )
-    text = forms.CharField(
-        label=_("Your grievance"),
-        min_length=TEXT_MIN_LENGTH,
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    remedy = forms.CharField(
-        label=_("What do you ask for?"),
-        max_length=REMEDY_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    attachments = EvidenceField(label=_("Supporting documents"))
 
     def __init__(self, *args, employee, **kwargs):
         super().__init__(*args, **kwargs)
         from .selectors import decisions_for_employee
 
         self.fields["action"].queryset = decisions_for_employee(employee=employee)
-        # Formatted per request: a lazy string formatted at import keeps the import's language.
-        self.fields["text"].help_text = _(
-            "Explain why the decision is wrong, in %(min)s to %(max)s characters."
-        ) % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH}
         today = timezone.localdate()
         self.fields["learned_on"].max_date = today
         self.fields["decision_date"].max_date = today
@@ -99,7 +90,50 @@ class GrievanceForm(forms.Form):
             self.add_error(
                 "learned_on", _("You cannot have learned of a decision before it was made.")
             )
+        category = cleaned.get("category")
+        if learned_on and category and not self.has_error("learned_on"):
+            # Said at the first step, not after the whole form: a late grievance cannot be filed.
+            from .services import check_filing_deadline
+
+            try:
+                check_filing_deadline(
+                    category=category, learned_on=learned_on, today=timezone.localdate()
+                )
+            except WorkflowError as late:
+                self.add_error("learned_on", late.message)
         return cleaned
+
+
+class DetailsStepForm(forms.Form):
+    """Step 2: why the decision is wrong, and what the person asks for."""
+
+    text = forms.CharField(
+        label=_("Your grievance"),
+        min_length=TEXT_MIN_LENGTH,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    remedy = forms.CharField(
+        label=_("What do you ask for?"),
+        max_length=REMEDY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, employee=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request: a lazy string formatted at import keeps the import's language.
+        self.fields["text"].help_text = _(
+            "Explain why the decision is wrong, in %(min)s to %(max)s characters."
+        ) % {"min": TEXT_MIN_LENGTH, "max": TEXT_MAX_LENGTH}
+
+
+class AttachmentsStepForm(forms.Form):
+    """Step 3: supporting documents, stored on the draft as soon as they are checked."""
+
+    attachments = EvidenceField(label=_("Supporting documents"))
+
+    def __init__(self, *args, employee=None, **kwargs):
+        super().__init__(*args, **kwargs)
 
 
 class ReplyForm(forms.Form):

@@ -92,3 +92,9 @@ def access_attachment_for_hr(*, user, grievance_id, attachment_id) -> GrievanceA
 def decisions_for_employee(*, employee) -> QuerySet:
     """The decisions in the person's record a grievance may concern, newest first."""
     return employee.actions.order_by("-decision_date", "-id")
+
+
+def grievance_filed_from(*, user, token) -> Grievance:
+    """The person's grievance filed from a draft (its reference is the submission token), or
+    404: what a second click on "Submit" finds once the first has filed it."""
+    return get_object_or_404(Grievance, employee__user=user, submission_token=token)

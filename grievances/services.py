@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
 from core.dates import format_gregorian, format_hijri
+from core.drafts import take_over_draft
 from core.hr_admin import hr_entity_id
 from core.notifications import notify
 from core.uploads import CheckedUpload, files_removed_on_rollback, store_privately
@@ -125,11 +126,14 @@ def submit_grievance(
     attachments: list[CheckedUpload],
     submission_token: uuid.UUID,
     request=None,
+    draft=None,
 ) -> tuple[Grievance, bool]:
     """File a grievance and text its number to the employee.
 
     Returns (grievance, created): the same form token submitted twice (a double click, a
     refresh, back and resubmit) returns the first grievance instead of filing another.
+    Filed from a draft (core.drafts), the grievance takes over the files the draft holds and
+    the draft goes, in the same transaction.
     """
     existing = Grievance.objects.filter(
         employee=employee, submission_token=submission_token
@@ -143,7 +147,7 @@ def submit_grievance(
             _("You cannot have learned of a decision before it was made."), field="learned_on"
         )
     try:
-        _file(employee, data, attachments, submission_token, today, request)
+        _file(employee, data, attachments, submission_token, today, request, draft)
     except IntegrityError:
         # The same token won a race in a parallel request: show that one.
         existing = Grievance.objects.filter(
@@ -156,7 +160,7 @@ def submit_grievance(
     return grievance, True
 
 
-def _file(employee, data, attachments, submission_token, today, request) -> Grievance:
+def _file(employee, data, attachments, submission_token, today, request, draft) -> Grievance:
     with files_removed_on_rollback() as stored, transaction.atomic():
         now = timezone.now()
         grievance = Grievance.objects.create(
@@ -176,6 +180,8 @@ def _file(employee, data, attachments, submission_token, today, request) -> Grie
             submission_token=submission_token,
         )
         _store_attachments(grievance, attachments, stored=stored)
+        if draft is not None:
+            take_over_draft(draft=draft, attachment_model=GrievanceAttachment, grievance=grievance)
         WORKFLOW.start(
             grievance,
             "submit",

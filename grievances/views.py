@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import drafts
 from core.catalogue import service_required
 from core.ratelimit import Limit
 from core.uploads import attachment_response
 from core.workflow import WorkflowError
 
 from . import selectors, services
-from .forms import FollowForm, GrievanceForm, ReplyForm
+from .forms import (
+    AttachmentsStepForm,
+    DecisionStepForm,
+    DetailsStepForm,
+    FollowForm,
+    ReplyForm,
+)
 
 # Following by number is a lookup: bounded so nobody walks the number space.
 FOLLOW_LIMIT = Limit(scope="grievance-follow", count=20, seconds=60)
@@ -34,49 +40,170 @@ def index(request):
     return _index_with(request, FollowForm(), status=200)
 
 
+# Filing, in steps kept as a draft (core.drafts): the decision, the grievance, the supporting
+# documents, then "check your answers". The draft survives sign-out; its reference doubles as
+# the submission token, so submitting twice files one grievance.
+SERVICE = "grievances"
+FLOW = drafts.StepFlow(
+    service=SERVICE,
+    url_prefix="grievances:draft",
+    steps=[
+        drafts.Step("decision", gettext_lazy("The decision"), DecisionStepForm),
+        drafts.Step("details", gettext_lazy("Your grievance"), DetailsStepForm),
+        drafts.Step(
+            "attachments",
+            gettext_lazy("Supporting documents"),
+            AttachmentsStepForm,
+            files="attachments",
+            lead=gettext_lazy(
+                "Attach the decision and anything that supports your grievance, if you have "
+                "them. Files you attach are kept with your draft."
+            ),
+        ),
+    ],
+)
+
+
+def _filing_context():
+    return {
+        "page_title": _("File a grievance"),
+        "crumbs": _crumbs((_("File a grievance"), None)),
+    }
+
+
+def _form_kwargs(request):
+    employee = request.user.employee
+    return lambda step: {"employee": employee}
+
+
 @require_http_methods(["GET", "POST"])
 @service_required("grievances")
 def submit(request):
-    employee = request.user.employee
-    if request.method == "POST":
-        form = GrievanceForm(request.POST, request.FILES, employee=employee)
-        if form.is_valid():
-            grievance = _file(request, form, employee)
-            if grievance is not None:
-                return redirect("grievances:submitted", number=grievance.number)
-    else:
-        # One token per form shown: the same form submitted twice files one grievance.
-        form = GrievanceForm(initial={"submission_token": uuid.uuid4()}, employee=employee)
-    return render(
+    """The first step. A person who already has a grievance in progress continues it."""
+    if request.method == "GET":
+        draft = drafts.latest_draft(owner=request.user, service=SERVICE)
+        if draft is not None:
+            messages.info(
+                request,
+                _(
+                    "We kept the grievance you started. Continue where you left off, or discard "
+                    "the draft to start again."
+                ),
+            )
+            return redirect(FLOW.resume_url(draft))
+    return drafts.step_page(
         request,
-        "grievances/submit.html",
-        {"form": form, "crumbs": _crumbs((_("File a grievance"), None))},
-        status=400 if form.is_bound else 200,
+        flow=FLOW,
+        draft=None,
+        step=FLOW.steps[0],
+        form_kwargs={"employee": request.user.employee},
+        context=_filing_context(),
+        cancel_url=reverse("grievances:index"),
     )
 
 
-def _file(request, form, employee):
-    data = form.cleaned_data
+def _draft(request, reference):
+    return drafts.access_draft(owner=request.user, service=SERVICE, reference=reference)
+
+
+@require_http_methods(["GET", "POST"])
+@service_required("grievances")
+def draft_step(request, reference, step):
+    draft = _draft(request, reference)
+    return drafts.step_page(
+        request,
+        flow=FLOW,
+        draft=draft,
+        step=FLOW.get_step(step),
+        form_kwargs={"employee": request.user.employee},
+        context=_filing_context(),
+        cancel_url=reverse("grievances:index"),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@service_required("grievances")
+def draft_review(request, reference):
     try:
-        grievance, _created = services.submit_grievance(
-            employee=employee,
-            data=services.GrievanceInput(
-                category=data["category"],
-                decision_number=data["decision_number"],
-                decision_date=data["decision_date"],
-                learned_on=data["learned_on"],
-                text=data["text"],
-                remedy=data["remedy"],
-                action_id=data["action"].pk if data.get("action") else None,
-            ),
-            attachments=data["attachments"],
-            submission_token=data["submission_token"],
-            request=request,
-        )
-    except WorkflowError as error:
-        form.add_error(error.field, error.message)
-        return None
-    return grievance
+        draft = _draft(request, reference)
+    except Http404:
+        # Submitted a moment ago (a double click, a refresh): the grievance it became.
+        grievance = selectors.grievance_filed_from(user=request.user, token=reference)
+        return redirect("grievances:submitted", number=grievance.number)
+    forms_by_name, first_bad = FLOW.validated(draft, _form_kwargs(request))
+    if first_bad is not None:
+        # A step is missing, or no longer valid (its errors show on the step).
+        return redirect(FLOW.step_url(draft, first_bad) + "?from=review")
+    context = {
+        **_filing_context(),
+        "submit_label": _("Submit the grievance"),
+        "declaration": _(
+            "By submitting, you confirm that what you wrote is true. You will get a grievance "
+            "number on the next page and by SMS."
+        ),
+    }
+    if request.method == "POST":
+        decision = forms_by_name["decision"].cleaned_data
+        details = forms_by_name["details"].cleaned_data
+        try:
+            grievance, _created = services.submit_grievance(
+                employee=request.user.employee,
+                data=services.GrievanceInput(
+                    category=decision["category"],
+                    decision_number=decision["decision_number"],
+                    decision_date=decision["decision_date"],
+                    learned_on=decision["learned_on"],
+                    text=details["text"],
+                    remedy=details["remedy"],
+                    action_id=decision["action"].pk if decision.get("action") else None,
+                ),
+                attachments=[],
+                submission_token=draft.reference,
+                request=request,
+                draft=draft,
+            )
+        except WorkflowError as error:
+            step = "decision" if error.field in DecisionStepForm.base_fields else None
+            url = FLOW.step_url(draft, step) + "?from=review" if step else None
+            return drafts.review_page(
+                request,
+                flow=FLOW,
+                draft=draft,
+                forms_by_name=forms_by_name,
+                context=context,
+                errors=[(error.message, url)],
+                status=400,
+            )
+        return redirect("grievances:submitted", number=grievance.number)
+    return drafts.review_page(
+        request, flow=FLOW, draft=draft, forms_by_name=forms_by_name, context=context
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@service_required("grievances")
+def draft_discard(request, reference):
+    return drafts.discard_page(
+        request,
+        flow=FLOW,
+        draft=_draft(request, reference),
+        context=_filing_context(),
+        done_url=reverse("grievances:index"),
+    )
+
+
+@require_GET
+@service_required("grievances")
+def draft_file(request, reference, attachment_id):
+    return drafts.file_download(_draft(request, reference), attachment_id)
+
+
+@require_POST
+@service_required("grievances")
+def draft_file_remove(request, reference, attachment_id):
+    return drafts.file_remove(
+        request, flow=FLOW, draft=_draft(request, reference), attachment_id=attachment_id
+    )
 
 
 @require_GET
@@ -125,11 +252,15 @@ def follow(request):
 
 
 def _index_with(request, form, *, status):
+    draft = drafts.latest_draft(owner=request.user, service=SERVICE)
     return render(
         request,
         "grievances/index.html",
         {
             "follow_form": form,
+            "draft": draft,
+            "draft_url": FLOW.resume_url(draft) if draft else None,
+            "draft_expires_on": drafts.expires_on(draft) if draft else None,
             "filing_days": services.filing_days("default"),
             "performance_days": services.filing_days("performance"),
             "answer_days": settings.GRIEVANCE_ANSWER_DAYS,

@@ -263,6 +263,13 @@ CELERY_BEAT_SCHEDULE["requeue-stale-documents"] = {
     "task": "core.tasks.requeue_stale_documents",
     "schedule": 60.0,
 }
+# Forms in progress (core.drafts) are kept this many days after their last change, then the
+# nightly task deletes them with their files.
+DRAFT_KEEP_DAYS = env.int("DRAFT_KEEP_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["delete-expired-drafts"] = {
+    "task": "core.tasks.delete_expired_drafts",
+    "schedule": crontab(hour=2, minute=30),
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Security -----------------------------------------------------------------------------

@@ -153,6 +153,38 @@ def _with_pdf(user):
     return file_grievance(user, attachments=[check_upload(upload)])
 
 
+def _draft(owner, service, subject=""):
+    """A draft of the owner's with one stored file (core.drafts)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from core.models import Draft, DraftAttachment
+
+    def make():
+        draft = Draft.objects.create(
+            reference=uuid.uuid4(), owner=owner, service=service, subject=subject
+        )
+        name = default_storage.save(f"drafts/{draft.reference.hex}/a.pdf", ContentFile(pdf_bytes()))
+        DraftAttachment.objects.create(
+            draft=draft, step="attachments" if service == "grievances" else "evidence",
+            storage_name=name, original_name="a.pdf", content_type="application/pdf",
+            size=len(pdf_bytes()),
+        )  # fmt: skip
+        return draft
+
+    return _once(f"draft-{service}", owner, make)
+
+
+def _draft_args(owner, service, *, step=None, file=False, subject=""):
+    draft = _draft(owner, service, subject)
+    args = {"reference": draft.reference}
+    if step:
+        args["step"] = step
+    if file:
+        args["attachment_id"] = draft.attachments.first().pk
+    return args
+
+
 def _grievance(owner):
     return _once("grievance", owner, lambda: _with_pdf(owner))
 
@@ -239,6 +271,26 @@ PORTAL_OBJECTS: dict[str, Callable] = {
     )(_correction(o)),
     "employment_records:statement": lambda o: {"code": _statement(o).code},
     "employment_records:statement_download": lambda o: {"code": _statement(o).code},
+    "grievances:draft_step": lambda o: _draft_args(o, "grievances", step="decision"),
+    "grievances:draft_review": lambda o: _draft_args(o, "grievances"),
+    "grievances:draft_discard": lambda o: _draft_args(o, "grievances"),
+    "grievances:draft_file": lambda o: _draft_args(o, "grievances", file=True),
+    "grievances:draft_file_remove": lambda o: _draft_args(o, "grievances", file=True),
+    "employment_records:correction_draft_step": lambda o: _draft_args(
+        o, "corrections", step="change", subject="date_of_birth"
+    ),
+    "employment_records:correction_draft_review": lambda o: _draft_args(
+        o, "corrections", subject="date_of_birth"
+    ),
+    "employment_records:correction_draft_discard": lambda o: _draft_args(
+        o, "corrections", subject="date_of_birth"
+    ),
+    "employment_records:correction_draft_file": lambda o: _draft_args(
+        o, "corrections", file=True, subject="date_of_birth"
+    ),
+    "employment_records:correction_draft_file_remove": lambda o: _draft_args(
+        o, "corrections", file=True, subject="date_of_birth"
+    ),
     "grievances:detail": lambda o: {"number": _grievance(o).number},
     "grievances:submitted": lambda o: {"number": _grievance(o).number},
     "grievances:reply": lambda o: {"number": _grievance(o).number},

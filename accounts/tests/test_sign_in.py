@@ -226,6 +226,19 @@ def test_the_login_page_offers_nafath_and_costs_few_queries(web, django_assert_m
         response = web.get("/accounts/login/")
     assert response.status_code == 200
     assert "accounts/nafath_button.html" in [t.name for t in response.templates]
+    # Nafath is the main door: it stands before the password form, not in a box below it.
+    page = response.content.decode()
+    assert page.index('action="/oidc/') < page.index('name="password"')
+
+
+def test_sign_in_errors_are_summarised_above_both_doors(web):
+    web.cookies["django_language"] = "en"
+    response = web.post("/accounts/login/", {"national_id": "", "password": ""})
+    page = response.content.decode()
+    summary = page.index('class="error-summary"')
+    assert summary < page.index('action="/oidc/') and page.count('class="error-summary"') == 1
+    # Each error names its field and links to its input.
+    assert 'href="#id_national_id"' in page and 'href="#id_password"' in page
 
 
 def test_sign_in_codes_are_capped_per_phone_and_id(web, person, outbox):

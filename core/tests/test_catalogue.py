@@ -62,6 +62,10 @@ def test_refusals_that_share_a_reason_are_grouped(nafath_user):
         (Condition.SAUDI_CIVIL_SERVICE, 1),
         (Condition.SAUDI, 4),
     ]
+    # A reason said of four services speaks of them in the plural.
+    with translation.override("en"):
+        assert str(groups[1].reason).startswith("These services are")
+        assert str(groups[0].reason).startswith("Promotion rounds")
 
 
 def test_ended_service_closes_only_services_for_employees_in_service(nafath_user):

@@ -38,3 +38,15 @@ def submit_dob_correction(employee, user, *, new=dt.date(1990, 3, 5), evidence=T
         ),
         actor=user,
     )
+
+
+def correct_in_steps(client, url, change, *, evidence=(), submit=True, **extra):
+    """A correction as the pages ask: the correction, the evidence, the review page, Submit.
+    Returns the last response (the review page when submit=False)."""
+    response = client.post(url, change, **extra)
+    assert response.status_code == 302, response.context["form"].errors
+    response = client.post(response["Location"], {"evidence": list(evidence)}, **extra)
+    assert response.status_code == 302, response.context["form"].errors
+    review = response["Location"]
+    assert review.endswith("/review/")
+    return client.post(review, **extra) if submit else client.get(review, **extra)

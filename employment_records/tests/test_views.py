@@ -16,7 +16,11 @@ from core import sms as backends
 from core.models import Document
 from employment_records.models import CorrectionRequest, CorrectionStatus, Employee
 from employment_records.tests.factories import ActionFactory, EntityFactory
-from employment_records.tests.helpers import pdf_upload, submit_dob_correction
+from employment_records.tests.helpers import (
+    correct_in_steps,
+    pdf_upload,
+    submit_dob_correction,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,39 +101,118 @@ def test_other_pages_have_a_fixed_query_count(
         assert signed_in.get(reverse(f"employment_records:{url_name}")).status_code == 200
 
 
-def test_correction_with_a_pdf_is_submitted_and_shown_with_its_timeline(signed_in, employee_user):
+DOB_CHANGE = {
+    "proposed_value_calendar": "gregorian",
+    "proposed_value_date": "1990-03-05",
+    "reason": "Registry",
+}
+
+
+def test_correction_with_a_pdf_is_checked_then_submitted_and_shown_with_its_timeline(
+    signed_in, employee_user
+):
+    from core.models import Draft
+
     url = reverse("employment_records:new_correction") + "?field=date_of_birth"
     page = signed_in.get(url)
     assert page.status_code == 200 and "1990" in page.content.decode()
+    review = correct_in_steps(signed_in, url, DOB_CHANGE, evidence=[pdf_upload()], submit=False)
+    text = review.content.decode()
+    draft = Draft.objects.get()
+    # Check your answers: the value in both calendars, the reason, the file, change links.
+    assert "1990" in text and "Registry" in text and "birth-certificate.pdf" in text
+    change = reverse("employment_records:correction_draft_step", args=[draft.reference, "change"])
+    assert f"{change}?from=review#id_reason" in text
+    assert not CorrectionRequest.objects.exists()
     response = signed_in.post(
-        url,
-        {
-            "proposed_value_calendar": "gregorian",
-            "proposed_value_date": "1990-03-05",
-            "reason": "Registry",
-            "evidence": [pdf_upload()],
-        },
-        follow=True,
+        reverse("employment_records:correction_draft_review", args=[draft.reference]), follow=True
     )
     request = CorrectionRequest.objects.get()
     assert response.redirect_chain[-1][0].endswith(f"/corrections/{request.number}/")
     assert request.evidence.count() == 1 and request.proposed_value == "1990-03-05"
     assert request.number in response.content.decode()
+    assert not Draft.objects.exists()
 
 
 def test_a_renamed_file_is_refused_and_what_was_typed_is_kept(signed_in):
     url = reverse("employment_records:new_correction") + "?field=first_name_en"
-    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf at all")
     response = signed_in.post(
-        url,
-        {"proposed_value": "Muhammad", "reason": "My passport says so", "evidence": [fake]},
-        HTTP_ACCEPT_LANGUAGE="en",
+        url, {"proposed_value": "", "reason": "My passport says so"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    text = response.content.decode()
+    assert response.status_code == 400 and "My passport says so" in response.content.decode()
+    started = signed_in.post(url, {"proposed_value": "Muhammad", "reason": "My passport says so"})
+    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf at all")
+    response = signed_in.post(started["Location"], {"evidence": [fake]}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
-    assert "is not a PDF, JPG or PNG file" in text
-    assert "My passport says so" in text and 'value="Muhammad"' in text
+    assert "is not a PDF, JPG or PNG file" in response.content.decode()
+    # Back to the first step: what was typed is there.
+    back = signed_in.get(started["Location"].replace("/evidence/", "/change/")).content.decode()
+    assert "My passport says so" in back and 'value="Muhammad"' in back
     assert not CorrectionRequest.objects.exists()
+
+
+def test_a_correction_draft_survives_sign_out_and_is_listed(signed_in, employee_user):
+    from core.models import Draft
+
+    url = reverse("employment_records:new_correction") + "?field=date_of_birth"
+    correct_in_steps(signed_in, url, DOB_CHANGE, evidence=[pdf_upload()], submit=False)
+    draft = Draft.objects.get()
+    signed_in.post(reverse("accounts:logout"))
+    signed_in.force_login(employee_user)
+    listing = signed_in.get(reverse("employment_records:corrections")).content.decode()
+    assert reverse("employment_records:correction_draft_discard", args=[draft.reference]) in listing
+    resumed = signed_in.get(url)  # the same field again: the same draft
+    review = reverse("employment_records:correction_draft_review", args=[draft.reference])
+    assert resumed["Location"] == review
+    assert "birth-certificate.pdf" in signed_in.get(review).content.decode()
+
+
+def test_an_unchanged_value_is_refused_at_review_with_a_link_to_the_step(signed_in, employee_user):
+    from core.models import Draft
+
+    url = reverse("employment_records:new_correction") + "?field=first_name_en"
+    current = employee_user.employee.first_name_en
+    correct_in_steps(signed_in, url, {"proposed_value": current, "reason": "x"}, submit=False)
+    draft = Draft.objects.get()
+    response = signed_in.post(
+        reverse("employment_records:correction_draft_review", args=[draft.reference])
+    )
+    assert response.status_code == 400
+    change = reverse("employment_records:correction_draft_step", args=[draft.reference, "change"])
+    assert f'href="{change}?from=review"' in response.content.decode()
+    assert not CorrectionRequest.objects.exists() and Draft.objects.exists()
+
+
+def test_another_persons_correction_draft_answers_404(client, employee_user):
+    from core.models import Draft
+
+    stranger = UserFactory(with_employee=True)
+    grant_all(stranger.employee)
+    client.force_login(stranger)
+    url = reverse("employment_records:new_correction") + "?field=date_of_birth"
+    correct_in_steps(client, url, DOB_CHANGE, evidence=[pdf_upload()], submit=False)
+    theirs = Draft.objects.get()
+    attachment = theirs.attachments.get()
+    client.force_login(employee_user)
+    reference = theirs.reference
+    for url in (
+        reverse("employment_records:correction_draft_step", args=[reference, "change"]),
+        reverse("employment_records:correction_draft_review", args=[reference]),
+        reverse("employment_records:correction_draft_discard", args=[reference]),
+        reverse("employment_records:correction_draft_file", args=[reference, attachment.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    remove = reverse(
+        "employment_records:correction_draft_file_remove", args=[reference, attachment.pk]
+    )
+    assert client.post(remove).status_code == 404
+    assert (
+        client.post(
+            reverse("employment_records:correction_draft_review", args=[reference])
+        ).status_code
+        == 404
+    )
+    assert theirs.attachments.exists() and not CorrectionRequest.objects.exists()
 
 
 def test_an_unknown_field_or_someone_elses_record_entry_answers_404(signed_in):
@@ -282,6 +365,8 @@ def test_a_pending_statement_polls_and_another_persons_code_answers_404(signed_i
 
 def test_the_evidence_help_is_in_the_pages_language(signed_in):
     url = reverse("employment_records:new_correction") + "?field=first_name_en"
+    started = signed_in.post(url, {"proposed_value": "Muhammad", "reason": "Passport"})
+    url = started["Location"]  # the evidence step
     english = signed_in.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     arabic = signed_in.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "PDF, JPG or PNG; up to 5 files" in english
@@ -387,15 +472,7 @@ def test_with_the_broker_down_a_correction_is_saved_and_confirmed(
 
     monkeypatch.setattr(deliver_notification, "apply_async", broker_down)
     url = reverse("employment_records:new_correction") + "?field=date_of_birth"
-    response = signed_in.post(
-        url,
-        {
-            "proposed_value_calendar": "gregorian",
-            "proposed_value_date": "1990-03-05",
-            "reason": "Registry",
-            "evidence": [pdf_upload()],
-        },
-    )
+    response = correct_in_steps(signed_in, url, DOB_CHANGE, evidence=[pdf_upload()])
     request = CorrectionRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"].endswith(f"/corrections/{request.number}/")

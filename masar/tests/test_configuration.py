@@ -34,3 +34,18 @@ def test_variable_is_documented(name):
         assert f"{name}:" in (ROOT / "docker-compose.yml").read_text(), (
             f"{name} is missing from docker-compose.yml"
         )
+
+
+def test_readme_screenshots_exist_and_each_one_is_shown():
+    """bin/screenshots.py writes docs/screenshots/; the README shows each and names no other."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    shown = set(re.findall(r"\(docs/screenshots/([\w-]+\.png)\)", (root / "README.md").read_text()))
+    written = {path.name for path in (root / "docs" / "screenshots").glob("*.png")}
+    assert shown == written
+    script = (root / "bin" / "screenshots.py").read_text()
+    assert all(f'"{name.removesuffix(".png")}"' in script for name in written)

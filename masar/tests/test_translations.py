@@ -77,3 +77,17 @@ def test_no_string_is_translated_two_ways_across_catalogues():
             seen.setdefault((context, msgid), {})[str(catalogue.relative_to(ROOT))] = msgstrs[0]
     clashes = [f"{key}: {places}" for key, places in seen.items() if len(set(places.values())) > 1]
     assert not clashes, "\n".join(clashes)
+
+
+def test_one_orthography_for_tanween_fath():
+    """Issue 15: the accusative tanween is written one way across the portal, on the letter
+    before the alef ("يومًا", "أيضًا"), the form of most of the catalogues; "يوماً" crept into
+    one of them."""
+    mixed = [
+        f"{catalogue.relative_to(ROOT)}: {msgstr}"
+        for catalogue in CATALOGUES
+        for _msgid, msgstrs, _flags in entries(catalogue)
+        for msgstr in msgstrs
+        if "ا\u064b" in msgstr
+    ]
+    assert not mixed, "\n".join(mixed)

@@ -88,7 +88,7 @@ def test_register_sign_out_and_sign_in(live_server, page, sms_outbox, direction)
     visit(page, "5-login")
     page.fill("#id_national_id", "1023456781")
     page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    page.click("main form[action='/accounts/login/'] button[type=submit]")  # below Nafath
 
     page.wait_for_url("**/accounts/login/code/")
     visit(page, "6-login-code")

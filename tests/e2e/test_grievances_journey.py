@@ -58,10 +58,14 @@ def test_file_follow_answer_and_read_the_result(nafath, new_page, personas):
     employee.locator("[name=decision_date_calendar]").select_option("hijri")
     employee.locator("[name=decision_date_date]").fill(hijri_text(today - dt.timedelta(days=12)))
     employee.locator("[name=learned_on_date]").fill(hijri_text(today - dt.timedelta(days=4)))
+    click_and_wait(submit_button(employee))  # the form is in steps (test_forms_journey)
     employee.locator("[name=text]").fill(
         "لم يُدرج اسمي في قائمة المرشحين للترقية رغم استيفائي المدة النظامية والمؤهل المطلوب."
     )
     employee.locator("[name=remedy]").fill("إدراج اسمي في قائمة المرشحين وإعادة احتساب النقاط.")
+    click_and_wait(submit_button(employee))
+    click_and_wait(submit_button(employee))  # no supporting documents
+    employee.wait_for_url("**/review/")
     submit_button(employee).click()
     employee.wait_for_url("**/submitted/")
     number = employee.locator("#grievance-number").inner_text().strip()

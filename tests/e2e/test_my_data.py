@@ -78,13 +78,20 @@ def test_correction_approved_by_hr_shows_in_the_record_and_the_statement_downloa
     rows.nth(0).get_by_role("link", name="طلب تصحيح").click()
     assert_accessible(page)
     page.get_by_role("row", name="رقم القرار").get_by_role("link").click()
-    assert page.locator("#current-value").inner_text() == "1442/999"
+    page.wait_for_url("**/my-data/corrections/new/**")
+    assert "1442/999" in page.locator("main dl.dl-grid").inner_text()  # the current value
     assert_accessible(page)
     page.get_by_label("القيمة المقترحة").fill("1442/989")
     page.get_by_label("سبب التصحيح").fill("رقم القرار في نسخة القرار المرفقة 1442/989")
+    click_and_wait(page.get_by_role("button", name="حفظ ومتابعة"))
     evidence = tmp_path / "decision.pdf"
     evidence.write_bytes(pdf_bytes())
-    page.get_by_label("المستندات المؤيدة").set_input_files(str(evidence))
+    page.locator("[name=evidence]").set_input_files(str(evidence))
+    click_and_wait(page.get_by_role("button", name="حفظ ومتابعة"))
+    # Check your answers, then submit.
+    assert "1442/989" in page.locator("main").inner_text()
+    assert "decision.pdf" in page.locator("main").inner_text()
+    assert_accessible(page)
     page.get_by_role("button", name="تقديم الطلب").click()
     request = CorrectionRequest.objects.get()
     page.wait_for_url(f"**/my-data/corrections/{request.number}/")
