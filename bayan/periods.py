@@ -14,7 +14,7 @@ Rules
    government service and contributions are paid.
 3. These stretches do NOT count towards service and become excluded periods:
    a. exceptional leave (إجازة استثنائية), for the number of days the record gives
-      ("... 30 days" / "المدة 30 يومًا" in the entry's notes, or `days` when the caller knows it);
+      ("... 30 days" / "المدة 30 يوماً" in the entry's notes, or `days` when the caller knows it);
       when the record does not say how long, the leave is reported in `warnings` and nothing is
       excluded until HR edits the period;
    b. unexcused absence, when the caller passes an entry of kind `absence` with its days
@@ -207,12 +207,12 @@ def total_of(periods: Iterable[Period], *, calendar: str) -> Totals:
 
 # --- the computation -----------------------------------------------------------------------
 
-_DAYS_IN_NOTES = re.compile(r"(\d+)\s*(?:days?|يوم|يومًا|يوما|أيام)", re.IGNORECASE)
+_DAYS_IN_NOTES = re.compile(r"(\d+)\s*(?:days?|يوم|يوماً|يوما|أيام)", re.IGNORECASE)
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
 def days_from_notes(notes: str) -> int | None:
-    """The length a record entry states in its notes ("المدة 30 يومًا", "for 5 days")."""
+    """The length a record entry states in its notes ("المدة 30 يوماً", "for 5 days")."""
     match = _DAYS_IN_NOTES.search((notes or "").translate(_EASTERN_DIGITS))
     return int(match.group(1)) if match else None
 

@@ -900,7 +900,7 @@ def _add_extras(
         for _ in range(count):
             days = rng.choice(durations)
             added.append(
-                ActionSpec(action_type, _random_date(rng, start, stop), notes=f"المدة {days} يومًا")
+                ActionSpec(action_type, _random_date(rng, start, stop), notes=f"المدة {days} يوماً")
             )
     for _ in range(extras.missions):
         added.append(

@@ -48,7 +48,7 @@ def retiree(entity=None, *, with_account=True, end_date=dt.date(2024, 6, 30), **
     for action_type, when, notes in (
         (ActionType.APPOINTMENT, dt.date(1990, 1, 1), ""),
         (ActionType.TRANSFER, dt.date(2000, 3, 1), ""),
-        (ActionType.LEAVE_EXCEPTIONAL, dt.date(2005, 5, 1), "المدة 30 يومًا"),
+        (ActionType.LEAVE_EXCEPTIONAL, dt.date(2005, 5, 1), "المدة 30 يوماً"),
         (ActionType.PROMOTION, dt.date(2010, 7, 1), ""),
     ):
         ActionFactory(

@@ -134,7 +134,7 @@ def test_entries_outside_the_span_are_clipped():
 
 
 def test_the_length_of_a_leave_is_read_from_the_notes():
-    assert days_from_notes("المدة 30 يومًا") == 30
+    assert days_from_notes("المدة 30 يوماً") == 30
     assert days_from_notes("المدة ١٥ يوما") == 15
     assert days_from_notes("leave for 5 days") == 5
     assert days_from_notes("تكليف بمهام إضافية") is None

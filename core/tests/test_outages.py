@@ -39,7 +39,7 @@ def assert_unavailable_page(response):
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0
     page = response.content.decode()
-    assert "Temporarily unavailable" in page and "الخدمة غير متاحة مؤقتًا" in page
+    assert "Temporarily unavailable" in page and "الخدمة غير متاحة مؤقتاً" in page
     assert "Traceback" not in page
 
 
@@ -125,7 +125,7 @@ def test_a_statement_requested_while_the_broker_is_down_is_kept(client, employee
 
     monkeypatch.setattr(
         render_document,
-        "delay",
+        "apply_async",
         mock.Mock(side_effect=kombu.exceptions.OperationalError("Connection refused")),
     )
     response = client.post(reverse("employment_records:statements"))
@@ -133,10 +133,10 @@ def test_a_statement_requested_while_the_broker_is_down_is_kept(client, employee
     assert response.status_code == 302
     assert document.status == Document.Status.PENDING
     # The beat task sends it again after the stale window, once the broker is back.
-    monkeypatch.setattr(render_document, "delay", mock.Mock())
+    monkeypatch.setattr(render_document, "apply_async", mock.Mock())
     later = timezone.now() + documents.STALE_AFTER + dt.timedelta(seconds=1)
     assert documents.requeue_stale(now=later) == [document.pk]
-    render_document.delay.assert_called_once_with(document.pk)
+    render_document.apply_async.assert_called_once_with((document.pk,), queue="documents")
 
 
 def test_a_slow_statement_says_how_long_it_has_waited(client, employee):

@@ -80,14 +80,13 @@ def test_no_string_is_translated_two_ways_across_catalogues():
 
 
 def test_one_orthography_for_tanween_fath():
-    """Issue 15: the accusative tanween is written one way across the portal, on the letter
-    before the alef ("يومًا", "أيضًا"), the form of most of the catalogues; "يوماً" crept into
-    one of them."""
+    """Issue 15: the accusative tanween is written one way across the portal, on the alef
+    ("يوماً", "أيضاً"), as the issue asks; "يومًا" (on the letter before it) is the other form."""
     mixed = [
         f"{catalogue.relative_to(ROOT)}: {msgstr}"
         for catalogue in CATALOGUES
         for _msgid, msgstrs, _flags in entries(catalogue)
         for msgstr in msgstrs
-        if "ا\u064b" in msgstr
+        if "\u064bا" in msgstr
     ]
     assert not mixed, "\n".join(mixed)
