@@ -14,7 +14,9 @@ PYTEST_ARGS ?=
 CELERY_QUEUES := default,sms,documents,batch
 REQUIREMENTS := requirements.txt requirements-sim.txt requirements-dev.txt
 # Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
-APPS := core demo accounts nafath_sim pension_sim employment_records bayan grievances promotions job_audit cv
+# core (the ground) and demo keep their strings in the project catalogue locale/: giving them a
+# locale/ directory would move those strings into new, untranslated catalogues.
+APPS := accounts nafath_sim pension_sim employment_records bayan grievances promotions job_audit cv
 # Directories that never hold translatable source (makemessages already skips dot-directories).
 I18N_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var \
 	--ignore=media --ignore=test-artifacts --ignore=bench
