@@ -138,9 +138,9 @@ def measure(client, path: str, runs: int) -> tuple[float, float, int]:
 
 def deep_url(path: str, queryset) -> str:
     """Our seek URL for "page 1000": the row that ends page 999, as a next link would carry."""
-    from core.console_lists import _encode, keyset_columns
+    from core.console_lists import PER_PAGE, _encode, keyset_columns
 
-    per_page = 100
+    per_page = PER_PAGE  # the console lists' page (50 rows; 100 before issue 16's rendering cut)
     ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
     columns = keyset_columns(queryset.model, ordering)
     row = queryset.order_by(*[("-" if d else "") + n for n, d, _f in columns])[

@@ -111,7 +111,11 @@ class ActionFactory(DjangoModelFactory):
     employee = factory.SubFactory(EmployeeFactory)
     action_type = models.ActionType.ANNUAL_INCREMENT
     decision_number = factory.Sequence(lambda n: f"1445/{n:05d}")
-    decision_date = factory.Sequence(lambda n: dt.date(2015, 1, 1) + dt.timedelta(days=30 * n))
+    # Wraps every 400 actions (2015-2047): a long run (the console tests create about 1,500)
+    # otherwise reaches dates past the Umm al-Qura table (2077), shown in Gregorian only.
+    decision_date = factory.Sequence(
+        lambda n: dt.date(2015, 1, 1) + dt.timedelta(days=30 * (n % 400))
+    )
     effective_date = factory.SelfAttribute("decision_date")
     to_rank = 8
     to_step = 3
