@@ -52,12 +52,9 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("subject type"), ordering="subject_type")
     def subject_words(self, obj):
         """ "grievance", not "grievances.grievance"."""
-        from django.apps import apps
+        from .audit import subject_label
 
-        try:
-            return apps.get_model(obj.subject_type)._meta.verbose_name
-        except (LookupError, ValueError):
-            return obj.subject_type
+        return subject_label(obj.subject_type)
 
 
 class HRAuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):

@@ -59,6 +59,16 @@ def action_label(action: str) -> str:
     return str(label) if label is not None else str(action)
 
 
+def subject_label(subject_type: str) -> str:
+    """The subject's kind in words ("grievance", not "grievances.grievance")."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(subject_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return subject_type
+
+
 CONSOLE_VERBS = {
     "add": _("added"),
     "change": _("changed"),

@@ -107,3 +107,19 @@ def ltr(text):
     from django.utils.html import format_html
 
     return format_html('<bdi dir="ltr" class="latin">{}</bdi>', text)
+
+
+@register.filter
+def audit_action(action):
+    """An audit event's action in words ("grievance decided", not "grievance.decide")."""
+    from core.audit import action_label
+
+    return action_label(action)
+
+
+@register.filter
+def audit_subject(subject_type):
+    """An audit event's subject kind in words ("grievance", not "grievances.grievance")."""
+    from core.audit import subject_label
+
+    return subject_label(subject_type)

@@ -70,6 +70,18 @@ def test_home_lists_the_specialists_own_recent_actions(client, specialist):
     assert [event.action for event in response.context["my_actions"]] == ["hr.employee.change"]
 
 
+def test_the_recent_actions_are_in_words_not_codes(client, specialist):
+    from core.audit import action_label
+
+    grievance = make_grievance(specialist.hr_profile.entity, due_in_days=5)
+    audit(action="grievance.decide", actor=specialist, subject=grievance)
+    page = client.get(reverse("hr:index"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    section = page.split('id="mine-title"', 1)[1].split("</section>", 1)[0]
+    assert "grievance.decide" not in section and "grievances.grievance" not in section
+    assert action_label("grievance.decide") in section
+    assert "تظلم" in section  # the subject's kind, in Arabic
+
+
 def test_the_queries_do_not_grow_with_the_queue(client, specialist):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
