@@ -56,6 +56,16 @@ HELP_DESK_PERMISSIONS = (
 )
 
 
+# What a service adds to a ministry role beyond viewing (e.g. auditors decide job variables):
+# each app registers its own from AppConfig.ready(), so core names no service.
+_ROLE_WORK: dict[str, list[str]] = {}
+
+
+def register_role_permissions(role: str, labels) -> None:
+    """Give ministry role `role` these "app_label.codename" permissions at the next sync."""
+    _ROLE_WORK.setdefault(role, []).extend(labels)
+
+
 def in_group(request, *names: str) -> bool:
     """Whether the signed-in user is in one of these groups; asked once per request, since the
     admin checks its site's permission several times while rendering one page."""
@@ -513,7 +523,8 @@ def _permissions(labels) -> list[Permission]:
 def sync_role_groups(**kwargs) -> None:
     """Give the HR group exactly the permissions its console registrations declare, and each
     ministry role its own: the help desk what HELP_DESK_PERMISSIONS names, auditors view
-    everything on the ministry admin, administrators everything there.
+    everything on the ministry admin plus the audit work services register for them
+    (register_role_permissions), administrators everything there.
 
     Runs after every migrate, so a model registered on `hr_site` by a later app is
     reachable by HR specialists without a hand-written data migration.
@@ -524,7 +535,8 @@ def sync_role_groups(**kwargs) -> None:
     everything = ministry_permissions()
     roles = {
         MINISTRY_HELP_DESK: _permissions(HELP_DESK_PERMISSIONS),
-        MINISTRY_AUDITORS: list(everything.filter(codename__startswith="view_")),
+        MINISTRY_AUDITORS: list(everything.filter(codename__startswith="view_"))
+        + _permissions(_ROLE_WORK.get(MINISTRY_AUDITORS, [])),
         MINISTRY_ADMINISTRATORS: list(everything),
     }
     for name, permissions in roles.items():

@@ -20,3 +20,8 @@ class JobAuditConfig(AppConfig):
         from .documents import register_kinds
 
         register_kinds()
+
+        from core.hr_admin import MINISTRY_AUDITORS, register_role_permissions
+
+        # Ministry auditors approve, reject or return the entities' job variables requests.
+        register_role_permissions(MINISTRY_AUDITORS, ["job_audit.change_variablerequest"])

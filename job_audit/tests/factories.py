@@ -73,14 +73,14 @@ def ended(employee):
 
 
 def auditor(**kwargs):
-    """Ministry staff: staff account in the ministry group, no HR profile."""
+    """A ministry auditor: staff account holding the "Ministry auditors" role as
+    sync_role_groups sets it (view everything, decide job variables), no HR profile."""
     from django.contrib.auth.models import Group
 
-    from core.hr_admin import MINISTRY_GROUP, ministry_permissions, sync_role_groups
+    from core.hr_admin import MINISTRY_AUDITORS, sync_role_groups
 
     sync_role_groups()
-    group = Group.objects.get(name=MINISTRY_GROUP)
-    group.permissions.add(*ministry_permissions())
+    group = Group.objects.get(name=MINISTRY_AUDITORS)
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(group)
     return user
