@@ -163,3 +163,66 @@ def test_one_redis_client_serves_every_call_of_a_cache_object():
     assert backend._cache.get_client(write=True) is client
     assert backend._cache.get_client("key") is client
     assert client.connection_pool is backend._cache._pools[0]
+
+
+# --- The CV's own entries ---------------------------------------------------------------
+
+
+def _skills(employee, language="en"):
+    from cv import selectors
+
+    return [
+        entry["name"]
+        for entry in selectors.own_sections(employee=employee, language=language)["skills"]
+    ]
+
+
+def test_the_cv_entries_are_read_once_then_from_the_cache(employee, django_assert_num_queries):
+    from cv.sections import SECTIONS
+    from cv.tests.factories import SkillFactory
+
+    SkillFactory(employee=employee, name="Auditing")
+    with django_assert_num_queries(len(SECTIONS)):
+        assert _skills(employee) == ["Auditing"]
+    with django_assert_num_queries(0):
+        assert _skills(employee) == ["Auditing"]
+
+
+def test_every_change_to_a_cv_entry_shows_at_once(employee):
+    from cv import services
+    from cv.sections import SECTIONS_BY_CODE
+
+    skills = SECTIONS_BY_CODE["skills"]
+
+    def add(name, language="en"):
+        return services.add_entry(
+            employee=employee, section=skills, language=language, values={"name": name}, actor=None
+        )
+
+    assert _skills(employee) == [] and _skills(employee, "ar") == []
+    first = add("A")
+    second = add("B")
+    add("ج", "ar")
+    assert _skills(employee) == ["A", "B"] and _skills(employee, "ar") == ["ج"]
+    services.move_entry(
+        employee=employee, section=skills, entry_id=second.pk, direction="up", actor=None
+    )
+    assert _skills(employee) == ["B", "A"]
+    services.update_entry(
+        employee=employee, section=skills, entry_id=first.pk, values={"name": "A+"}, actor=None
+    )
+    assert _skills(employee) == ["B", "A+"]
+    services.remove_entry(employee=employee, section=skills, entry_id=second.pk, actor=None)
+    assert _skills(employee) == ["A+"]
+    assert _skills(employee, "ar") == ["ج"]
+
+
+def test_a_cv_entry_written_outside_the_services_shows_too(employee):
+    """The admin, a seed or a factory: the model's signals forget the copy."""
+    from cv.tests.factories import SkillFactory
+
+    assert _skills(employee) == []
+    skill = SkillFactory(employee=employee, name="Auditing")
+    assert _skills(employee) == ["Auditing"]
+    skill.delete()
+    assert _skills(employee) == []
