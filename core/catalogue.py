@@ -11,7 +11,6 @@ A refusal names the first condition that failed, in the person's language.
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,7 +21,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger(__name__)
+from .cached import forget, read_through
 
 
 class ServiceCode(models.TextChoices):
@@ -194,36 +193,15 @@ def _grants_key(employee_id) -> str:
 
 
 def _grant_rows(employee) -> list[tuple]:
-    from django.core.cache import cache
-
-    key = _grants_key(employee.pk)
-    try:
-        rows = cache.get(key)
-    except Exception:
-        rows = None
-    if rows is None:
-        rows = list(employee.service_grants.values_list(*_GRANT_FIELDS))
-        try:
-            cache.set(key, rows, GRANTS_CACHE_SECONDS)
-        except Exception:
-            logger.warning("cache unavailable: grants read from the database")
-    return rows
+    return read_through(
+        _grants_key(employee.pk),
+        lambda: list(employee.service_grants.values_list(*_GRANT_FIELDS)),
+        seconds=GRANTS_CACHE_SECONDS,
+    )
 
 
 def forget_grants(employee_id) -> None:
-    """Drop the cached grants of an employee now and once the current transaction commits (a
-    request reading between the two would otherwise cache the rows from before the change)."""
-    from django.core.cache import cache
-    from django.db import transaction
-
-    def forget():
-        try:
-            cache.delete(_grants_key(employee_id))
-        except Exception:
-            logger.warning("cache unavailable: cached grants expire by themselves")
-
-    forget()
-    transaction.on_commit(forget)
+    forget(_grants_key(employee_id))
 
 
 def granted_services(employee, *, on=None) -> set[str]:

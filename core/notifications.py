@@ -36,13 +36,13 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from .cached import forget, read_through
 from .models import Notification
 from .sms import GatewayRejected, GatewayUnavailable, get_backend
 
@@ -396,7 +396,7 @@ def inbox_of(user):
 
 
 # The header's unread count is kept in the cache (issue 16: one query less on every signed-in
-# page). Whatever changes it forgets the copy at once and again after commit: a new inbox row
+# page, core.cached). Whatever changes it forgets the copy: a new inbox row
 # (`notify()`, or any save or delete of a row: the signal receivers below), `mark_read`,
 # `mark_all_read`. A copy a racing request wrote just before such a change lives at most
 # UNREAD_CACHE_SECONDS; a cache outage only costs the query again.
@@ -408,35 +408,18 @@ def _unread_key(user_id) -> str:
 
 
 def unread_count(user) -> int:
-    key = _unread_key(user.pk)
-    try:
-        cached = cache.get(key)
-    except Exception:
-        cached = None
-    if cached is not None:
-        return cached
-    count = Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).count()
-    try:
-        cache.set(key, count, UNREAD_CACHE_SECONDS)
-    except Exception:
-        logger.warning("cache unavailable: unread count read from the database")
-    return count
-
-
-def _forget_unread_now(user_id) -> None:
-    try:
-        cache.delete(_unread_key(user_id))
-    except Exception:
-        logger.warning("cache unavailable: a cached unread count expires by itself")
+    return read_through(
+        _unread_key(user.pk),
+        lambda: Notification.objects.filter(
+            recipient=user, inbox=True, read_at__isnull=True
+        ).count(),
+        seconds=UNREAD_CACHE_SECONDS,
+    )
 
 
 def forget_unread_count(user_id) -> None:
-    """Drop the cached count now and once the current transaction commits (a request reading
-    between the two would otherwise cache the count from before the change)."""
-    if user_id is None:
-        return
-    _forget_unread_now(user_id)
-    transaction.on_commit(partial(_forget_unread_now, user_id))
+    if user_id is not None:
+        forget(_unread_key(user_id))
 
 
 def notification_changed(sender, instance, created=True, **kwargs) -> None:

@@ -7,14 +7,10 @@ Its cost is a fixed number of queries whatever the length of the record.
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
-from django.core.cache import cache
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
+from core.cached import forget, read_through
 from employment_records.models import (
     ActionType,
     DecisionStatus,
@@ -28,8 +24,6 @@ from employment_records.selectors import employee_of_user  # noqa: F401  (re-exp
 
 from .models import Certificate, CertificateCopy, CvLanguage
 from .sections import SECTIONS, Section
-
-logger = logging.getLogger(__name__)
 
 # Decisions that put the person in a position (a new period of the "positions held" list).
 POSITION_ACTIONS = frozenset(
@@ -188,7 +182,7 @@ def official_part(*, employee: Employee, language: str) -> dict:
 
 # The person's own entries are kept in the cache per language (issue 16: eight queries, one per
 # section, on every CV page). Any save or delete of an entry or a certificate's copy forgets the
-# copy at once and again after commit (cv.apps connects `entry_changed`), and so does
+# copy (core.cached; cv.apps connects `entry_changed`), and so does
 # `services.move_entry` (its update() sends no signal). A cache outage costs the queries again.
 OWN_SECTIONS_CACHE_SECONDS = 10 * 60
 
@@ -199,34 +193,16 @@ def _own_key(employee_id, language: str) -> str:
 
 def own_sections(*, employee: Employee, language: str) -> dict[str, list[dict]]:
     """The person's own entries of one language, section by section, in their order."""
-    key = _own_key(employee.pk, language)
-    try:
-        sections = cache.get(key)
-    except Exception:
-        sections = None
-    if sections is not None:
-        return sections
-    with translation.override(language):  # labels (a language's level) in the CV's language
-        sections = _own_sections(employee=employee, language=language)
-    try:
-        cache.set(key, sections, OWN_SECTIONS_CACHE_SECONDS)
-    except Exception:
-        logger.warning("cache unavailable: CV entries read from the database")
-    return sections
 
+    def read():
+        with translation.override(language):  # labels (a language's level) in that language
+            return _own_sections(employee=employee, language=language)
 
-def _forget_own_sections_now(employee_id) -> None:
-    try:
-        cache.delete_many([_own_key(employee_id, language) for language in CvLanguage.values])
-    except Exception:
-        logger.warning("cache unavailable: cached CV entries expire by themselves")
+    return read_through(_own_key(employee.pk, language), read, seconds=OWN_SECTIONS_CACHE_SECONDS)
 
 
 def forget_own_sections(employee_id) -> None:
-    """Drop the cached entries now and once the current transaction commits (a request reading
-    between the two would otherwise cache the entries from before the change)."""
-    _forget_own_sections_now(employee_id)
-    transaction.on_commit(partial(_forget_own_sections_now, employee_id))
+    forget(*(_own_key(employee_id, language) for language in CvLanguage.values))
 
 
 def entry_changed(sender, instance, **kwargs) -> None:

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
-from core import notifications, sms
+from core import cached, notifications, sms
 from core.models import Notification
 from core.notifications import notify
 from core.tasks import deliver_notification, sweep_notifications
@@ -23,9 +23,7 @@ Status = Notification.Status
 def relay_callbacks(callbacks):
     """The on-commit callbacks besides forgetting the header's cached unread count."""
     return [
-        callback
-        for callback in callbacks
-        if getattr(callback, "func", None) is not notifications._forget_unread_now
+        callback for callback in callbacks if getattr(callback, "func", None) is not cached._delete
     ]
 
 
