@@ -29,3 +29,19 @@ class AccountsConfig(AppConfig):
         user_logged_in.connect(
             forget_strong_sign_in_of_another_user, dispatch_uid="accounts.strong_sign_in"
         )
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import ServiceGrant
+
+        # The catalogue caches each employee's grants: any change to one forgets the copy.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _forget_grants, sender=ServiceGrant, dispatch_uid="accounts.forget_grants"
+            )
+
+
+def _forget_grants(sender, instance, **kwargs):
+    from core.catalogue import forget_grants
+
+    forget_grants(instance.employee_id)

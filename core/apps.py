@@ -22,6 +22,14 @@ class CoreConfig(AppConfig):
 
         register_actions(CoreAction)
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Notification
+        from .notifications import notification_changed
+
+        for signal in (post_save, post_delete):
+            signal.connect(notification_changed, sender=Notification, dispatch_uid="core.unread")
+
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="core.sync_role_groups")
 
 

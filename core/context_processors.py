@@ -31,7 +31,8 @@ def workplaces(request):
 
 
 def notifications(request):
-    """`unread_notifications` for the header: one indexed COUNT, run only when a page shows it
+    """`unread_notifications` for the header: read from the cache (core.notifications keeps it,
+    one indexed COUNT when it is not there), only when a page shows it
     (at most once per request: templates call the function, its result is kept), and never for
     a visitor who is not signed in."""
 

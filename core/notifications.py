@@ -42,6 +42,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from .cached import forget, read_through
 from .models import Notification
 from .sms import GatewayRejected, GatewayUnavailable, get_backend
 
@@ -394,20 +395,57 @@ def inbox_of(user):
     return Notification.objects.filter(recipient=user, inbox=True).order_by("-created_at", "-id")
 
 
+# The header's unread count is kept in the cache (issue 16: one query less on every signed-in
+# page, core.cached). Whatever changes it forgets the copy: a new inbox row
+# (`notify()`, or any save or delete of a row: the signal receivers below), `mark_read`,
+# `mark_all_read`. A copy a racing request wrote just before such a change lives at most
+# UNREAD_CACHE_SECONDS; a cache outage only costs the query again.
+UNREAD_CACHE_SECONDS = 2 * 60
+
+
+def _unread_key(user_id) -> str:
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).count()
+    return read_through(
+        _unread_key(user.pk),
+        lambda: Notification.objects.filter(
+            recipient=user, inbox=True, read_at__isnull=True
+        ).count(),
+        seconds=UNREAD_CACHE_SECONDS,
+    )
+
+
+def forget_unread_count(user_id) -> None:
+    if user_id is not None:
+        forget(_unread_key(user_id))
+
+
+def notification_changed(sender, instance, created=True, **kwargs) -> None:
+    """A Notification written (post_save, created) or deleted (post_delete): its recipient's
+    count may have changed. The relay's own saves (status, attempts) leave it as it was; the
+    read stamp changes only through `mark_read` and `mark_all_read`."""
+    if created and instance.inbox:
+        forget_unread_count(instance.recipient_id)
 
 
 def mark_read(*, user, ids) -> int:
     """The person's own notices among `ids` (those a page showed) are read now."""
     if not ids:
         return 0
-    return Notification.objects.filter(
+    marked = Notification.objects.filter(
         pk__in=ids, recipient=user, inbox=True, read_at__isnull=True
     ).update(read_at=timezone.now())
+    if marked:
+        forget_unread_count(user.pk)
+    return marked
 
 
 def mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, inbox=True, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        forget_unread_count(user.pk)
+    return marked

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 
+from core.cached import forget, read_through
 from employment_records.models import (
     ActionType,
     DecisionStatus,
@@ -21,6 +22,7 @@ from employment_records.models import (
 )
 from employment_records.selectors import employee_of_user  # noqa: F401  (re-exported)
 
+from .models import Certificate, CertificateCopy, CvLanguage
 from .sections import SECTIONS, Section
 
 # Decisions that put the person in a position (a new period of the "positions held" list).
@@ -178,10 +180,43 @@ def official_part(*, employee: Employee, language: str) -> dict:
     }
 
 
+# The person's own entries are kept in the cache per language (issue 16: eight queries, one per
+# section, on every CV page). Any save or delete of an entry or a certificate's copy forgets the
+# copy (core.cached; cv.apps connects `entry_changed`), and so does
+# `services.move_entry` (its update() sends no signal). A cache outage costs the queries again.
+OWN_SECTIONS_CACHE_SECONDS = 10 * 60
+
+
+def _own_key(employee_id, language: str) -> str:
+    return f"cv:own:{employee_id}:{language}"
+
+
 def own_sections(*, employee: Employee, language: str) -> dict[str, list[dict]]:
     """The person's own entries of one language, section by section, in their order."""
-    with translation.override(language):  # labels (a language's level) in the CV's language
-        return _own_sections(employee=employee, language=language)
+
+    def read():
+        with translation.override(language):  # labels (a language's level) in that language
+            return _own_sections(employee=employee, language=language)
+
+    return read_through(_own_key(employee.pk, language), read, seconds=OWN_SECTIONS_CACHE_SECONDS)
+
+
+def forget_own_sections(employee_id) -> None:
+    forget(*(_own_key(employee_id, language) for language in CvLanguage.values))
+
+
+def entry_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a CV entry or of a certificate's copy."""
+    if isinstance(instance, CertificateCopy):
+        employee_id = (
+            Certificate.objects.filter(pk=instance.certificate_id)
+            .values_list("employee_id", flat=True)
+            .first()
+        )
+    else:
+        employee_id = instance.employee_id
+    if employee_id is not None:
+        forget_own_sections(employee_id)
 
 
 def _own_sections(*, employee: Employee, language: str) -> dict[str, list[dict]]:

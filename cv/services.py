@@ -197,6 +197,7 @@ def move_entry(
     siblings.filter(pk=entry.pk).update(position=0)
     siblings.filter(pk=neighbour.pk).update(position=mine)
     siblings.filter(pk=entry.pk).update(position=theirs)
+    selectors.forget_own_sections(employee.pk)  # update() sends no signal
     audit(
         action=CvAction.ENTRY_MOVED,
         actor=actor,

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.tests.factories import UserFactory
-from core import notifications, sms
+from core import cached, notifications, sms
 from core.models import Notification
 from core.notifications import notify
 from core.tasks import deliver_notification, sweep_notifications
@@ -18,6 +18,13 @@ from core.tasks import deliver_notification, sweep_notifications
 pytestmark = pytest.mark.django_db
 
 Status = Notification.Status
+
+
+def relay_callbacks(callbacks):
+    """The on-commit callbacks besides forgetting the header's cached unread count."""
+    return [
+        callback for callback in callbacks if getattr(callback, "func", None) is not cached._delete
+    ]
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +85,7 @@ def test_the_row_is_written_in_the_callers_transaction_and_texted_after_commit(
         with transaction.atomic():
             notification = notify(user=user, kind="test_message", context={"number": 7})
             assert locmem_sms == []  # nothing leaves before the transaction commits
-    assert len(callbacks) == 1
+    assert len(relay_callbacks(callbacks)) == 1
     assert [(m.to, m.body) for m in locmem_sms] == [
         ("+966512345634", "Masar: this is a test message, number 7.")
     ]  # in the person's language (English here)
@@ -112,7 +119,7 @@ def test_nothing_to_text_is_an_inbox_row_sent_at_once(django_capture_on_commit_c
     person = UserFactory(mobile="")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         notification = notify(user=person, kind="test_message", context={"number": 2})
-    assert callbacks == []
+    assert relay_callbacks(callbacks) == []
     assert notification.status == Status.SENT and notification.inbox and not notification.sms
 
 
