@@ -252,7 +252,8 @@ def test_every_console_list_makes_as_many_queries_for_a_full_page_as_for_one_row
         ActionFactory.create_batch(2, employee=employee)
     full_page = _queries_for(client, url)
     assert len(full_page) == len(one_row), "\n".join(full_page)
-    assert len(full_page) <= 15
+    # With nothing cached: the session, the grants and the unread count come from the database.
+    assert len(full_page) <= 16
 
 
 @pytest.mark.parametrize(("site_name", "model"), REGISTRIES)
