@@ -32,16 +32,24 @@ class AccountsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from .models import ServiceGrant
+        from .models import ServiceGrant, User
 
         # The catalogue caches each employee's grants: any change to one forgets the copy.
         for signal in (post_save, post_delete):
             signal.connect(
                 _forget_grants, sender=ServiceGrant, dispatch_uid="accounts.forget_grants"
             )
+            # The signed-in user is read through the cache (accounts.backends).
+            signal.connect(_forget_user, sender=User, dispatch_uid="accounts.forget_user")
 
 
 def _forget_grants(sender, instance, **kwargs):
     from core.catalogue import forget_grants
 
     forget_grants(instance.employee_id)
+
+
+def _forget_user(sender, instance, **kwargs):
+    from .backends import forget_users
+
+    forget_users(instance.pk)

@@ -21,7 +21,21 @@ from core.catalogue import ServiceCode
 from core.validators import normalise_national_id, validate_national_id, validate_saudi_mobile
 
 
-class MasarUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # An update bypasses the signals: the cached copies of the users it changes
+        # (accounts.backends) are forgotten here.
+        from .backends import forget_users
+
+        user_ids = list(self.values_list("pk", flat=True))
+        updated = super().update(**kwargs)
+        forget_users(*user_ids)
+        return updated
+
+    update.alters_data = True
+
+
+class MasarUserManager(UserManager.from_queryset(UserQuerySet)):
     def _create_user(self, username, email, password, **extra_fields):
         return super()._create_user(
             normalise_national_id(username), email, password, **extra_fields

@@ -19,7 +19,6 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render, resolve_url
@@ -38,6 +37,7 @@ from core.hr_admin import mark_strong_sign_in
 from core.ratelimit import resilient_cache as cache
 from core.validators import normalise_national_id
 
+from .backends import CachedModelBackend
 from .nafath_services import (
     NafathAssertion,
     NafathRefused,
@@ -176,8 +176,9 @@ class NafathBackend(OIDCAuthenticationBackend):
         return values[attr] if attr in values else import_from_settings(attr, *args)
 
     def get_user(self, user_id):
-        # ModelBackend's, not mozilla-django-oidc's: a deactivated account loses its session.
-        return ModelBackend.get_user(self, user_id)
+        # ModelBackend's (through the cache), not mozilla-django-oidc's: a deactivated account
+        # loses its session.
+        return CachedModelBackend.get_user(self, user_id)
 
     def authenticate(self, request, **kwargs):
         if request is None or "nonce" not in kwargs:

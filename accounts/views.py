@@ -105,7 +105,7 @@ def _clock(value) -> str:
 def _complete_sign_in(request, user: User, device, *, method: str = "password_otp") -> None:
     """Sign in (Django rotates the session key; the user_logged_in receiver starts the idle
     and absolute clocks) and mark the second factor as verified."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.CachedModelBackend")
     otp_login(request, device)
     mark_strong_sign_in(request, method=method)
 

@@ -206,7 +206,7 @@ def test_a_change_of_user_clears_the_second_factor(rf):
     first, second = UserFactory(), UserFactory()
     device = SmsDevice.objects.create(user=first, name="mobile")
     request = _request_with_session(rf)
-    login(request, first, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, first, backend="accounts.backends.CachedModelBackend")
     request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     mark_strong_sign_in(request, method="nafath")
     assert request.session[STRONG_SIGN_IN_USER_KEY] == str(first.pk)
@@ -214,7 +214,7 @@ def test_a_change_of_user_clears_the_second_factor(rf):
     # An anonymous session carrying a stale flag (the flag survives logout-free paths): the
     # next login() of anyone else drops it, whatever door they came through.
     request.session.pop(SESSION_KEY)
-    login(request, second, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, second, backend="accounts.backends.CachedModelBackend")
     for key in ("auth_method", STRONG_SIGN_IN_USER_KEY, DEVICE_ID_SESSION_KEY):
         assert key not in request.session
     assert not has_strong_sign_in(request)
@@ -246,7 +246,7 @@ def test_password_otp_needs_django_otp_to_report_this_users_device(rf):
 def test_the_same_person_signing_in_again_keeps_the_flag(rf):
     user = UserFactory()
     request = _request_with_session(rf)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.CachedModelBackend")
     mark_strong_sign_in(request, method="nafath")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.CachedModelBackend")
     assert request.session[STRONG_SIGN_IN_USER_KEY] == str(user.pk)

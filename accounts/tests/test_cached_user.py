@@ -1,0 +1,79 @@
+"""The signed-in user is read through the cache (issue 16), and every change to the user
+reaches the next request: a deactivation, a new password or a deletion ends the session."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.backends import cached_user, user_cache_key
+from accounts.models import User
+from accounts.tests.factories import sign_in_verified
+
+pytestmark = pytest.mark.django_db
+
+
+def user_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+
+
+@pytest.fixture
+def signed_in(client, employee_user):
+    sign_in_verified(client, employee_user)
+    client.get("/")  # reads the user once, and caches it
+    return client
+
+
+def test_a_signed_in_request_reads_no_user_row(signed_in):
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get("/")
+    assert response.status_code == 200
+    assert response.context["user"].is_authenticated
+    assert user_reads(queries) == []
+
+
+def test_a_deactivated_account_loses_its_session_at_the_next_request(signed_in, employee_user):
+    employee_user.is_active = False
+    employee_user.save(update_fields=["is_active"])
+    response = signed_in.get("/")
+    assert not response.context["user"].is_authenticated
+
+
+def test_a_queryset_update_is_seen_at_the_next_request(signed_in, employee_user):
+    User.objects.filter(pk=employee_user.pk).update(is_active=False)
+    assert not signed_in.get("/").context["user"].is_authenticated
+
+
+def test_a_new_password_ends_the_other_sessions(signed_in, employee_user):
+    employee_user.set_password("An0ther-long-passphrase")
+    employee_user.save()
+    assert not signed_in.get("/").context["user"].is_authenticated
+
+
+def test_a_deleted_account_loses_its_session(signed_in, employee_user):
+    User.objects.filter(pk=employee_user.pk).delete()
+    assert not signed_in.get("/").context["user"].is_authenticated
+
+
+def test_a_change_is_read_fresh_and_each_read_is_a_copy(employee_user):
+    first = cached_user(employee_user.pk)
+    first.first_name = "changed in memory only"
+    assert cached_user(employee_user.pk).first_name == employee_user.first_name
+    employee_user.first_name = "Saved"
+    employee_user.save()
+    assert cached_user(employee_user.pk).first_name == "Saved"
+    assert cached_user(10**9) is None
+    assert cached_user("not a number") is None
+
+
+def test_a_cache_outage_reads_the_database(employee_user, monkeypatch):
+    class DownCache:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = delete_many = get
+
+    monkeypatch.setattr("core.cached.cache", DownCache())
+    assert cached_user(employee_user.pk) == employee_user
+    assert user_cache_key(employee_user.pk) == f"accounts:user:{employee_user.pk}"
