@@ -180,8 +180,12 @@ def side_by_side(national_id: str, model_label: str, runs: int, page: int):
     model = apps.get_model(model_label)
     ours = admin.site._registry[model]
     stock = ModelAdmin(model, admin.site)
-    stock.list_display = ours.list_display
-    stock.list_filter = [f if isinstance(f, str) else f[0] for f in ours.list_filter]
+    # Our columns that are ModelAdmin methods, bound to ours (the stock admin lacks them).
+    stock.list_display = [
+        getattr(ours, n) if isinstance(n, str) and not hasattr(model, n) else n
+        for n in ours.list_display
+    ]
+    stock.list_filter = [f[0] if isinstance(f, (tuple, list)) else f for f in ours.list_filter]
     stock.search_fields = ours.search_fields
     stock.list_select_related = ours.list_select_related
     user = User.objects.get(username=national_id)
