@@ -21,6 +21,12 @@ class AccountsConfig(AppConfig):
         from .queues import register
 
         register()
+        from core.sessions import register_companion
+
+        from .backends import user_key_of_session
+
+        # The signed-in user's cached row comes with the session, in one round trip.
+        register_companion(user_key_of_session)
         from .middleware import start_session_clock
 
         # Every way in (password + code, Nafath, the test client) starts the session clocks.

@@ -10,7 +10,7 @@ outage only costs the query again.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from core.cached import forget, read_through
@@ -21,6 +21,12 @@ MISSING = False  # cached for an id with no user: read_through never caches None
 
 def user_cache_key(user_id) -> str:
     return f"accounts:user:{user_id}"
+
+
+def user_key_of_session(data: dict) -> str | None:
+    """The cache key of the user a session belongs to (core.sessions reads both at once)."""
+    user_id = data.get(SESSION_KEY)
+    return user_cache_key(user_id) if user_id else None
 
 
 def forget_users(*user_ids) -> None:

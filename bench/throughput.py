@@ -41,6 +41,8 @@ EMPLOYEE = "1012345672"
 ANONYMOUS = "/bench/anonymous"
 SIGNED_IN = "/bench/signed-in"
 PAGES = [
+    # A page with the layout and no data of its own: what the layout costs every page.
+    ("layout only (terms)", "/terms/"),
     ("dashboard", "/"),
     ("my data", "/my-data/"),
     ("record", "/my-data/record/"),
@@ -63,6 +65,9 @@ def parse_args():
     parser.add_argument("--proxy", action="store_true", help="nginx in front (port 8104)")
     parser.add_argument("--proxy-port", type=int, default=8104)
     parser.add_argument("--migrate", action="store_true", help="apply migrations first")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="page labels to measure (default: every page)"
+    )
     return parser.parse_args()
 
 
@@ -141,6 +146,8 @@ def main() -> int:
     key, grievance = prepare(args)
     urls = [("anonymous minimal", ANONYMOUS, None), ("signed-in minimal", SIGNED_IN, key)]
     for label, path in PAGES:
+        if args.only is not None and label not in args.only:
+            continue
         if path == "GRIEVANCE":
             if grievance is None:
                 continue
@@ -177,7 +184,7 @@ def main() -> int:
         memory = serving.worker_memory_mb(master)
     median = {label: statistics.median(r["rps"] for r in runs) for label, runs in results.items()}
     floor = median["signed-in minimal"]
-    print(f"  {'page':<20} {'path':<34} {'rps':>7} {'p50':>8} {'p99':>8} {'ratio':>6}  errors")
+    print(f"  {'page':<22} {'path':<32} {'rps':>7} {'p50':>8} {'p99':>8} {'ratio':>6}  errors")
     for label, path, _cookie in urls:
         runs = results[label]
         p50 = statistics.median(r["p50"] for r in runs)
@@ -191,7 +198,7 @@ def main() -> int:
         bad = sum(r["bad"] for r in runs)
         socket = "; ".join(r["socket"] for r in runs if r["socket"])
         print(
-            f"  {label:<20} {path[:34]:<34} {median[label]:7.1f} {p50:6.1f}ms {p99:6.1f}ms "
+            f"  {label:<22} {path[:32]:<32} {median[label]:7.1f} {p50:6.1f}ms {p99:6.1f}ms "
             f"{ratio:>6}  {bad or ''}{' ' + socket if socket else ''}"
         )
     print(

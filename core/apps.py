@@ -20,6 +20,13 @@ class CoreConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function, dispatch_uid="core.masar_normalise")
 
+        from django.core.signals import request_finished
+
+        from .cached import clear_prefetched
+
+        # Values read ahead with the session serve only the request that read them.
+        request_finished.connect(clear_prefetched, dispatch_uid="core.clear_prefetched")
+
         register_actions(CoreAction)
 
         from django.db.models.signals import post_delete, post_save

@@ -7,18 +7,44 @@ database when the cache misses or is down, and writes both only when the session
 - a cache outage never fails a request (Django's load re-caches without catching errors, and
   its delete does not catch them either): the database answers and sign-in still works;
 - a cached copy lives at most CACHED_SECONDS, so a copy a sign-out could not remove (the cache
-  was unreachable at that moment) stops signing anyone in within minutes, not hours.
+  was unreachable at that moment) stops signing anyone in within minutes, not hours;
+- a companion value (the signed-in user's cached row, registered by accounts) is fetched with
+  the session in one round trip: a session key's user never changes (signing in gives a new
+  key), so once a session has been read here, the key of its companion is known for the next
+  request. The value is handed to core.cached.read_through for this request only.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.contrib.sessions.backends import cached_db, db
+
+from core.cached import prefetched
 
 logger = logging.getLogger("django.contrib.sessions")
 
 CACHED_SECONDS = 5 * 60
+COMPANIONS_KEPT = 20_000  # session keys per process whose companion key is known
+
+_companion_of_data: list[Callable[[dict], str | None]] = []
+_companion_of_session: dict[str, str] = {}
+
+
+def register_companion(key_of: Callable[[dict], str | None]) -> None:
+    """`key_of(session data)` names a cache key to read with the session (or None)."""
+    _companion_of_data[:] = [key_of]
+
+
+def _remember_companion(session_key: str | None, data: dict) -> None:
+    if not session_key or not _companion_of_data:
+        return
+    key = _companion_of_data[0](data)
+    if key:
+        if len(_companion_of_session) >= COMPANIONS_KEPT:
+            _companion_of_session.clear()
+        _companion_of_session[session_key] = key
 
 
 class SessionStore(cached_db.SessionStore):
@@ -26,21 +52,34 @@ class SessionStore(cached_db.SessionStore):
         return min(CACHED_SECONDS, self.get_expiry_age(expiry=expiry))
 
     def load(self):
-        try:
-            data = self._cache.get(self.cache_key)
-        except Exception:
-            data = None
+        data = self._load_from_cache()
         if data is not None:
+            _remember_companion(self.session_key, data)
             return data
         stored = self._get_session_from_db()
         if not stored:
             return {}
         data = self.decode(stored.session_data)
+        _remember_companion(self.session_key, data)
         try:
             self._cache.set(self.cache_key, data, self._cache_ttl(stored.expire_date))
         except Exception:
             logger.warning("session cache unavailable: read from the database")
         return data
+
+    def _load_from_cache(self) -> dict | None:
+        companion = _companion_of_session.get(self.session_key)
+        hand_over = prefetched()
+        hand_over.clear()  # nothing read for an earlier request survives into this one
+        try:
+            if companion is None:
+                return self._cache.get(self.cache_key)
+            found = self._cache.get_many([self.cache_key, companion])
+        except Exception:
+            return None
+        if companion in found:
+            hand_over[companion] = found[companion]
+        return found.get(self.cache_key)
 
     def save(self, must_create=False):
         db.SessionStore.save(self, must_create)

@@ -77,3 +77,36 @@ def test_a_cache_outage_reads_the_database(employee_user, monkeypatch):
     monkeypatch.setattr("core.cached.cache", DownCache())
     assert cached_user(employee_user.pk) == employee_user
     assert user_cache_key(employee_user.pk) == f"accounts:user:{employee_user.pk}"
+
+
+def test_the_user_comes_with_the_session_in_one_cache_read(signed_in, employee_user, monkeypatch):
+    from django.core.cache import caches
+
+    from core.cached import prefetched
+
+    backend = type(caches["default"])
+    reads, inside_get_many = [], []
+    get, get_many = backend.get, backend.get_many
+
+    def counting_get(self, key, *args, **kwargs):
+        if not inside_get_many:  # the local-memory cache's get_many calls get per key
+            reads.append(("get", key))
+        return get(self, key, *args, **kwargs)
+
+    def counting_get_many(self, keys, *args, **kwargs):
+        reads.append(("get_many", tuple(keys)))
+        inside_get_many.append(True)
+        try:
+            return get_many(self, keys, *args, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    monkeypatch.setattr(backend, "get", counting_get)
+    monkeypatch.setattr(backend, "get_many", counting_get_many)
+    response = signed_in.get("/")
+    assert response.context["user"] == employee_user
+    user_key = user_cache_key(employee_user.pk)
+    session_reads = [keys for kind, keys in reads if kind == "get_many" and user_key in keys]
+    assert len(session_reads) == 1, reads
+    assert ("get", user_key) not in reads, reads
+    assert prefetched() == {}  # nothing read ahead outlives its request
