@@ -32,10 +32,15 @@ def my_grievances_page(*, user, page: str | int = 1):
     return paginator.get_page(page)
 
 
-def _detail_queryset() -> QuerySet[Grievance]:
+def _detail_queryset(*, for_hr: bool) -> QuerySet[Grievance]:
+    # The people (assigned specialist, decider and the decider's employee row) come by primary
+    # key in their own queries: joined in, their three tables made PostgreSQL spend about 4 ms
+    # choosing a join order for a 0.2 ms query (issue 16).
+    people = ["assigned_to", "decided_by__employee"] if for_hr else ["decided_by__employee"]
     return Grievance.objects.select_related(
-        "employee", "entity", "action", "assigned_to", "committee", "decided_by__employee"
+        "employee", "entity", "action", "committee"
     ).prefetch_related(
+        *people,
         "statuses",
         Prefetch(
             "messages",
@@ -58,14 +63,16 @@ def _detail_queryset() -> QuerySet[Grievance]:
 
 def access_grievance_for_employee(*, user, number: str) -> Grievance:
     """The person's own grievance, or 404: another person's number reveals nothing."""
-    return get_object_or_404(_detail_queryset(), employee__user=user, number=number.strip())
+    return get_object_or_404(
+        _detail_queryset(for_hr=False), employee__user=user, number=number.strip()
+    )
 
 
 def access_grievance_for_hr(*, user, grievance_id) -> Grievance:
     entity_id = hr_entity_id(user)
     if entity_id is None:
         raise Http404
-    return get_object_or_404(_detail_queryset(), entity_id=entity_id, pk=grievance_id)
+    return get_object_or_404(_detail_queryset(for_hr=True), entity_id=entity_id, pk=grievance_id)
 
 
 def access_attachment_for_employee(*, user, number: str, attachment_id) -> GrievanceAttachment:
