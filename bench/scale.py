@@ -46,6 +46,13 @@ HR_PAGES = [
     "/hr/employment_records/employmentaction/?q={national_id}",
     "/hr/employment_records/employmentaction/?q={decision_number}",
     "/hr/grievances/grievance/",
+    # The services that landed after the issue was written.
+    "/hr/promotions/round/",
+    "/hr/bayan/statement/",
+    "/hr/job_audit/inventoryposition/",
+    "/hr/job_audit/finding/",
+    "/hr/job_audit/variablerequest/",
+    "/hr/job_audit/auditrun/",
 ]
 ADMIN_PAGES = [
     "/admin/employment_records/employee/",
@@ -56,6 +63,11 @@ ADMIN_PAGES = [
     "/admin/employment_records/performanceevaluation/",
     "/admin/employment_records/qualification/",
     "/admin/employment_records/trainingdecision/",
+    "/admin/promotions/round/",
+    "/admin/bayan/statement/",
+    "/admin/bayan/delivery/",
+    "/admin/job_audit/finding/",
+    "/admin/job_audit/variablerequest/",
 ]
 # Django's default changelist beside ours: (label, model, our URL).
 DEFAULT_ADMIN = [
