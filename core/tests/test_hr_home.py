@@ -88,6 +88,7 @@ def test_the_queries_do_not_grow_with_the_queue(client, specialist):
 
     entity = specialist.hr_profile.entity
     make_grievance(entity, due_in_days=1)
+    client.get(reverse("hr:index"))  # both measured with the sidebar's app list kept (warm)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("hr:index"))
     for days in range(20):
