@@ -65,6 +65,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.template.defaultfilters import urlencode as urlencode_filter
 from django.urls import NoReverseMatch, get_script_prefix
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
@@ -924,6 +925,45 @@ class TTLCache:
 
 
 app_list_cache = TTLCache(ttl=APP_LIST_TTL, size=APP_LIST_MAX_ENTRIES)
+
+
+# The sidebar as written (templates/admin/nav_sidebar.html), by what it is written from.
+sidebar_cache = TTLCache(ttl=3600, size=1024)
+
+
+def sidebar_key(available_apps, path: str) -> tuple:
+    """Everything admin/nav_sidebar.html and admin/app_list.html read, as a key: the language,
+    each app's and model's label, name and URLs, and which of those URLs the page's (quoted)
+    path contains (the "current" marks). Two requests with the same key get the same HTML,
+    whoever makes them, so the written sidebar can be shared."""
+    quoted = urlencode_filter(path)
+
+    def current(url) -> bool:
+        return isinstance(url, str) and url in quoted
+
+    return (
+        get_language(),
+        tuple(
+            (
+                app.get("app_label"),
+                app.get("app_url"),
+                str(app.get("name")),
+                current(app.get("app_url")),
+                tuple(
+                    (
+                        model.get("object_name"),
+                        str(model.get("name")),
+                        model.get("admin_url"),
+                        model.get("add_url"),
+                        model.get("view_only"),
+                        current(model.get("admin_url")),
+                    )
+                    for model in app.get("models", ())
+                ),
+            )
+            for app in available_apps or ()
+        ),
+    )
 
 
 class ConsoleSiteMixin:

@@ -175,3 +175,49 @@ def test_the_app_list_keeps_its_size_bounded():
         kept.set(key, key.upper())
     assert kept.get("a") is None
     assert (kept.get("b"), kept.get("c")) == ("B", "C")
+
+
+# --- The sidebar, written once per distinct content -------------------------------------------
+
+
+def _djangos_sidebar(context, request) -> str:
+    from pathlib import Path
+
+    import django
+    from django.template import engines
+
+    source = Path(django.__file__).parent / "contrib/admin/templates/admin/nav_sidebar.html"
+    return engines["django"].from_string(source.read_text()).render(context, request)
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_sidebar_is_djangos_whether_written_or_kept(rf, language):
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    console_lists.sidebar_cache.clear()
+    user = _help_desk()
+    ours = get_template("admin/nav_sidebar.html")
+    for path in ("/admin/accounts/signinguard/", "/admin/accounts/user/3/change/", "/admin/"):
+        request = rf.get(path)
+        request.user = user
+        with translation.override(language):
+            context = {"available_apps": admin.site.get_app_list(request)}
+            expected = _djangos_sidebar(context, request)
+            assert ours.render(context, request) == expected  # written
+            assert ours.render(context, request) == expected  # kept
+    assert len(console_lists.sidebar_cache._entries) == 3
+
+
+def test_the_sidebar_differs_by_user_and_marks_the_current_page(client):
+    console_lists.sidebar_cache.clear()
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    sign_in_verified(client, superuser)
+    guards = client.get(reverse("admin:accounts_signinguard_changelist")).content.decode()
+    users = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert 'class="model-signinguard current-model"' in guards
+    assert 'class="model-user current-model"' in users
+    assert 'class="model-signinguard current-model"' not in users
+    sign_in_verified(client, _help_desk())
+    help_desk = client.get(reverse("admin:accounts_signinguard_changelist")).content.decode()
+    assert "model-position" in guards and "model-position" not in help_desk
