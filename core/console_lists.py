@@ -887,7 +887,7 @@ def console_result_list(cl) -> dict:
 # --- The sidebar's app list, kept a minute per user (ConsoleSiteMixin.get_app_list) -----------
 
 APP_LIST_TTL = 60  # seconds
-APP_LIST_MAX_ENTRIES = 2048  # users x languages x apps; the oldest go first
+APP_LIST_MAX_ENTRIES = 2048  # users x languages; the oldest go first
 
 
 class TTLCache:
@@ -981,22 +981,24 @@ class ConsoleSiteMixin:
     def get_app_list(self, request, app_label=None):
         """The site's apps and models this user may reach, for the sidebar and the index.
 
-        Kept per (site, user, language, script prefix, app) for APP_LIST_TTL seconds in this
-        process (app_list_cache): building it asks every registered ModelAdmin for its
-        permissions and reverses two URLs per model (a sixth of a console list's time, with
-        the catalogue's query behind the job-audit entry). It is navigation only: every view
-        it links to checks the permission again, so a list up to a minute old can at worst
-        show a link that answers 403 or miss one that a fresh grant opened. What is kept is
-        the apps' and models' names, labels, URLs and permission flags -- nothing of the
-        request, and never shared between two users or two languages."""
+        The whole list (no `app_label`) is kept per (site, user, language, script prefix) for
+        APP_LIST_TTL seconds in this process (app_list_cache): building it asks every
+        registered ModelAdmin for its permissions and reverses two URLs per model (a sixth of
+        a console list's time, with the catalogue's query behind the job-audit entry). It is
+        navigation only: every view it links to checks the permission again, so a list up to
+        a minute old can at worst show a link that answers 403 or miss one a fresh grant
+        opened. What is kept is the apps' and models' names, labels, URLs and permission
+        flags -- nothing of the request -- and never shared between two users or languages.
+        One app's page (`app_label`, Django's app_index, which answers 404 from it) is
+        worked out afresh every time."""
         user = getattr(request, "user", None)
         pk = getattr(user, "pk", None)
-        if pk is None:
+        if pk is None or app_label is not None:
             return self._build_app_list(request, app_label)
-        key = (self.name, pk, get_language(), get_script_prefix(), app_label)
+        key = (self.name, pk, get_language(), get_script_prefix())
         app_list = app_list_cache.get(key)
         if app_list is None:
-            app_list = self._build_app_list(request, app_label)
+            app_list = self._build_app_list(request)
             app_list_cache.set(key, app_list)
         # Copies, so a caller that edits its list cannot change the next request's.
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]

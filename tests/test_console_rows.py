@@ -221,3 +221,11 @@ def test_the_sidebar_differs_by_user_and_marks_the_current_page(client):
     sign_in_verified(client, _help_desk())
     help_desk = client.get(reverse("admin:accounts_signinguard_changelist")).content.decode()
     assert "model-position" in guards and "model-position" not in help_desk
+
+
+def test_an_apps_own_page_is_worked_out_afresh(client, builds):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    sign_in_verified(client, superuser)
+    client.get(reverse("admin:app_list", args=("accounts",)))
+    client.get(reverse("admin:app_list", args=("accounts",)))
+    assert [b[2] for b in builds].count("accounts") == 2
