@@ -27,6 +27,13 @@ And two things every list shows the same way (issue 15):
 - **counts**: "3 تظلمات", not "3 التظلمات": a ModelAdmin may name its rows with
   `count_noun = ngettext_lazy("%(count)s grievance", "%(count)s grievances", "count")` (the
   six Arabic plural forms); without one the count reads "التظلمات: 3".
+
+And the Python every page pays, kept small (issue 16): the rows are written column by column
+(`console_rows`, through `{% console_result_list %}`: Django's HTML, each per-cell decision that
+does not depend on the row taken once per column), and the sidebar's app list is kept a minute
+per user and language in the process (`ConsoleSiteMixin.get_app_list`; navigation only, every
+view checks its own permission), its HTML shared by everyone whose sidebar reads the same
+(`sidebar_key`).
 """
 
 from __future__ import annotations
@@ -684,7 +691,6 @@ class _Column:
         "link",
         "tag",
         "remote_object",
-        "nowrap",
     )
 
 
@@ -703,7 +709,6 @@ def _plan_columns(cl) -> list[_Column]:
         column.field = None
         column.attr = None
         column.remote_object = False
-        column.nowrap = False
         try:
             column.field = _get_non_gfk_field(cl.model._meta, name)
             column.kind = "field"
@@ -731,7 +736,6 @@ def _plan_columns(cl) -> list[_Column]:
             classes = [f"field-{_coerce_field_name(name, index)}"]
             if isinstance(field, models.DateField | models.TimeField | models.ForeignKey):
                 classes.append("nowrap")
-                column.nowrap = True
         column.classes = " ".join(classes)
         # A related row gone (ObjectDoesNotExist): Django writes only the field's class.
         column.error_classes = f"field-{_coerce_field_name(name, index)}"
