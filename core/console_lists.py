@@ -27,6 +27,13 @@ And two things every list shows the same way (issue 15):
 - **counts**: "3 تظلمات", not "3 التظلمات": a ModelAdmin may name its rows with
   `count_noun = ngettext_lazy("%(count)s grievance", "%(count)s grievances", "count")` (the
   six Arabic plural forms); without one the count reads "التظلمات: 3".
+
+And the Python every page pays, kept small (issue 16): the rows are written column by column
+(`console_rows`, through `{% console_result_list %}`: Django's HTML, each per-cell decision that
+does not depend on the row taken once per column), and the sidebar's app list is kept a minute
+per user and language in the process (`ConsoleSiteMixin.get_app_list`; navigation only, every
+view checks its own permission), its HTML shared by everyone whose sidebar reads the same
+(`sidebar_key`).
 """
 
 from __future__ import annotations
@@ -36,20 +43,41 @@ import binascii
 import datetime as dt
 import functools
 import json
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import ShowFacets
+from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    _coerce_field_name,
+    items_for_result,
+    result_headers,
+    result_list,
+)
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+    lookup_field,
+)
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
+from django.template.defaultfilters import urlencode as urlencode_filter
+from django.urls import NoReverseMatch, get_script_prefix
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -638,6 +666,310 @@ def app_rank(app_label: str) -> tuple[int, int]:
     return group, order
 
 
+# --- Rows built column by column (the {% console_result_list %} tag) ---------------------------
+
+
+class ConsoleRow(ResultList):
+    """A row of the list: its cells (as Django's ResultList holds them) and, in `html`, the
+    cells joined, so the template writes a row with one variable instead of a loop."""
+
+    html = ""
+
+
+class _Column:
+    """What items_for_result works out for every cell of a column, worked out once a page."""
+
+    __slots__ = (
+        "name",
+        "field",
+        "attr",
+        "kind",
+        "empty",
+        "boolean",
+        "classes",
+        "error_classes",
+        "link",
+        "tag",
+        "remote_object",
+    )
+
+
+def _plan_columns(cl) -> list[_Column]:
+    """items_for_result's per-cell decisions, per column: how the value is found (a field, a
+    callable, a ModelAdmin method, or anything else, left to lookup_field), the empty-value
+    mark, whether it is a boolean icon, its CSS classes, and whether it links to the row."""
+    model_admin = cl.model_admin
+    page_empty = model_admin.get_empty_value_display()
+    links = cl.list_display_links
+    first = True
+    columns = []
+    for index, name in enumerate(cl.list_display):
+        column = _Column()
+        column.name = name
+        column.field = None
+        column.attr = None
+        column.remote_object = False
+        try:
+            column.field = _get_non_gfk_field(cl.model._meta, name)
+            column.kind = "field"
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            if callable(name):
+                column.kind, column.attr = "callable", name
+            elif hasattr(model_admin, name) and name != "__str__":
+                column.kind, column.attr = "admin", getattr(model_admin, name)
+            else:
+                column.kind = "other"  # a model attribute or a__b path: lookup_field per cell
+                column.attr = getattr(cl.model, name, None) if hasattr(cl.model, name) else None
+        field = column.field
+        column.empty = getattr(column.attr, "empty_value_display", page_empty)
+        if field is None or field.auto_created:
+            attr = column.attr
+            column.boolean = getattr(attr, "boolean", False)
+            if isinstance(attr, property) and hasattr(attr, "fget"):
+                column.boolean = getattr(attr.fget, "boolean", False)
+            classes = [f"field-{_coerce_field_name(name, index)}"]
+            if name == "action_checkbox":
+                classes = ["action-checkbox"]
+        else:
+            column.boolean = False
+            column.remote_object = isinstance(field.remote_field, models.ManyToOneRel)
+            classes = [f"field-{_coerce_field_name(name, index)}"]
+            if isinstance(field, models.DateField | models.TimeField | models.ForeignKey):
+                classes.append("nowrap")
+        column.classes = " ".join(classes)
+        # A related row gone (ObjectDoesNotExist): Django writes only the field's class.
+        column.error_classes = f"field-{_coerce_field_name(name, index)}"
+        if links is None:
+            column.link = False
+        elif first and not links:
+            column.link = True
+        else:
+            column.link = name in links
+        column.tag = "th" if column.link and first else "td"
+        if column.link:
+            first = False
+        columns.append(column)
+    return columns
+
+
+def _link_maker(cl):
+    """The change link of a row, as items_for_result writes it (the change URL with the list's
+    filters preserved), made by writing the primary key into a link built once a page when the
+    changelist's URLs are KeysetChangeList's (an integer key in a "/<pk>/" segment);
+    otherwise built row by row, Django's way. NoReverseMatch (no change view) is the caller's."""
+    context = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    pk_attname = cl.pk_attname
+
+    def slow(result):
+        return add_preserved_filters(context, cl.url_for_result(result))
+
+    if type(cl).url_for_result is not KeysetChangeList.url_for_result:
+        return slow
+    try:
+        zero_url = cl.url_for_result(_PkZero())
+    except NoReverseMatch:
+        return slow
+    head, zero, tail = zero_url.rpartition("/0/")
+    preserved = add_preserved_filters(context, zero_url)
+    if not zero or "?" in zero_url or "#" in zero_url or not preserved.startswith(zero_url):
+        return slow
+    head, tail = f"{head}/", f"/{tail}{preserved[len(zero_url) :]}"
+
+    def fast(result):
+        pk = getattr(result, pk_attname)
+        if type(pk) is not int:
+            return slow(result)
+        return f"{head}{pk}{tail}"
+
+    return fast
+
+
+def _cell_value(column, result, model_admin):
+    """(attr, value) as lookup_field finds them, for a planned column."""
+    kind = column.kind
+    if kind == "field":
+        return None, getattr(result, column.name)
+    if kind == "callable" or kind == "admin":
+        return column.attr, column.attr(result)
+    _field, attr, value = lookup_field(column.name, result, model_admin)
+    return attr, value
+
+
+def console_rows(cl) -> list[ConsoleRow]:
+    """The rows of items_for_result (no list_editable form), the same HTML cell for cell,
+    with every decision that does not depend on the row taken once per column."""
+    columns = _plan_columns(cl)
+    model_admin = cl.model_admin
+    page_empty = model_admin.get_empty_value_display()
+    link_url = _link_maker(cl) if any(column.link for column in columns) else None
+    popup_attr = str(cl.to_field) if cl.to_field else cl.lookup_opts.pk.attname
+    rows = []
+    for result in cl.result_list:
+        if type(result) is not cl.model:  # a proxy or subclass row: Django's own code
+            rows.append(_row(list(items_for_result(cl, result, None))))
+            continue
+        cells = []
+        for column in columns:
+            classes = column.classes
+            field = column.field
+            try:
+                attr, value = _cell_value(column, result, model_admin)
+            except ObjectDoesNotExist:
+                result_repr = page_empty
+                classes = column.error_classes
+            else:
+                empty = column.empty
+                if column.kind == "other":
+                    empty = getattr(attr, "empty_value_display", page_empty)
+                if isinstance(value, str) and value.strip() == "":
+                    value = ""
+                if field is None or field.auto_created:
+                    boolean = column.boolean
+                    if column.kind == "other":
+                        boolean = getattr(attr, "boolean", False)
+                        if isinstance(attr, property) and hasattr(attr, "fget"):
+                            boolean = getattr(attr.fget, "boolean", False)
+                    result_repr = display_for_value(value, empty, boolean)
+                    if isinstance(value, dt.date | dt.time):
+                        classes = f"{classes} nowrap"
+                elif column.remote_object:
+                    result_repr = getattr(result, field.name)
+                    if result_repr is None:
+                        result_repr = empty
+                else:
+                    result_repr = display_for_field(value, field, empty, avoid_link=column.link)
+            if column.link:
+                tag = column.tag
+                try:
+                    url = link_url(result)
+                except NoReverseMatch:
+                    link_or_text = conditional_escape(result_repr)
+                else:
+                    opener = ""
+                    if cl.is_popup:
+                        opener = format_html(
+                            ' data-popup-opener="{}"', result.serializable_value(popup_attr)
+                        )
+                    link_or_text = (
+                        f'<a href="{escape(url)}"{opener}>{conditional_escape(result_repr)}</a>'
+                    )
+                cells.append(_cell(tag, classes, link_or_text))
+            else:
+                cells.append(_cell("td", classes, conditional_escape(result_repr)))
+        rows.append(_row(cells))
+    return rows
+
+
+def _cell(tag: str, classes: str, inner: str) -> SafeString:
+    """format_html("<{}{}>{}</{}>", ...) as items_for_result writes a cell, with `inner`
+    already escaped (conditional_escape, as format_html would) and `classes` made of field
+    names, which Django writes unescaped too (mark_safe)."""
+    return SafeString(f'<{tag} class="{classes}">{inner}</{tag}>')
+
+
+def _row(cells: list) -> ConsoleRow:
+    row = ConsoleRow(None, cells)
+    row.html = SafeString("".join(cells))  # every cell is a SafeString
+    return row
+
+
+def console_result_list(cl) -> dict:
+    """Django's result_list context (headers, hidden fields, rows), its rows from console_rows;
+    a list with list_editable forms is Django's own."""
+    if cl.formset:
+        return result_list(cl)
+    headers = list(result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": [],
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": console_rows(cl),
+    }
+
+
+# --- The sidebar's app list, kept a minute per user (ConsoleSiteMixin.get_app_list) -----------
+
+APP_LIST_TTL = 60  # seconds
+APP_LIST_MAX_ENTRIES = 2048  # users x languages; the oldest go first
+
+
+class TTLCache:
+    """A small process-local map whose entries expire after `ttl` seconds; at most `size`
+    entries (least recently set dropped first). Thread-safe: gunicorn threads share it."""
+
+    def __init__(self, *, ttl: float, size: int):
+        self.ttl = ttl
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value = entry
+            if expires <= now:
+                del self._entries[key]
+                return None
+            return value
+
+    def set(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+app_list_cache = TTLCache(ttl=APP_LIST_TTL, size=APP_LIST_MAX_ENTRIES)
+
+
+# The sidebar as written (templates/admin/nav_sidebar.html), by what it is written from.
+sidebar_cache = TTLCache(ttl=3600, size=1024)
+
+
+def sidebar_key(available_apps, path: str) -> tuple:
+    """Everything admin/nav_sidebar.html and admin/app_list.html read, as a key: the language,
+    each app's and model's label, name and URLs, and which of those URLs the page's (quoted)
+    path contains (the "current" marks). Two requests with the same key get the same HTML,
+    whoever makes them, so the written sidebar can be shared."""
+    quoted = urlencode_filter(path)
+
+    def current(url) -> bool:
+        return isinstance(url, str) and url in quoted
+
+    return (
+        get_language(),
+        tuple(
+            (
+                app.get("app_label"),
+                app.get("app_url"),
+                str(app.get("name")),
+                current(app.get("app_url")),
+                tuple(
+                    (
+                        model.get("object_name"),
+                        str(model.get("name")),
+                        model.get("admin_url"),
+                        model.get("add_url"),
+                        model.get("view_only"),
+                        current(model.get("admin_url")),
+                    )
+                    for model in app.get("models", ())
+                ),
+            )
+            for app in available_apps or ()
+        ),
+    )
+
+
 class ConsoleSiteMixin:
     """Mixed into both admin sites: every ModelAdmin registered on them, of every app, gets the
     console lists (ConsoleListMixin) without having to remember it; the index lists the
@@ -651,6 +983,31 @@ class ConsoleSiteMixin:
         self._app_names[app_label] = (name, models)
 
     def get_app_list(self, request, app_label=None):
+        """The site's apps and models this user may reach, for the sidebar and the index.
+
+        The whole list (no `app_label`) is kept per (site, user, language, script prefix) for
+        APP_LIST_TTL seconds in this process (app_list_cache): building it asks every
+        registered ModelAdmin for its permissions and reverses two URLs per model (a sixth of
+        a console list's time, with the catalogue's query behind the job-audit entry). It is
+        navigation only: every view it links to checks the permission again, so a list up to
+        a minute old can at worst show a link that answers 403 or miss one a fresh grant
+        opened. What is kept is the apps' and models' names, labels, URLs and permission
+        flags -- nothing of the request -- and never shared between two users or languages.
+        One app's page (`app_label`, Django's app_index, which answers 404 from it) is
+        worked out afresh every time."""
+        user = getattr(request, "user", None)
+        pk = getattr(user, "pk", None)
+        if pk is None or app_label is not None:
+            return self._build_app_list(request, app_label)
+        key = (self.name, pk, get_language(), get_script_prefix())
+        app_list = app_list_cache.get(key)
+        if app_list is None:
+            app_list = self._build_app_list(request)
+            app_list_cache.set(key, app_list)
+        # Copies, so a caller that edits its list cannot change the next request's.
+        return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
+
+    def _build_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)
         for app in app_list:
             name, models = getattr(self, "_app_names", {}).get(app["app_label"], (None, {}))

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import choice_label
 from core.search import normalise
 from core.uploads import PrivateAttachment
 from core.validators import validate_national_id, validate_saudi_mobile
@@ -578,7 +579,7 @@ class EmploymentAction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_action_type_display()} {self.decision_number}"
+        return f"{choice_label(ActionType, self.action_type)} {self.decision_number}"
 
     def save(self, *args, **kwargs):
         if self._state.adding or kwargs.get("update_fields") is None:
@@ -664,7 +665,7 @@ class ScholarshipDecision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_degree_display()} — {self.institution}"
+        return f"{choice_label(QualificationLevel, self.degree)} — {self.institution}"
 
 
 class Rating(models.TextChoices):
@@ -696,7 +697,7 @@ class PerformanceEvaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year}: {self.get_rating_display()}"
+        return f"{self.year}: {choice_label(Rating, self.rating)}"
 
 
 class Qualification(models.Model):
@@ -720,7 +721,7 @@ class Qualification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} — {self.major}"
+        return f"{choice_label(QualificationLevel, self.level)} — {self.major}"
 
 
 class VolunteeringEntry(models.Model):

@@ -88,7 +88,7 @@ def test_the_queries_do_not_grow_with_the_queue(client, specialist):
 
     entity = specialist.hr_profile.entity
     make_grievance(entity, due_in_days=1)
-    client.get(reverse("hr:index"))  # both measured with the per-user caches warm
+    client.get(reverse("hr:index"))  # both measured warm (the user, the sidebar's app list)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("hr:index"))
     for days in range(20):
