@@ -140,11 +140,14 @@ class StatementAdmin(EntityScopedAdmin):
                     status=403,
                 )
             raise PermissionDenied
+        items = selectors.work_list(user=request.user)
+        full = len(items) >= selectors.WORK_LIST_LIMIT  # more may wait: the page says so
         return super().changelist_view(
             request,
             {
                 "title": _("Bayan: end-of-service statements"),
-                "items": selectors.work_list(user=request.user),
+                "items": items,
+                "work_list_limit": selectors.WORK_LIST_LIMIT if full else None,
                 **(extra_context or {}),
             },
         )

@@ -308,6 +308,17 @@ class Employee(models.Model):
         indexes = [
             # The HR console's list: one entity's employees in national ID order.
             models.Index(fields=["entity", "national_id"], name="employee_entity_nid"),
+            # Bayan's work list: ended services by end date, and who retires next by birth.
+            models.Index(
+                fields=["entity", "end_date", "national_id"],
+                condition=models.Q(status="ended"),
+                name="employee_entity_ended",
+            ),
+            models.Index(
+                fields=["entity", "date_of_birth", "national_id"],
+                condition=models.Q(status="active"),
+                name="employee_entity_born",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

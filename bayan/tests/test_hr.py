@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -154,3 +155,57 @@ def test_the_detail_page_shows_state_and_costs_constant_queries(
     assert response.status_code == 200
     assert statement.get_status_display() in text
     assert statement.number in text
+
+
+def test_the_work_list_reads_only_the_first_rows_and_keeps_the_full_order(
+    entity, maker, checker, monkeypatch
+):
+    """At national scale an entity has thousands of ended services: the list is cut in SQL
+    (issue 16), and what it shows is exactly the head of the full, sorted list."""
+    from bayan import selectors, services
+    from employment_records.models import EmployeeStatus
+    from employment_records.tests.factories import EmployeeFactory
+
+    monkeypatch.setattr(selectors, "WORK_LIST_LIMIT", 4)
+    today = timezone.localdate()
+    for days in (900, 30, 500, 2, 120, 60):
+        retiree(entity, with_account=False, end_date=today - dt.timedelta(days=days))
+    acknowledged = retiree(entity, with_account=False, end_date=today - dt.timedelta(days=1000))
+    Statement.objects.filter(pk=approved(acknowledged, maker, checker).pk).update(
+        status=Status.ACKNOWLEDGED, pension_reference="PA-1"
+    )
+    sixty_hijri_years = dt.timedelta(days=21262)
+    for days in (10, 11, 40, 41, 80):  # in service, retiring within the 90-day window
+        EmployeeFactory(
+            entity=entity,
+            status=EmployeeStatus.ACTIVE,
+            date_of_birth=today - sixty_hijri_years + dt.timedelta(days=days),
+        )
+
+    def full_order():
+        horizon = today + dt.timedelta(days=services.ENDING_WINDOW_DAYS)
+        rows = []
+        for employee in entity.employees.exclude(pk=acknowledged.pk):
+            end_date, _reason = services.expected_end(employee)
+            if end_date <= horizon:
+                due = services.due_date(end_date)
+                rows.append((not due < today, due, employee.national_id))
+        return [national_id for *_key, national_id in sorted(rows)]
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        shown = [item.employee.national_id for item in selectors.work_list(user=maker)]
+    assert shown == full_order()[:4]
+    limited = [q["sql"] for q in queries.captured_queries if q["sql"].endswith("LIMIT 4")]
+    assert len(limited) == 2, "ended and retiring services are each cut in SQL"
+    client = Client()
+    sign_in_verified(client, maker)
+    page = client.get("/hr/bayan/statement/").content.decode()
+    assert "تُعرض الحالات الـ4 الأكثر إلحاحاً فقط" in page  # the console speaks Arabic first
+    monkeypatch.setattr(selectors, "WORK_LIST_LIMIT", 200)
+    assert "الأكثر إلحاحاً" not in client.get("/hr/bayan/statement/").content.decode()
+    shown = [item.employee.national_id for item in selectors.work_list(user=maker)]
+    assert shown == full_order()
+    assert len(shown) == 11
