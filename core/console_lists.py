@@ -134,7 +134,9 @@ class EstimatedCountPaginator(Paginator):
         # Far above the limit, the bounded count would only confirm it: skipped (it read
         # 3,000 rows of a trigram bitmap, 100 ms, for a common family name at 1M employees).
         if estimate is None or estimate <= CERTAINLY_MORE * limit:
-            bounded = self.object_list.order_by()[: limit + 1].count()
+            # Only the keys: a list's annotations (e.g. the open findings of each position, a
+            # subquery a row) are not worked out for up to a thousand rows just to count them.
+            bounded = self.object_list.order_by().values("pk")[: limit + 1].count()
             if bounded <= limit:
                 return bounded
         self.count_is_exact = False
