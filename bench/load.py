@@ -70,6 +70,8 @@ def parse_args():
 
 def ensure_grievance(user) -> str | None:
     """The number of one of the person's grievances, filed through the service if none."""
+    from django.utils import timezone
+
     from grievances.models import Category, Grievance
     from grievances.services import GrievanceInput, submit_grievance
 
@@ -79,7 +81,7 @@ def ensure_grievance(user) -> str | None:
     employee = getattr(user, "employee", None)
     if employee is None:
         return None
-    today = dt.date.today()
+    today = timezone.localdate()
     grievance, _created = submit_grievance(
         employee=employee,
         data=GrievanceInput(

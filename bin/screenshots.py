@@ -9,9 +9,10 @@ Signs the personas in through the Nafath simulator, as a person would, with Debi
 
 import os
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import sync_playwright
 
@@ -59,7 +60,9 @@ def grievance_to_review(page) -> None:
     action = page.locator("[name=action] option").nth(1).get_attribute("value")
     page.locator("[name=action]").select_option(action)
     page.locator("[name=learned_on_calendar]").select_option("gregorian")
-    page.locator("[name=learned_on_date]").fill(date.today().isoformat())
+    page.locator("[name=learned_on_date]").fill(
+        datetime.now(ZoneInfo("Asia/Riyadh")).date().isoformat()
+    )
     click_and_wait(page.locator("main form button.btn-primary"))
     page.locator("[name=text]").fill(
         "لم يُدرج اسمي في قائمة المرشحين للترقية رغم استيفائي المدة النظامية والمؤهل المطلوب."

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import DualCalendarDateField, format_gregorian, format_hijri
@@ -48,7 +49,7 @@ class FieldSpec:
         """The input for the proposed value, with the same limits as the database column."""
         label = _("Proposed value")
         if self.kind == DATE:
-            return DualCalendarDateField(label=label, max_date=dt.date.today())
+            return DualCalendarDateField(label=label, max_date=timezone.localdate())
         if self.kind == NUMBER:
             return forms.IntegerField(label=label, min_value=1, max_value=15)
         if self.kind == CHOICE:

@@ -212,7 +212,7 @@ def fill_empty_dates(obj) -> None:
     for field in type(obj)._meta.concrete_fields:
         if not isinstance(field, models.DateField) or getattr(obj, field.attname) is not None:
             continue
-        value = now if isinstance(field, models.DateTimeField) else now.date()
+        value = now if isinstance(field, models.DateTimeField) else timezone.localdate(now)
         try:
             with transaction.atomic():
                 type(obj)._default_manager.filter(pk=obj.pk).update(**{field.attname: value})

@@ -94,7 +94,7 @@ def test_a_missing_grant_closes_that_service_only(nafath_user):
     "change",
     [
         {"revoked_at": timezone.now()},
-        {"valid_from": dt.date.today() + dt.timedelta(days=1)},
+        {"valid_from": timezone.localdate() + dt.timedelta(days=1)},
         {"valid_from": dt.date(2020, 1, 1), "valid_until": dt.date(2020, 12, 31)},
     ],
     ids=["revoked", "not-yet-valid", "expired"],

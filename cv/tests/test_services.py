@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.files.storage import default_storage
 from django.db import connection, connections
+from django.utils import timezone
 
 from cv import services
 from cv.forms import CertificateForm, LanguageSkillForm, LinkForm, VolunteeringForm
@@ -160,7 +161,7 @@ def test_level_and_language_come_from_the_lists():
 
 
 def test_dates_in_order_and_not_in_the_future():
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     errors = form_errors(
         VolunteeringForm,
         {
