@@ -11,6 +11,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most 4 (each takes two Redis databases and a
+# test database); 0 runs in this process. `make test PYTEST_PROCESSES=0` for a debugger.
+PYTEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 1); if [ $$n -lt 2 ]; then echo 0; elif [ $$n -gt 4 ]; then echo 4; else echo $$n; fi)
 CELERY_QUEUES := default,sms,documents,batch
 REQUIREMENTS := requirements.txt requirements-sim.txt requirements-dev.txt
 # Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
@@ -81,8 +84,8 @@ compilemessages: venv
 	fi
 
 test: venv
-	@echo "==> test: running pytest $(PYTEST_ARGS)"
-	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@echo "==> test: running pytest -n $(PYTEST_PROCESSES) $(PYTEST_ARGS)"
+	@rc=0; $(BIN)/pytest -n $(PYTEST_PROCESSES) --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "==> test: pytest collected no tests (exit code 5)"; fi; \
 	exit $$rc
 
