@@ -85,7 +85,7 @@ compilemessages: venv
 
 test: venv
 	@echo "==> test: running pytest -n $(PYTEST_PROCESSES) $(PYTEST_ARGS)"
-	@rc=0; $(BIN)/pytest -n $(PYTEST_PROCESSES) --dist loadfile $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(BIN)/pytest -n $(PYTEST_PROCESSES) --dist worksteal $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "==> test: pytest collected no tests (exit code 5)"; fi; \
 	exit $$rc
 

@@ -24,6 +24,12 @@ def _fast_and_isolated(settings, tmp_path):
     from core.console_lists import app_list_cache
 
     app_list_cache.clear()
+    # Eager tasks run in several threads at once (the concurrency tests) race on Celery's
+    # process-wide "inside a task" flag (`denied_join_result` saves and restores a global) and
+    # can leave it set; every later `.apply().get()` in this process would then raise.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture
