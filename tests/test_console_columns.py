@@ -23,9 +23,11 @@ import pytest
 from django.contrib import admin
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dates import MONTHS
 
 from accounts.tests.factories import UserFactory
+from core.dates import format_gregorian, format_hijri
 from core.hr_admin import hr_site
 from employment_records.tests.factories import EmployeeFactory, EntityFactory
 from tests.test_access_control import _MADE, ABOUT_A_PERSON, OF_AN_ENTITY
@@ -265,10 +267,17 @@ class ResultTable(HTMLParser):
             self._cell.append(data)
 
 
-GREGORIAN_MONTHS = (
-    "يناير|فبراير|مارس|أبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر|"
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+def _month_names() -> str:
+    """Django's month names in both languages, as the lists print them (Arabic April is
+    "إبريل"; a hand-written "أبريل" once failed every row that fell in April)."""
+    names = []
+    for language in ("ar", "en"):
+        with translation.override(language):
+            names += [str(month) for month in MONTHS.values()]
+    return "|".join(names)
+
+
+GREGORIAN_MONTHS = _month_names()
 GREGORIAN = re.compile(rf"\d{{1,2}} ({GREGORIAN_MONTHS}) \d{{4}}م?")
 HIJRI = re.compile(r"\d{1,2} \S+( \S+)? \d{4} هـ")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
@@ -288,6 +297,14 @@ def one_calendar_only(text: str) -> bool:
 
 def both_calendars(text: str) -> bool:
     return bool(GREGORIAN.search(text)) and bool(HIJRI.search(text))
+
+
+def test_the_calendar_patterns_know_every_month_as_the_arabic_lists_print_it():
+    for month in range(1, 13):
+        day = dt.date(2032, month, 1)
+        shown = f"{format_hijri(day, 'ar')} {format_gregorian(day, 'ar')}"
+        assert both_calendars(shown), shown
+        assert not one_calendar_only(shown), shown
 
 
 def is_date_column(model, model_admin, column) -> bool:
