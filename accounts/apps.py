@@ -13,6 +13,12 @@ class AccountsConfig(AppConfig):
 
         register_actions(AccountAction)
 
+        from core import notifications
+
+        from .notices import AccountNotice
+
+        notifications.register_kinds(AccountNotice)
+
         from django.contrib.auth.signals import user_logged_in
 
         from core.hr_admin import forget_strong_sign_in_of_another_user

@@ -14,4 +14,10 @@ class BayanConfig(AppConfig):
         from .documents import register_kinds
 
         register_actions(BayanAction)
+
+        from core import notifications
+
+        from .notices import BayanNotice
+
+        notifications.register_kinds(BayanNotice)
         register_kinds()

@@ -125,17 +125,40 @@ hr_site.register(Document, HRDocumentAdmin)
 # code's text (encrypted, and wiped once sent).
 
 
+class NotificationKindFilter(admin.SimpleListFilter):
+    """The registered kinds in words, in the reader's language (not the template names)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        from .notifications import registered_kinds
+
+        return sorted(((kind, str(label)) for kind, label in registered_kinds().items()),
+                      key=lambda pair: pair[1])  # fmt: skip
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "kind", "recipient", "masked_mobile", "status", "attempts",
-                    "reason", "sent_at")  # fmt: skip
-    list_filter = ("status", "kind", "sms", "inbox")
+    list_display = ("created_at", "kind_shown", "recipient", "masked_mobile", "status",
+                    "attempts", "reason", "sent_at")  # fmt: skip
+    list_filter = ("status", NotificationKindFilter, "sms", "inbox")
     search_fields = ("kind", "recipient__username", "idempotency_key")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
-    fields = ("recipient", "masked_mobile", "kind", "language", "body", "link", "sms", "inbox",
-              "status", "reason", "attempts", "next_attempt_at", "expires_at", "sent_at",
-              "provider_message_id", "idempotency_key", "read_at", "created_at")  # fmt: skip
+    fields = ("recipient", "masked_mobile", "kind_shown", "language", "body", "link", "sms",
+              "inbox", "status", "reason", "attempts", "next_attempt_at", "expires_at",
+              "sent_at", "provider_message_id", "idempotency_key", "read_at",
+              "created_at")  # fmt: skip
     readonly_fields = fields
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        from .notifications import kind_label
+
+        return kind_label(obj.kind)
 
     @admin.display(description=_("mobile"))
     def masked_mobile(self, obj):

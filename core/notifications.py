@@ -6,6 +6,10 @@ re-drives whatever was not delivered.
         grievance.save()
         notify(user=employee_user, kind="grievance_status", context={...})
 
+* Kinds are an enumeration, like audit actions: each app declares its kinds as a `TextChoices`
+  (value = the template's name, label = what the ministry's list shows, translated) and
+  registers it from its `AppConfig.ready()` with `register_kinds()`. `notify()` refuses a kind
+  nobody registered, so a typo fails at once instead of writing a row nobody can name.
 * `notify()` renders `sms/<kind>.txt` in the person's language and writes the row. On commit it
   publishes the relay task (queue `sms`), bounded to about a second (CELERY_BROKER_*). A broker
   that is down never fails the caller: the row stays `queued` and the sweep sends it once the
@@ -36,7 +40,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -56,6 +60,30 @@ SENDING_LEASE = timedelta(seconds=60)
 QUEUED_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
 REASON_EXPIRED = "expired"
+
+_KINDS: dict[str, object] = {}
+
+
+class UnregisteredNotificationKind(ValueError):
+    """notify() was given a kind no app registered (a typo, or a missing register call)."""
+
+
+def register_kinds(*enumerations: type[models.TextChoices]) -> None:
+    """Make these kinds known (call from AppConfig.ready(); registering twice is harmless)."""
+    for enumeration in enumerations:
+        for value, label in enumeration.choices:
+            _KINDS[value] = label
+
+
+def registered_kinds() -> dict[str, object]:
+    return dict(_KINDS)
+
+
+def kind_label(kind: str) -> str:
+    """The kind in words, in the current language (the code itself if unknown: rows written
+    before the enumeration, or by an app since removed)."""
+    label = _KINDS.get(str(kind))
+    return str(label) if label is not None else str(kind)
 
 
 # --- Writing ------------------------------------------------------------------------------
@@ -86,6 +114,11 @@ def notify(
     `published` attribute says whether the relay task reached the broker (None before commit
     or when there was nothing to text).
     """
+    if kind not in _KINDS:
+        raise UnregisteredNotificationKind(
+            f"Notification kind {kind!r} is not registered: declare it in its app's notices "
+            "and call core.notifications.register_kinds() from the app's ready()."
+        )
     context = dict(context or {})
     if user is not None:
         mobile = mobile or (user.mobile or "")

@@ -13,6 +13,12 @@ class EmploymentRecordsConfig(AppConfig):
 
         register_actions(RecordAction)
 
+        from core import notifications
+
+        from .notices import RecordNotice
+
+        notifications.register_kinds(RecordNotice)
+
         from . import queues
         from .documents import register_kinds
 

@@ -13,6 +13,12 @@ class GrievancesConfig(AppConfig):
 
         register_actions(GrievanceAction)
 
+        from core import notifications
+
+        from .notices import GrievanceNotice
+
+        notifications.register_kinds(GrievanceNotice)
+
         from .queues import register
 
         register()

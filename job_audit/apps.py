@@ -13,6 +13,12 @@ class JobAuditConfig(AppConfig):
 
         register_actions(JobAuditAction)
 
+        from core import notifications
+
+        from .notices import JobAuditNotice
+
+        notifications.register_kinds(JobAuditNotice)
+
         from .queues import register
 
         register()

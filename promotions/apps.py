@@ -13,6 +13,12 @@ class PromotionsConfig(AppConfig):
 
         register_actions(PromotionAction)
 
+        from core import notifications
+
+        from .notices import PromotionNotice
+
+        notifications.register_kinds(PromotionNotice)
+
         from .queues import register
 
         register()
