@@ -102,7 +102,9 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        employee = getattr(self, "employee", None)
+        from core.catalogue import employee_of  # the request's record, read once (prepared)
+
+        employee = employee_of(self)
         if employee is not None:
             return employee.short_name
         return self.get_full_name() or self.username

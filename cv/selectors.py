@@ -11,17 +11,20 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 
 from core.cached import forget, read_through
+from core.documents import documents_of_holder
+from core.prepared import PreparedQuery
 from employment_records.models import (
     ActionType,
     DecisionStatus,
     Employee,
     EmploymentAction,
-    Qualification,
     ScholarshipDecision,
     TrainingDecision,
 )
 from employment_records.selectors import employee_of_user  # noqa: F401  (re-exported)
+from employment_records.selectors import qualifications_of as record_qualifications_of
 
+from .documents import CV_KIND
 from .models import Certificate, CertificateCopy, CvLanguage
 from .sections import SECTIONS, Section
 
@@ -66,16 +69,32 @@ def _name(obj, language: str) -> str:
     return obj.name_en if language == "en" else obj.name_ar
 
 
+# The CV's queries have their SQL built once per process (core.prepared, issue 16).
+_POSITION_DECISIONS = PreparedQuery(
+    lambda employee_id: (
+        EmploymentAction.objects.filter(employee_id=employee_id)
+        .filter(action_type__in=sorted([*POSITION_ACTIONS, *END_ACTIONS]))
+        .select_related("to_position__job_class", "to_position__unit", "to_position__entity")
+        .order_by("effective_date", "id")
+    )
+)
+_COMPLETED_TRAINING = PreparedQuery(
+    lambda employee_id: TrainingDecision.objects.filter(
+        employee_id=employee_id, status=DecisionStatus.COMPLETED
+    ).order_by("-end_date", "-id")
+)
+_COMPLETED_SCHOLARSHIPS = PreparedQuery(
+    lambda employee_id: ScholarshipDecision.objects.filter(
+        employee_id=employee_id, status=DecisionStatus.COMPLETED
+    ).order_by("-end_date", "-id")
+)
+
+
 def positions_held(*, employee: Employee, language: str) -> list[dict]:
     """The positions the record shows, newest first: one period per decision that moved the
     person to another position or rank, ended by the next such decision or the end of service.
     Increments and leaves change neither, so they start no period."""
-    actions = (
-        EmploymentAction.objects.filter(employee=employee)
-        .filter(action_type__in=[*POSITION_ACTIONS, *END_ACTIONS])
-        .select_related("to_position__job_class", "to_position__unit", "to_position__entity")
-        .order_by("effective_date", "id")
-    )
+    actions = _POSITION_DECISIONS(employee.pk)
     periods: list[dict] = []
     with translation.override(language):
         for action in actions:
@@ -128,9 +147,7 @@ def qualifications_of(*, employee: Employee, language: str) -> list[dict]:
                 "institution": item.institution,
                 "graduation_date": item.graduation_date.isoformat(),
             }
-            for item in Qualification.objects.filter(employee=employee).order_by(
-                "-graduation_date", "-id"
-            )
+            for item in record_qualifications_of(employee)
         ]
 
 
@@ -145,9 +162,7 @@ def completed_training_of(*, employee: Employee, language: str) -> list[dict]:
             "decision_number": item.decision_number,
             "decision_date": item.decision_date.isoformat(),
         }
-        for item in TrainingDecision.objects.filter(
-            employee=employee, status=DecisionStatus.COMPLETED
-        ).order_by("-end_date", "-id")
+        for item in _COMPLETED_TRAINING(employee.pk)
     ]
 
 
@@ -165,9 +180,7 @@ def completed_scholarships_of(*, employee: Employee, language: str) -> list[dict
                 "decision_number": item.decision_number,
                 "decision_date": item.decision_date.isoformat(),
             }
-            for item in ScholarshipDecision.objects.filter(
-                employee=employee, status=DecisionStatus.COMPLETED
-            ).order_by("-end_date", "-id")
+            for item in _COMPLETED_SCHOLARSHIPS(employee.pk)
         ]
 
 
@@ -257,3 +270,15 @@ def cv_content(*, employee: Employee, language: str) -> dict:
         "official": official_part(employee=employee, language=language),
         "sections": own_sections(employee=employee, language=language),
     }
+
+
+_RECENT_DOCUMENTS = PreparedQuery(
+    lambda employee_id: documents_of_holder(holder=employee_id, kind=CV_KIND).select_related(
+        "cv_export"
+    )[:5]
+)
+
+
+def recent_documents(employee: Employee) -> list:
+    """The person's five newest CV PDFs, with their language."""
+    return _RECENT_DOCUMENTS(employee.pk)

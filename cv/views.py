@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.catalogue import service_required
-from core.documents import access_document_for_holder, documents_of_holder
+from core.documents import access_document_for_holder
 from core.models import Document
 from core.ratelimit import Limit
 from core.uploads import attachment_response, private_file_response
@@ -72,9 +72,7 @@ def index(request):
             "lang": language,
             "languages": CvLanguage.choices,
             "sections": [(section, content["sections"][section.code]) for section in SECTIONS],
-            "documents": documents_of_holder(holder=employee, kind=CV_KIND).select_related(
-                "cv_export"
-            )[:5],
+            "documents": selectors.recent_documents(employee),
             "crumbs": [(_("CV"), None)],
         },
     )

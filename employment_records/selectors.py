@@ -20,6 +20,7 @@ from core.catalogue import employee_of
 from core.console_lists import planner_estimate
 from core.dates import DualDate, dual_date
 from core.hr_admin import hr_entity_id
+from core.prepared import PreparedPages, PreparedQuery
 from core.search import name_terms
 
 from .models import (
@@ -29,7 +30,11 @@ from .models import (
     CorrectionRequest,
     Employee,
     EmploymentAction,
+    PerformanceEvaluation,
+    Qualification,
     SalaryScale,
+    ScholarshipDecision,
+    TrainingDecision,
 )
 from .sources import SourceInfo
 from .sources import describe as describe_source
@@ -73,21 +78,49 @@ def length_of_service(employee: Employee) -> ServiceLength:
     return service_length(employee.hire_date, end)
 
 
-def qualifications_of(employee: Employee):
-    return employee.qualifications.order_by("-graduation_date", "-id")
+# The pages' own queries have their SQL built once per process (core.prepared, issue 16).
+_QUALIFICATIONS = PreparedQuery(
+    lambda employee_id: Qualification.objects.filter(employee_id=employee_id).order_by(
+        "-graduation_date", "-id"
+    )
+)
+_EVALUATIONS = PreparedQuery(
+    lambda employee_id: PerformanceEvaluation.objects.filter(employee_id=employee_id).order_by(
+        "-year"
+    )
+)
+_TRAINING = PreparedQuery(
+    lambda employee_id: TrainingDecision.objects.filter(employee_id=employee_id).order_by(
+        "-start_date", "-id"
+    )
+)
+_SCHOLARSHIPS = PreparedQuery(
+    lambda employee_id: ScholarshipDecision.objects.filter(employee_id=employee_id).order_by(
+        "-start_date", "-id"
+    )
+)
+_SALARY = PreparedQuery(
+    lambda rank, step: (
+        SalaryScale.objects.filter(rank=rank, step=step).values("amount").order_by("pk")[:1]
+    ),
+    arguments=2,
+)
 
 
-def evaluations_of(employee: Employee):
-    return employee.evaluations.order_by("-year")
+def qualifications_of(employee: Employee) -> list[Qualification]:
+    return _QUALIFICATIONS(employee.pk)
+
+
+def evaluations_of(employee: Employee) -> list[PerformanceEvaluation]:
+    return _EVALUATIONS(employee.pk)
 
 
 def basic_salary_of(employee: Employee):
     """The basic salary of the employee's rank and step on the general scale, or None."""
-    return (
-        SalaryScale.objects.filter(rank=employee.rank, step=employee.step)
-        .values_list("amount", flat=True)
-        .first()
-    )
+    if employee.rank is None or employee.step is None:
+        return None
+    found = _SALARY(employee.rank, employee.step)
+    return found[0]["amount"] if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,27 +201,39 @@ class _RecordFormatter:
         )
 
 
+def _record_actions(employee_id):
+    return (
+        EmploymentAction.objects.filter(employee_id=employee_id)
+        .select_related("from_position__job_class", "to_position__job_class")
+        .order_by("-effective_date", "-id")
+    )
+
+
+_WHOLE_RECORD = PreparedPages(
+    _record_actions, page_size=RECORD_PAGE_SIZE, owner_field="employee_id"
+)
+
+
 def record_page(*, employee: Employee, action_type: str = "", page: str | int = 1):
     """One page of the record, newest first, optionally of one action type; its
     `object_list` holds `RecordRow`s formatted in the active language."""
-    actions = EmploymentAction.objects.filter(employee=employee).select_related(
-        "from_position__job_class", "to_position__job_class"
-    )
     if action_type:
-        actions = actions.filter(action_type=action_type)
-    paginator = Paginator(actions.order_by("-effective_date", "-id"), RECORD_PAGE_SIZE)
+        actions = _record_actions(employee.pk).filter(action_type=action_type)
+    else:
+        actions = _WHOLE_RECORD.of(employee.pk)
+    paginator = Paginator(actions, RECORD_PAGE_SIZE)
     page_obj = paginator.get_page(page)
     formatter = _RecordFormatter()
     page_obj.object_list = [formatter.row(action) for action in page_obj.object_list]
     return page_obj
 
 
-def training_of(employee: Employee):
-    return employee.training.order_by("-start_date", "-id")
+def training_of(employee: Employee) -> list[TrainingDecision]:
+    return _TRAINING(employee.pk)
 
 
-def scholarships_of(employee: Employee):
-    return employee.scholarships.order_by("-start_date", "-id")
+def scholarships_of(employee: Employee) -> list[ScholarshipDecision]:
+    return _SCHOLARSHIPS(employee.pk)
 
 
 def action_of_employee(*, employee: Employee, action_id) -> EmploymentAction:

@@ -23,7 +23,8 @@ from . import selectors
 def index(request):
     employee = request.user.employee
     entity_id = employee.entity_id
-    is_specialist = hr_entity_id(request.user) == entity_id and request.user.is_staff
+    # Only staff can be specialists: nobody else pays the HR profile's query.
+    is_specialist = request.user.is_staff and hr_entity_id(request.user) == entity_id
     return render(
         request,
         "job_audit/index.html",

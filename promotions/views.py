@@ -31,7 +31,7 @@ def _round_crumb(round_):
 @service_required("promotions")
 def index(request):
     employee = request.user.employee
-    rounds = list(selectors.rounds_for_employee(employee=employee))
+    rounds = selectors.visible_rounds(employee=employee)
     return render(
         request,
         "promotions/index.html",
