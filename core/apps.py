@@ -27,6 +27,14 @@ class CoreConfig(AppConfig):
         # Values read ahead with the session serve only the request that read them.
         request_finished.connect(clear_prefetched, dispatch_uid="core.clear_prefetched")
 
+        from .catalogue import grants_key
+        from .notifications import unread_key
+        from .sessions import register_companion_kind
+
+        # Read on every signed-in page: fetched with the session, in its round trip.
+        register_companion_kind(grants_key(""))
+        register_companion_kind(unread_key(""))
+
         register_actions(CoreAction)
 
         from django.db.models.signals import post_delete, post_save

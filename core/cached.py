@@ -10,7 +10,10 @@ seen once the copy expires, so each copy lives a few minutes at most. A cache ou
 fails a request: the value is read from the database again.
 
 A value fetched ahead in the same round trip as the session (core.sessions) is taken from
-`prefetched()` instead of asking the cache again.
+`prefetched()` instead of asking the cache again; a key fetched ahead that the cache did not
+hold is handed over as `NOT_CACHED`, so it is computed without asking twice. A key read here
+during a request is reported to the request's learner (core.sessions), which fetches it ahead
+for the session's next request when its kind is one it keeps.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 _prefetched: ContextVar[dict[str, Any] | None] = ContextVar("masar_prefetched", default=None)
+_learner: ContextVar[Callable[[str], None] | None] = ContextVar("masar_learner", default=None)
+NOT_CACHED = object()  # fetched ahead, and the cache had nothing
+
+
+def set_learner(learner: Callable[[str], None] | None) -> None:
+    """`learner(key)` hears every key read from the cache for the rest of this request."""
+    _learner.set(learner)
 
 
 def prefetched() -> dict[str, Any]:
@@ -43,6 +53,7 @@ def clear_prefetched(**kwargs) -> None:
     values = _prefetched.get()
     if values:
         values.clear()
+    _learner.set(None)
 
 
 def read_through(key: str, compute: Callable[[], Any], *, seconds: int) -> Any:
@@ -50,11 +61,16 @@ def read_through(key: str, compute: Callable[[], Any], *, seconds: int) -> Any:
     ahead = _prefetched.get()
     if ahead and key in ahead:
         value = ahead.pop(key)
+        if value is NOT_CACHED:
+            value = None
     else:
         try:
             value = cache.get(key)
         except Exception:
             value = None
+        learner = _learner.get()
+        if learner is not None:
+            learner(key)
     if value is not None:
         return value
     value = compute()

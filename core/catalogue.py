@@ -189,20 +189,20 @@ GRANTS_CACHE_SECONDS = 5 * 60
 _GRANT_FIELDS = ("service", "entity_id", "revoked_at", "valid_from", "valid_until")
 
 
-def _grants_key(employee_id) -> str:
+def grants_key(employee_id) -> str:
     return f"catalogue:grants:{employee_id}"
 
 
 def _grant_rows(employee) -> list[tuple]:
     return read_through(
-        _grants_key(employee.pk),
+        grants_key(employee.pk),
         lambda: list(employee.service_grants.values_list(*_GRANT_FIELDS)),
         seconds=GRANTS_CACHE_SECONDS,
     )
 
 
 def forget_grants(employee_id) -> None:
-    forget(_grants_key(employee_id))
+    forget(grants_key(employee_id))
 
 
 def granted_services(employee, *, on=None) -> set[str]:

@@ -436,13 +436,13 @@ def inbox_of(user):
 UNREAD_CACHE_SECONDS = 2 * 60
 
 
-def _unread_key(user_id) -> str:
+def unread_key(user_id) -> str:
     return f"notifications:unread:{user_id}"
 
 
 def unread_count(user) -> int:
     return read_through(
-        _unread_key(user.pk),
+        unread_key(user.pk),
         lambda: Notification.objects.filter(
             recipient=user, inbox=True, read_at__isnull=True
         ).count(),
@@ -452,7 +452,7 @@ def unread_count(user) -> int:
 
 def forget_unread_count(user_id) -> None:
     if user_id is not None:
-        forget(_unread_key(user_id))
+        forget(unread_key(user_id))
 
 
 def notification_changed(sender, instance, created=True, **kwargs) -> None:

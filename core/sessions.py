@@ -8,28 +8,35 @@ database when the cache misses or is down, and writes both only when the session
   its delete does not catch them either): the database answers and sign-in still works;
 - a cached copy lives at most CACHED_SECONDS, so a copy a sign-out could not remove (the cache
   was unreachable at that moment) stops signing anyone in within minutes, not hours;
-- a companion value (the signed-in user's cached row, registered by accounts) is fetched with
-  the session in one round trip: a session key's user never changes (signing in gives a new
-  key), so once a session has been read here, the key of its companion is known for the next
-  request. The value is handed to core.cached.read_through for this request only.
+- companion values are fetched with the session in one round trip: a session key's user never
+  changes (signing in gives a new key), so once a session has been read here, the keys of its
+  companions are known for the next request. The first is named from the session's data (the
+  signed-in user's cached row, registered by accounts); the others are learned: a key read
+  through core.cached during one of the session's requests whose kind was registered with
+  `register_companion_kind()` (the person's grants, their unread count) is fetched with the
+  session from the next request on. The values are handed to core.cached.read_through for the
+  request only.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib.sessions.backends import cached_db, db
 
-from core.cached import prefetched
+from core.cached import NOT_CACHED, prefetched, set_learner
 
 logger = logging.getLogger("django.contrib.sessions")
 
 CACHED_SECONDS = 5 * 60
-COMPANIONS_KEPT = 20_000  # session keys per process whose companion key is known
+COMPANIONS_KEPT = 20_000  # session keys per process whose companion keys are known
+COMPANIONS_PER_SESSION = 6
 
 _companion_of_data: list[Callable[[dict], str | None]] = []
-_companion_of_session: dict[str, str] = {}
+_companion_kinds: list[str] = []
+_companions_of_session: dict[str, tuple[str, ...]] = {}
 
 
 def register_companion(key_of: Callable[[dict], str | None]) -> None:
@@ -37,14 +44,32 @@ def register_companion(key_of: Callable[[dict], str | None]) -> None:
     _companion_of_data[:] = [key_of]
 
 
+def register_companion_kind(prefix: str) -> None:
+    """Cache keys starting with `prefix` (one person's values, the same on every page) are
+    learned as companions of the session that reads them."""
+    if prefix not in _companion_kinds:
+        _companion_kinds.append(prefix)
+
+
 def _remember_companion(session_key: str | None, data: dict) -> None:
-    if not session_key or not _companion_of_data:
+    if not session_key or session_key in _companions_of_session or not _companion_of_data:
         return
     key = _companion_of_data[0](data)
     if key:
-        if len(_companion_of_session) >= COMPANIONS_KEPT:
-            _companion_of_session.clear()
-        _companion_of_session[session_key] = key
+        if len(_companions_of_session) >= COMPANIONS_KEPT:
+            _companions_of_session.clear()
+        _companions_of_session[session_key] = (key,)
+
+
+def _learn(session_key: str, key: str) -> None:
+    known = _companions_of_session.get(session_key)
+    if (
+        known is not None
+        and key not in known
+        and len(known) < COMPANIONS_PER_SESSION
+        and key.startswith(tuple(_companion_kinds))
+    ):
+        _companions_of_session[session_key] = (*known, key)
 
 
 class SessionStore(cached_db.SessionStore):
@@ -53,14 +78,18 @@ class SessionStore(cached_db.SessionStore):
 
     def load(self):
         data = self._load_from_cache()
-        if data is not None:
+        if data is None:
+            data = self._load_from_database()
+        if data and self.session_key:
             _remember_companion(self.session_key, data)
-            return data
+            set_learner(partial(_learn, self.session_key))
+        return data
+
+    def _load_from_database(self) -> dict:
         stored = self._get_session_from_db()
         if not stored:
             return {}
         data = self.decode(stored.session_data)
-        _remember_companion(self.session_key, data)
         try:
             self._cache.set(self.cache_key, data, self._cache_ttl(stored.expire_date))
         except Exception:
@@ -68,17 +97,17 @@ class SessionStore(cached_db.SessionStore):
         return data
 
     def _load_from_cache(self) -> dict | None:
-        companion = _companion_of_session.get(self.session_key)
+        companions = _companions_of_session.get(self.session_key, ())
         hand_over = prefetched()
         hand_over.clear()  # nothing read for an earlier request survives into this one
         try:
-            if companion is None:
+            if not companions:
                 return self._cache.get(self.cache_key)
-            found = self._cache.get_many([self.cache_key, companion])
+            found = self._cache.get_many([self.cache_key, *companions])
         except Exception:
             return None
-        if companion in found:
-            hand_over[companion] = found[companion]
+        for key in companions:
+            hand_over[key] = found.get(key, NOT_CACHED)
         return found.get(self.cache_key)
 
     def save(self, must_create=False):

@@ -79,10 +79,9 @@ def test_a_cache_outage_reads_the_database(employee_user, monkeypatch):
     assert user_cache_key(employee_user.pk) == f"accounts:user:{employee_user.pk}"
 
 
-def test_the_user_comes_with_the_session_in_one_cache_read(signed_in, employee_user, monkeypatch):
+def counted_cache_reads(monkeypatch) -> list[tuple]:
+    """Each cache read as ("get", key) or ("get_many", keys), from now on."""
     from django.core.cache import caches
-
-    from core.cached import prefetched
 
     backend = type(caches["default"])
     reads, inside_get_many = [], []
@@ -103,6 +102,18 @@ def test_the_user_comes_with_the_session_in_one_cache_read(signed_in, employee_u
 
     monkeypatch.setattr(backend, "get", counting_get)
     monkeypatch.setattr(backend, "get_many", counting_get_many)
+    return reads
+
+
+def single_reads(reads) -> list[tuple]:
+    # The shared fragments' process-local cache is another cache of the same class.
+    return [read for read in reads if read[0] == "get" and not read[1].startswith("template.")]
+
+
+def test_the_user_comes_with_the_session_in_one_cache_read(signed_in, employee_user, monkeypatch):
+    from core.cached import prefetched
+
+    reads = counted_cache_reads(monkeypatch)
     response = signed_in.get("/")
     assert response.context["user"] == employee_user
     user_key = user_cache_key(employee_user.pk)
@@ -110,3 +121,33 @@ def test_the_user_comes_with_the_session_in_one_cache_read(signed_in, employee_u
     assert len(session_reads) == 1, reads
     assert ("get", user_key) not in reads, reads
     assert prefetched() == {}  # nothing read ahead outlives its request
+
+
+def test_the_grants_and_the_unread_count_come_with_the_session(
+    signed_in, employee_user, monkeypatch
+):
+    """Learned on the first page, fetched with the session from then on: one cache round trip
+    for the session, the user, the grants and the unread count."""
+    from core.catalogue import grants_key
+    from core.notifications import notify, unread_key
+
+    signed_in.get("/my-data/")  # reads (and so teaches) the grants and the unread count
+    reads = counted_cache_reads(monkeypatch)
+    assert signed_in.get("/my-data/").status_code == 200
+    (session_read,) = [keys for kind, keys in reads if kind == "get_many"]
+    assert grants_key(employee_user.employee.pk) in session_read
+    assert unread_key(employee_user.pk) in session_read
+    assert single_reads(reads) == [], reads
+
+    # Values fetched ahead are still the current ones: a new notice shows at once...
+    notify(user=employee_user, kind="password_changed")
+    page = signed_in.get("/my-data/").content.decode()
+    assert 'class="badge badge-info"' in page
+    # ...and a forgotten value the cache no longer holds is computed, not asked for twice.
+    reads.clear()
+    employee_user.employee.service_grants.update(revoked_at="2026-01-01T00:00:00Z")
+    from core.catalogue import forget_grants
+
+    forget_grants(employee_user.employee.pk)
+    assert signed_in.get("/my-data/").status_code == 403
+    assert single_reads(reads) == [], reads
