@@ -7,13 +7,14 @@ Reordering is a POST form that works without JavaScript; htmx swaps the section 
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -50,12 +51,55 @@ def _crumbs(*pairs):
     return [(_("CV"), reverse("cv:index")), *pairs]
 
 
+# An entry's links, reversed once per process and section with a stand-in id (issue 16: four
+# `{% url %}` per entry were a tenth of the CV page).
+_STAND_IN_ID = 987654321
+
+
+@functools.cache
+def _entry_url_patterns(section_code: str, script_prefix: str) -> dict[str, str]:
+    patterns = {
+        name: reverse(f"cv:{name}", args=[section_code, _STAND_IN_ID])
+        for name in ("edit", "remove", "move")
+    }
+    if section_code == "certificates":
+        patterns["attachment"] = reverse("cv:certificate_attachment", args=[_STAND_IN_ID])
+    return patterns
+
+
+def _with_urls(section, entries: list[dict]) -> list[dict]:
+    """The entries, each with its `urls` (edit, remove, move; a certificate's attachment)."""
+    patterns = _entry_url_patterns(section.code, get_script_prefix())
+    stand_in = str(_STAND_IN_ID)
+    return [
+        {
+            **entry,
+            "urls": {
+                name: pattern.replace(stand_in, str(entry["id"]))
+                for name, pattern in patterns.items()
+            },
+        }
+        for entry in entries
+    ]
+
+
+def _sections_with_urls(content) -> list[tuple]:
+    return [
+        (section, _with_urls(section, content["sections"][section.code])) for section in SECTIONS
+    ]
+
+
 def _section_context(employee, section, language, *, notice=""):
     entries = [
         section.as_dict(entry)
         for entry in selectors.entries_of(employee=employee, section=section, language=language)
     ]
-    return {"section": section, "entries": entries, "lang": language, "notice": notice}
+    return {
+        "section": section,
+        "entries": _with_urls(section, entries),
+        "lang": language,
+        "notice": notice,
+    }
 
 
 @cv_service
@@ -71,7 +115,7 @@ def index(request):
             "cv": content,
             "lang": language,
             "languages": CvLanguage.choices,
-            "sections": [(section, content["sections"][section.code]) for section in SECTIONS],
+            "sections": _sections_with_urls(content),
             "documents": selectors.recent_documents(employee),
             "crumbs": [(_("CV"), None)],
         },
