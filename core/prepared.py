@@ -9,9 +9,10 @@ populators). A call only binds the arguments, runs the SQL on the current connec
 query counting, `atomic()` and the debug log see it as usual) and builds the instances with
 `Model.from_db`, as a queryset does.
 
-Arguments can only be values compared with `field=value` lookups: each marker must reach the
-SQL as one parameter, unchanged (`prepare()` refuses a query where one does not). Everything
-else in the query is fixed when it is built.
+Arguments can only be values compared with `field=value` lookups on integer or text fields:
+each stand-in must reach the SQL as one parameter of its own (a query where one does not is
+refused). Everything else in the query is fixed when it is built. `prefetched_as()` hands
+rows read by prepared queries to a relation, as `prefetch_related` would.
 """
 
 from __future__ import annotations
@@ -134,16 +135,24 @@ def _compiled(queryset: QuerySet, alias: str):
     return compiler, sql, tuple(params)
 
 
+def _marker_index(one, other, count: int) -> int | None:
+    """Which argument a parameter stands for: the same stand-in in both compilations, as
+    given or as text (a lookup on a text field turns the number into a string)."""
+    for index in range(count):
+        first, second = _FIRST_MARKERS[index], _SECOND_MARKERS[index]
+        if (one, other) in ((first, second), (str(first), str(second))):
+            return index
+    return None
+
+
 def _bound(first: tuple, second: tuple, count: int) -> tuple:
     """The parameters, with each argument's place marked (see _FIRST_MARKERS)."""
     bound = []
     for one, other in zip(first, second, strict=True):
         if one == other:
             bound.append(one)
-        elif one in _FIRST_MARKERS[:count] and _FIRST_MARKERS.index(one) == (
-            _SECOND_MARKERS.index(other) if other in _SECOND_MARKERS else -1
-        ):
-            bound.append(_Argument(_FIRST_MARKERS.index(one)))
+        elif (index := _marker_index(one, other, count)) is not None:
+            bound.append(_Argument(index))
         else:
             raise ImproperlyConfigured(
                 f"PreparedQuery: a parameter changed from {one!r} to {other!r}"
@@ -212,3 +221,15 @@ class _OwnerRows:
         if window.start == 0 and window.stop <= self.pages.page_size:  # the paginator's page 1
             return self.pages._first_page(self.owner)[: window.stop]
         return self.pages.build(self.owner)[window]
+
+
+def prefetched_as(instance: Model, relation: str, rows: list) -> None:
+    """`instance.<relation>.all()` gives `rows` without a query, as after prefetch_related
+    (a reverse foreign key or many-to-many relation)."""
+    manager = getattr(instance, relation)
+    queryset = manager.all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[manager.field.remote_field.cache_name] = queryset
