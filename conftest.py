@@ -47,3 +47,21 @@ def employee_user(db):
     user = UserFactory(with_employee=True)
     grant_all(user.employee)
     return user
+
+
+@pytest.fixture
+def compiled_sql(monkeypatch) -> list[str]:
+    """Every SQL string Django builds from a queryset from now on (clear it after warming up):
+    a page whose queries are prepared (core.prepared) builds none."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled: list[str] = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        sql, params = original(self, *args, **kwargs)
+        compiled.append(sql)
+        return sql, params
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled

@@ -3,7 +3,6 @@ it must show exactly what the ORM's prefetching gave, and compile no SQL once wa
 
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -83,20 +82,12 @@ def test_another_person_s_number_is_a_404(grievance):
         selectors.access_grievance_for_employee(user=stranger, number=grievance.number)
 
 
-def test_the_page_compiles_no_sql_once_warm(client, grievance, monkeypatch):
+def test_the_page_compiles_no_sql_once_warm(client, grievance, compiled_sql):
     sign_in_verified(client, grievance.employee.user)
     url = reverse("grievances:detail", args=[grievance.number])
     assert client.get(url).status_code == 200
-    compiled = []
-    original = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        sql, params = original(self, *args, **kwargs)
-        compiled.append(sql)
-        return sql, params
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled_sql.clear()
     page = client.get(url)
     assert page.status_code == 200
     assert "filed.pdf" in page.content.decode()
-    assert compiled == []
+    assert compiled_sql == []
