@@ -19,8 +19,9 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
+from .registry import Registered
 
-_ACTIONS: dict[str, object] = {}
+_ACTIONS = Registered()
 
 
 class UnregisteredAuditAction(ValueError):
@@ -34,29 +35,25 @@ class CoreAction(models.TextChoices):
 
 def register_actions(*enumerations: type[models.TextChoices]) -> None:
     """Make these actions known (call from AppConfig.ready(); registering twice is harmless)."""
-    for enumeration in enumerations:
-        for value, label in enumeration.choices:
-            _ACTIONS[value] = label
+    _ACTIONS.register(*enumerations)
 
 
 def register_action(value: str, label) -> None:
     """One action whose value is built (the consoles' "<site>.<model>.<verb>")."""
-    _ACTIONS[value] = label
+    _ACTIONS.add(value, label)
 
 
 def is_registered(action: str) -> bool:
-    return str(action) in _ACTIONS
+    return action in _ACTIONS
 
 
 def registered_actions() -> dict[str, object]:
-    return dict(_ACTIONS)
+    return _ACTIONS.as_dict()
 
 
 def action_label(action: str) -> str:
-    """The action in words, in the current language (the value itself if unknown: events
-    written before the enumeration, or by an app since removed)."""
-    label = _ACTIONS.get(str(action))
-    return str(label) if label is not None else str(action)
+    """The action in words, in the current language (the value itself if unknown)."""
+    return _ACTIONS.label(action)
 
 
 def subject_label(subject_type: str) -> str:

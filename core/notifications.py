@@ -48,6 +48,7 @@ from django.utils.crypto import salted_hmac
 
 from .cached import forget, read_through
 from .models import Notification
+from .registry import Registered
 from .sms import GatewayRejected, GatewayUnavailable, get_backend
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ QUEUED_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
 REASON_EXPIRED = "expired"
 
-_KINDS: dict[str, object] = {}
+_KINDS = Registered()
 
 
 class UnregisteredNotificationKind(ValueError):
@@ -70,20 +71,16 @@ class UnregisteredNotificationKind(ValueError):
 
 def register_kinds(*enumerations: type[models.TextChoices]) -> None:
     """Make these kinds known (call from AppConfig.ready(); registering twice is harmless)."""
-    for enumeration in enumerations:
-        for value, label in enumeration.choices:
-            _KINDS[value] = label
+    _KINDS.register(*enumerations)
 
 
 def registered_kinds() -> dict[str, object]:
-    return dict(_KINDS)
+    return _KINDS.as_dict()
 
 
 def kind_label(kind: str) -> str:
-    """The kind in words, in the current language (the code itself if unknown: rows written
-    before the enumeration, or by an app since removed)."""
-    label = _KINDS.get(str(kind))
-    return str(label) if label is not None else str(kind)
+    """The kind in words, in the current language (the code itself if unknown)."""
+    return _KINDS.label(kind)
 
 
 # --- Writing ------------------------------------------------------------------------------
