@@ -71,7 +71,7 @@ class PreparedQuery:
         alias, plan = self._plan()
         params = [values[p.index] if isinstance(p, _Argument) else p for p in plan.params]
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        with _cursor_of(connection) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         if plan.converters:
@@ -114,6 +114,13 @@ class PreparedQuery:
         for name, position in plan.annotations.items():
             setattr(obj, name, row[position])
         return obj
+
+
+def _cursor_of(connection):
+    """A cursor that keeps the statement planned in the server where the backend has one
+    (core.postgresql), Django's usual cursor elsewhere."""
+    prepared_cursor = getattr(connection, "prepared_cursor", None)
+    return prepared_cursor() if prepared_cursor else connection.cursor()
 
 
 def _converted(converters: dict, connection, row) -> list:

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
+            # Django turns preparation off (None) for poolers' sake; Django's own cursors bind
+            # in the client and never prepare, so a threshold no query reaches enables only
+            # prepared_cursor()'s explicit preparation.
+            params["prepare_threshold"] = 2**31 - 1
+        return params
+
     def is_usable(self):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
@@ -28,3 +38,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError):
             return False
         return not readable
+
+    def prepared_cursor(self):
+        """A cursor whose statements PostgreSQL parses and plans once per connection: for
+        core.prepared's queries, whose SQL never changes (the person's record on every page
+        cost 0.3 ms of planning for 0.04 ms of execution). Wrapped as Django wraps its own
+        cursors, so query counting, the debug log and database errors work as usual."""
+        self.ensure_connection()
+        if self.connection.prepare_threshold is None:  # turned off in OPTIONS (a pooler)
+            return self.cursor()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(_PreparingCursor(self.connection))
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Binds parameters in the server (Django's cursors bind them in the client, which
+    cannot prepare) and prepares every statement it runs; psycopg keeps the most recent
+    `prepared_max` (100) per connection."""
+
+    def execute(self, query, params=None, *, prepare=True, binary=None):
+        return super().execute(query, params, prepare=prepare, binary=binary)

@@ -1,5 +1,6 @@
-"""core.postgresql: a reused connection is checked without a query, and a connection the
-server closed is replaced before the request uses it (issue 16)."""
+"""core.postgresql: a reused connection is checked without a query, a connection the server
+closed is replaced before the request uses it, and core.prepared's queries are planned once
+per connection (issue 16)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,62 @@ def test_a_connection_the_server_closed_is_not_usable(postgresql):
     with postgresql.cursor() as cursor:  # a new connection
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def _prepared_statements(connection) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _employee_with_account():
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(with_employee=True).employee
+
+
+def _employee_by_user():
+    from core.prepared import PreparedQuery
+    from employment_records.models import Employee
+
+    return PreparedQuery(lambda user_id: Employee.objects.filter(user_id=user_id))
+
+
+def test_a_prepared_query_is_planned_once_per_connection(postgresql):
+    employee = _employee_with_account()
+    query = _employee_by_user()
+    with CaptureQueriesContext(postgresql) as queries:
+        assert query(employee.user_id) == [employee]
+        assert query(employee.user_id) == [employee]
+    assert len(queries.captured_queries) == 2  # counted and logged as Django's own
+    kept = [
+        sql
+        for sql in _prepared_statements(postgresql)
+        if '"user_id" = $1' in sql and "JOIN" not in sql  # not the request's own (joined)
+    ]
+    assert len(kept) == 1, kept
+
+
+def test_querysets_are_not_prepared(postgresql):
+    """Only core.prepared's fixed SQL is kept in the server: Django's cursors bind in the
+    client, whatever the connection's threshold."""
+    from employment_records.models import Employee
+
+    for _ in range(10):
+        Employee.objects.filter(pk=1).exists()
+    assert not [sql for sql in _prepared_statements(postgresql) if "employee" in sql]
+
+
+def test_preparation_can_be_turned_off_for_a_pooler(postgresql):
+    """DB_PREPARED_STATEMENTS=off sets prepare_threshold to None: the same query, unprepared."""
+    postgresql.close()  # a connection with nothing prepared yet
+    postgresql.ensure_connection()
+    postgresql.connection.prepare_threshold = None
+    try:
+        employee = _employee_with_account()
+        query = _employee_by_user()
+        assert query(employee.user_id) == [employee]
+        assert query(employee.user_id) == [employee]
+        assert not [sql for sql in _prepared_statements(postgresql) if "$1" in sql]
+    finally:
+        postgresql.close()  # the next test gets a connection configured from settings
