@@ -13,11 +13,22 @@ from __future__ import annotations
 import select
 
 import psycopg
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg.pq import TransactionStatus
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """A prepared statement is logged as Django logs its own queries: the SQL with its
+        arguments written in (psycopg keeps no text of a statement it ran by name)."""
+        if isinstance(cursor, _PreparingCursor):
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def get_connection_params(self):
         params = super().get_connection_params()
         if "prepare_threshold" not in self.settings_dict["OPTIONS"]:
