@@ -4,6 +4,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import EvidenceField
+from core.widgets import FastSelect
 
 from .corrections import FieldSpec
 
@@ -54,7 +55,7 @@ class AnswerForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
-    type = forms.ChoiceField(label=_("Action type"), required=False)
+    type = forms.ChoiceField(label=_("Action type"), required=False, widget=FastSelect)
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

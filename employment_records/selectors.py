@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from core.catalogue import employee_of
@@ -130,6 +132,18 @@ class RecordSide:
     position_number: str = ""
     job_title: str = ""
     rank: str = ""  # "Rank 8, step 3", "Rank 8", or "" without a rank
+
+    def __html__(self) -> SafeString:
+        """The record's cell: the position (number, then title) over the rank; a dash for a
+        side with neither. Built here once, not by a dozen template nodes per row."""
+        if self.position_number:
+            position = format_html(
+                '<span dir="ltr">{}</span> {}<br>', self.position_number, self.job_title
+            )
+            return format_html("{}{}", position, self.rank)
+        return conditional_escape(self.rank or "—")
+
+    __str__ = __html__  # what a template writes
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,29 @@ def test_record_rows_come_formatted_in_the_request_language(employee_user):
         assert html.startswith('<span class="dual-date"><span>') and "2027م</span></span>" in html
 
 
+@pytest.mark.parametrize(
+    ("side", "cell"),
+    [
+        (
+            ("7", "Clerk <A&B>", "Rank 8, step 3"),
+            '<span dir="ltr">7</span> Clerk &lt;A&amp;B&gt;<br>Rank 8, step 3',
+        ),
+        (("7", "Clerk", ""), '<span dir="ltr">7</span> Clerk<br>'),
+        (("", "", "Rank 7"), "Rank 7"),
+        (("", "", ""), "—"),
+    ],
+)
+def test_a_record_side_is_written_as_one_escaped_cell(side, cell):
+    """The record's From and To cells come from RecordSide itself (not a dozen template nodes
+    per row), escaped, as a template writes a value."""
+    from django.template import Context, Template
+
+    from employment_records.selectors import RecordSide
+
+    record_side = RecordSide(*side)
+    assert Template("{{ side }}").render(Context({"side": record_side})) == cell
+
+
 def test_an_employee_page_does_not_read_the_second_factor_device(signed_in):
     """The HR console checks the device (accounts/tests/test_admin_gate.py); employee pages
     never ask, so the lazy middleware reads nothing."""
