@@ -67,6 +67,11 @@ def _entry_url_patterns(section_code: str, script_prefix: str) -> dict[str, str]
     return patterns
 
 
+@functools.cache
+def _add_url(section_code: str, script_prefix: str) -> str:
+    return reverse("cv:add", args=[section_code])
+
+
 def _with_urls(section, entries: list[dict]) -> list[dict]:
     """The entries, each with its `urls` (edit, remove, move; a certificate's attachment)."""
     patterns = _entry_url_patterns(section.code, get_script_prefix())
@@ -84,8 +89,15 @@ def _with_urls(section, entries: list[dict]) -> list[dict]:
 
 
 def _sections_with_urls(content) -> list[tuple]:
+    """(section, its entries with their links, the link to add one) for each section."""
+    prefix = get_script_prefix()
     return [
-        (section, _with_urls(section, content["sections"][section.code])) for section in SECTIONS
+        (
+            section,
+            _with_urls(section, content["sections"][section.code]),
+            _add_url(section.code, prefix),
+        )
+        for section in SECTIONS
     ]
 
 
@@ -97,6 +109,7 @@ def _section_context(employee, section, language, *, notice=""):
     return {
         "section": section,
         "entries": _with_urls(section, entries),
+        "add_url": _add_url(section.code, get_script_prefix()),
         "lang": language,
         "notice": notice,
     }
