@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import SideChannelDevice, ThrottlingMixin
 
@@ -108,6 +109,16 @@ class User(AbstractUser):
         if employee is not None:
             return employee.short_name
         return self.get_full_name() or self.username
+
+    def get_short_name(self) -> str:
+        """The first name in the active language (the admin's greeting): the employee record
+        holds both, while `first_name` keeps the Arabic one registration copied."""
+        from core.catalogue import employee_of
+
+        employee = employee_of(self)
+        if employee is None:
+            return super().get_short_name()
+        return employee.first_name_en if get_language() == "en" else employee.first_name_ar
 
     def __str__(self):
         return self.display_name

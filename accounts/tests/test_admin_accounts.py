@@ -113,3 +113,16 @@ def test_setting_someones_password_in_the_admin_is_audited_without_the_password(
     event = AuditEvent.objects.get(action="admin.user.password_set")
     assert event.actor == ministry and event.subject_id == str(person.pk)
     assert NEW_PASSWORD not in str(event.changes)
+
+
+def test_the_admin_greets_staff_by_their_first_name_in_the_page_s_language(client, ministry):
+    from employment_records.tests.factories import EmployeeFactory
+
+    EmployeeFactory(user=ministry, first_name_ar="سارة", first_name_en="Sarah")
+    ministry.first_name = "سارة"  # as registration copies it
+    ministry.save()
+    english = client.get(reverse("admin:index")).content.decode()
+    assert "<strong>Sarah</strong>" in english and "<strong>سارة</strong>" not in english
+    client.cookies["django_language"] = "ar"
+    arabic = client.get(reverse("admin:index")).content.decode()
+    assert "<strong>سارة</strong>" in arabic and "Sarah" not in arabic
