@@ -1,6 +1,5 @@
 from django import template
-from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.utils import make_template_fragment_key
+from django.utils.hashable import make_hashable
 
 from core.dates import dual_date as dual_date_of
 from core.dates import format_gregorian, format_hijri
@@ -9,11 +8,11 @@ register = template.Library()
 
 # Fragments that hold no personal data and depend only on the values named in the tag (the
 # footer per language; the dashboard's cards per language and set of access decisions): kept
-# in each process's memory, so using one costs no network round trip (issue 16). Not in
-# settings.CACHES: the fragments are the same whatever cache a deployment or a test configures.
-SHARED_FRAGMENTS = LocMemCache(
-    "masar-shared-fragments", {"TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 1000}}
-)
+# in each process's memory, so using one costs no network round trip (issue 16). A plain dict,
+# not a cache backend: Django's local-memory cache hashes the key and unpickles the markup on
+# every read (30 µs a fragment). Bounded, since a value named in a tag could take many forms.
+SHARED_FRAGMENTS: dict[tuple, str] = {}
+SHARED_FRAGMENTS_MAX = 1000
 
 
 class SharedFragmentNode(template.Node):
@@ -21,11 +20,13 @@ class SharedFragmentNode(template.Node):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
 
     def render(self, context):
-        key = make_template_fragment_key(self.name, [var.resolve(context) for var in self.vary_on])
+        key = (self.name, *(make_hashable(var.resolve(context)) for var in self.vary_on))
         value = SHARED_FRAGMENTS.get(key)
         if value is None:
             value = self.nodelist.render(context)
-            SHARED_FRAGMENTS.set(key, value)
+            if len(SHARED_FRAGMENTS) >= SHARED_FRAGMENTS_MAX:
+                SHARED_FRAGMENTS.clear()
+            SHARED_FRAGMENTS[key] = value
         return value
 
 
