@@ -5,42 +5,41 @@ for byte (templates/django/forms/widgets/select.html; core/tests/test_widgets.py
 
 from __future__ import annotations
 
+from html import escape  # what Django's escape() calls, without its lazy-argument check
+
 from django import forms
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString
 
-_END_GROUP = SafeString("\n  </optgroup>")
-_END_SELECT = SafeString("\n</select>")
+
+def _value(value) -> str:
+    """A value as `{{ value|stringformat:'s' }}` writes it: as text, escaped unless safe."""
+    return value if isinstance(value, SafeData) else escape(str(value))
 
 
 def _text(value) -> str:
-    """A value as a template writes it: localized, then escaped unless already safe."""
+    """A value as `{{ value }}` writes it: localized, then as _value()."""
     value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
 
 
-def _joined(pieces) -> SafeString:
-    """Markup pieces (each already safe) as one."""
-    return format_html_join("", "{}", ((piece,) for piece in pieces))
-
-
-def _attributes(attrs: dict) -> SafeString:
+def _attributes(attrs: dict) -> str:
     """As django/forms/widgets/attrs.html: False leaves an attribute out, True writes its
     name alone, anything else its name and value."""
-    return _joined(
-        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_value(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
 def _option(option: dict) -> str:
-    return format_html(
-        '\n  <option value="{}"{}>{}</option>',
-        str(option["value"]),
-        _attributes(option["attrs"]),
-        _text(option["label"]),
+    attributes = _attributes(option["attrs"]) if option["attrs"] else ""
+    return (
+        f'\n  <option value="{_value(option["value"])}"{attributes}>'
+        f"{_text(option['label'])}</option>"
     )
 
 
@@ -49,12 +48,12 @@ class FastSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attributes(widget["attrs"]))]
+        parts = [f'<select name="{_text(widget["name"])}"{_attributes(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', _text(group_name)))
+                parts.append(f'\n  <optgroup label="{_text(group_name)}">')
             parts.extend(_option(option) for option in options)
             if group_name:
-                parts.append(_END_GROUP)
-        parts.append(_END_SELECT)
-        return _joined(parts)
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return SafeString("".join(parts))  # every piece escaped above
