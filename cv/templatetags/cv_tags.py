@@ -1,6 +1,8 @@
 import datetime as dt
+import functools
 
 from django import template
+from django.utils.translation import get_language
 
 from core.dates import format_gregorian, format_hijri
 
@@ -14,4 +16,11 @@ def cv_date(value):
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return f"{format_hijri(value)} ({format_gregorian(value)})"
+    return _both_calendars(value, get_language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _both_calendars(value: dt.date, language: str | None) -> str:
+    """Memoised per day and language, as core.dates.dual_date (the catalogues only change on
+    restart): the CV page writes each of its dates without converting calendars again."""
+    return f"{format_hijri(value, language)} ({format_gregorian(value, language)})"
