@@ -5,24 +5,50 @@ follows the active language, which `render_and_store` sets to the document's."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
+from pathlib import Path
 
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import format_gregorian, format_hijri, local_date
 from core.documents import DocumentKind, register
+from core.pdf import static_dir
 
 from .models import Employee, EmploymentAction
 from .selectors import service_length
 
 SERVICE_STATEMENT = "service_statement"
-# Part of every statement's fingerprint: raise it when the template prints something new, so
-# a statement issued before is not handed out again in the old layout.
-STATEMENT_LAYOUT = 2
+STATEMENT_TEMPLATE = "employment_records/documents/service_statement.html"
+STATEMENT_STYLESHEET = "css/document.css"
+
+
+def statement_files() -> list[Path]:
+    """The files that decide how a statement looks: its template, the templates it extends or
+    includes (one level: the statement's includes include nothing) and its stylesheet."""
+    source = Path(get_template(STATEMENT_TEMPLATE).origin.name)
+    included = re.findall(r"{%\s*(?:include|extends)\s+[\"']([^\"']+)[\"']", source.read_text())
+    return [
+        source,
+        *(Path(get_template(name).origin.name) for name in included),
+        static_dir() / STATEMENT_STYLESHEET,
+    ]
+
+
+@functools.cache
+def statement_layout() -> str:
+    """A digest of statement_files(), part of every statement's fingerprint: when they change,
+    a statement issued before is rendered again instead of being handed out in the old layout.
+    (A number raised by hand did this before, and was easy to forget.)"""
+    digest = hashlib.sha256()
+    for path in statement_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def rank_change(action: EmploymentAction) -> tuple[str, str]:
@@ -75,7 +101,7 @@ def statement_fingerprint(*, employee_id: int, language: str, today=None) -> str
     employee, actions = statement_records(employee_id)
     end = employee.end_date or today or timezone.localdate()
     printed = {
-        "layout": STATEMENT_LAYOUT,
+        "layout": statement_layout(),
         "language": language,
         "end": end,
         "employee": [
@@ -142,7 +168,7 @@ def register_kinds() -> None:
         DocumentKind(
             code=SERVICE_STATEMENT,
             label=_("Service certificate"),
-            template_name="employment_records/documents/service_statement.html",
+            template_name=STATEMENT_TEMPLATE,
             build_context=service_statement_context,
             file_prefix="service-statement",
             language="ar",

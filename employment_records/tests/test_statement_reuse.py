@@ -90,3 +90,41 @@ def test_the_request_form_offers_english_and_refuses_other_languages(
     refused = client.post(url, {"language": "fr"}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400 and "Choose Arabic or English." in refused.content.decode()
     assert Document.objects.count() == 1
+
+
+def test_a_change_to_the_statement_s_files_is_a_new_fingerprint(employee, monkeypatch, tmp_path):
+    """The layout part of the fingerprint is a digest of the files the statement is made
+    from, so editing the template, an include or the stylesheet re-renders statements
+    without anyone remembering to raise a number."""
+    from employment_records import documents
+
+    copies = []
+    for index, path in enumerate(documents.statement_files()):
+        copy = tmp_path / f"{index}-{path.name}"
+        copy.write_bytes(path.read_bytes())
+        copies.append(copy)
+    monkeypatch.setattr(documents, "statement_files", lambda: copies)
+    today = dt.date(2026, 12, 2)
+
+    def fingerprint():
+        documents.statement_layout.cache_clear()
+        return statement_fingerprint(employee_id=employee.pk, language="ar", today=today)
+
+    seen = {fingerprint()}
+    for copy in copies:
+        copy.write_bytes(copy.read_bytes() + b"\n")
+        seen.add(fingerprint())
+    assert len(seen) == len(copies) + 1
+    documents.statement_layout.cache_clear()
+
+
+def test_the_statement_s_files_are_its_template_includes_and_stylesheet():
+    from employment_records import documents
+
+    files = documents.statement_files()
+    names = [path.name for path in files]
+    assert names == ["service_statement.html", "length.html", "document.css"]
+    # One level of includes is all statement_files() follows: an include of an include
+    # would be missed.
+    for path in files[1:-1]:
+        assert "{% include" not in path.read_text() and "{% extends" not in path.read_text()
