@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -60,6 +61,9 @@ SENDING_LEASE = timedelta(seconds=60)
 # A queued row is the relay's for a minute; after that the sweep assumes the broker lost it.
 QUEUED_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 500
+# notify_many(): rows written per INSERT, and rows handed to the relay per task.
+NOTIFY_BATCH = 1000
+RELAY_BATCH = 500
 REASON_EXPIRED = "expired"
 
 _KINDS = Registered()
@@ -111,11 +115,7 @@ def notify(
     `published` attribute says whether the relay task reached the broker (None before commit
     or when there was nothing to text).
     """
-    if kind not in _KINDS:
-        raise UnregisteredNotificationKind(
-            f"Notification kind {kind!r} is not registered: declare it in its app's notices "
-            "and call core.notifications.register_kinds() from the app's ready()."
-        )
+    _check_registered(kind)
     context = dict(context or {})
     if user is not None:
         mobile = mobile or (user.mobile or "")
@@ -128,15 +128,106 @@ def notify(
         if existing is not None:
             existing.published = None
             return existing
+    notification = _outbox_row(
+        user=user,
+        mobile=mobile,
+        kind=kind,
+        language=language,
+        text=_rendered(kind, context, language),
+        link=_local_link(context.get("url")) if inbox else "",
+        sms=sms,
+        inbox=inbox,
+        expires_at=expires_at,
+        key=key,
+        now=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        if key is None:
+            raise
+        notification = Notification.objects.get(idempotency_key=key)
+        notification.published = None
+        return notification
+    notification.published = None
+    if sms:
+        transaction.on_commit(partial(_publish, notification))
+    return notification
+
+
+def notify_many(*, users, kind: str, context: dict | None = None) -> int:
+    """notify() to each of `users` (their inbox, and an SMS to their mobile in their language),
+    for a decision that reaches thousands at once: a promotion round's results. The rows are
+    written NOTIFY_BATCH at a time in the caller's transaction, each language's text rendered
+    once; after commit, one relay task per batch hands them on from a worker, so neither the
+    transaction nor the request grows by a query or a broker call per person. Returns how many
+    rows were written."""
+    _check_registered(kind)
+    context = dict(context or {})
+    link = _local_link(context.get("url"))
+    texts: dict[str, str] = {}
+    queued: list[int] = []
+    written = 0
+    for batch in _batches(users, NOTIFY_BATCH):
+        rows = []
+        for user in batch:
+            language = getattr(user, "preferred_language", "") or "ar"
+            if language not in texts:
+                texts[language] = _rendered(kind, context, language)
+            mobile = user.mobile or ""
+            rows.append(
+                _outbox_row(
+                    user=user, mobile=mobile, kind=kind, language=language,
+                    text=texts[language], link=link, sms=bool(mobile), inbox=True,
+                    expires_at=None, key=None, now=timezone.now(),
+                )
+            )  # fmt: skip
+        Notification.objects.bulk_create(rows)  # no post_save: the counts are forgotten here
+        forget(*(unread_key(user.pk) for user in batch))
+        queued.extend(row.pk for row in rows if row.sms)
+        written += len(rows)
+    if queued:
+        transaction.on_commit(partial(_publish_many, queued))
+    return written
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """`items` in lists of at most `size` (itertools.batched, from Python 3.12)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _check_registered(kind: str) -> None:
+    if kind not in _KINDS:
+        raise UnregisteredNotificationKind(
+            f"Notification kind {kind!r} is not registered: declare it in its app's notices "
+            "and call core.notifications.register_kinds() from the app's ready()."
+        )
+
+
+def _rendered(kind: str, context: dict, language: str) -> str:
     with translation.override(language):
-        text = render_to_string(f"sms/{kind}.txt", context).strip()
-    now = timezone.now()
+        return render_to_string(f"sms/{kind}.txt", context).strip()
+
+
+def _outbox_row(
+    *, user, mobile, kind, language, text, link, sms, inbox, expires_at, key, now
+) -> Notification:
+    """A new outbox row: queued for the relay when there is something to text, else already
+    delivered (the inbox row is the delivery); a secret text (not in the inbox) encrypted."""
     notification = Notification(
         recipient=user,
         mobile=mobile,
         kind=kind,
         language=language,
-        link=_local_link(context.get("url")) if inbox else "",
+        link=link,
         sms=sms,
         inbox=inbox,
         expires_at=expires_at,
@@ -151,21 +242,8 @@ def notify(
         notification.status = Status.QUEUED
         notification.next_attempt_at = now + QUEUED_GRACE
     else:
-        # Nothing to text: the inbox row is the delivery.
         notification.status = Status.SENT
         notification.sent_at = now
-    try:
-        with transaction.atomic():
-            notification.save()
-    except IntegrityError:
-        if key is None:
-            raise
-        notification = Notification.objects.get(idempotency_key=key)
-        notification.published = None
-        return notification
-    notification.published = None
-    if sms:
-        transaction.on_commit(partial(_publish, notification))
     return notification
 
 
@@ -188,6 +266,22 @@ def _local_link(url) -> str:
     if url.startswith("/") and not url.startswith("//") and len(url) <= 300:
         return url
     return ""
+
+
+def _publish_many(notification_ids: list[int]) -> None:
+    """One relay task per RELAY_BATCH rows (notify_many). A broker outage is logged, never
+    raised: the rows stay queued and the sweep sends them when the broker is back."""
+    from .tasks import relay_notifications
+
+    for batch in _batches(notification_ids, RELAY_BATCH):
+        try:
+            relay_notifications.apply_async(args=[batch])
+        except Exception as error:  # noqa: BLE001 - any broker failure leaves rows to the sweep
+            logger.warning(
+                "%s notifications not handed to the relay (%s); the sweep will send them",
+                len(batch),
+                type(error).__name__,
+            )
 
 
 def _publish(notification: Notification) -> None:

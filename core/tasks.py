@@ -92,6 +92,15 @@ def deliver_notification(self, notification_id: int) -> None:
         raise self.retry(countdown=countdown)
 
 
+@shared_task(name="core.tasks.relay_notifications", acks_late=True)
+def relay_notifications(notification_ids: list[int]) -> None:
+    """Hand a batch of outbox rows to the relay, a task each (core.notifications.notify_many:
+    the request that wrote them enqueues one task per batch, not one per person). A row
+    already sent is left alone by the relay, so a redelivered batch costs nothing."""
+    for notification_id in notification_ids:
+        deliver_notification.delay(notification_id)
+
+
 @shared_task(name="core.tasks.sweep_notifications", acks_late=True)
 def sweep_notifications() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): re-drive undelivered notifications."""

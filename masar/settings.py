@@ -236,6 +236,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "core.tasks.deliver_notification": {"queue": "sms"},
+    "core.tasks.relay_notifications": {"queue": "sms"},
     "*.tasks.render_*": {"queue": "documents"},
     "*.tasks.batch_*": {"queue": "batch"},
 }

@@ -13,13 +13,14 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit
-from core.notifications import notify
+from core.notifications import NOTIFY_BATCH, notify, notify_many
 from core.workflow import Role, WorkflowError, next_reference
 from employment_records import services as record_services
 from employment_records.models import (
@@ -231,13 +232,19 @@ def record_decisions(round_: Round, *, actor) -> list:
 
 
 def _notify_results(round_: Round) -> None:
-    scores = CandidateScore.objects.filter(round=round_).select_related("employee__user")
-    for row in scores.iterator(chunk_size=500):
-        _notify(
-            user=row.employee.user,
-            kind="promotion_result",
-            context={"round": round_.title_ar, "round_en": round_.title_en},
-        )
+    """Every candidate with an account hears of the results: in the publication's
+    transaction, a fixed number of queries per thousand (notify_many)."""
+    candidates = (
+        get_user_model()
+        .objects.filter(employee__promotion_scores__round=round_)
+        .distinct()
+        .order_by("pk")
+    )
+    notify_many(
+        users=candidates.iterator(chunk_size=NOTIFY_BATCH),
+        kind="promotion_result",
+        context={"round": round_.title_ar, "round_en": round_.title_en},
+    )
 
 
 def advance_by_clock(*, now=None) -> list[tuple[int, str]]:

@@ -199,3 +199,20 @@ def test_the_record_page_shows_the_decision_and_links_the_round(
         reverse("promotions:round", args=[round_.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert f'id="readiness-total">{row.total}<' in readiness
+
+
+def test_publication_tells_every_candidate_with_an_account(django_capture_on_commit_callbacks):
+    """In the publication's transaction, through notify_many: promoted or not, each candidate
+    with an account gets one notice; the SMS follows after commit."""
+    from core.models import Notification
+
+    round_, _offers, people, checker = _reviewed_round(
+        django_capture_on_commit_callbacks, users=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.take_step(round_id=round_.pk, name="publish", actor=checker)
+    notices = Notification.objects.filter(kind="promotion_result")
+    assert sorted(notices.values_list("recipient_id", flat=True)) == sorted(
+        person.user_id for person in people
+    )
+    assert all(round_.title_ar in notice.body for notice in notices)
