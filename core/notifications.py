@@ -269,19 +269,30 @@ def _local_link(url) -> str:
 
 
 def _publish_many(notification_ids: list[int]) -> None:
-    """One relay task per RELAY_BATCH rows (notify_many). A broker outage is logged, never
-    raised: the rows stay queued and the sweep sends them when the broker is back."""
+    """One relay task per RELAY_BATCH rows (notify_many), each hand-over bounded as _publish's
+    is. A broker outage is logged, never raised, and ends the hand-over: the rows left stay
+    queued and the sweep sends them when the broker is back."""
+    from celery.exceptions import Retry
+
     from .tasks import relay_notifications
 
-    for batch in _batches(notification_ids, RELAY_BATCH):
+    for start in range(0, len(notification_ids), RELAY_BATCH):
+        batch = notification_ids[start : start + RELAY_BATCH]
         try:
-            relay_notifications.apply_async(args=[batch])
+            relay_notifications.apply_async(args=[batch], retry=True, retry_policy=_BOUNDED)
+        except Retry:  # eager mode (tests): the relay ran and a delivery scheduled its retry
+            continue
         except Exception as error:  # noqa: BLE001 - any broker failure leaves rows to the sweep
             logger.warning(
                 "%s notifications not handed to the relay (%s); the sweep will send them",
-                len(batch),
+                len(notification_ids) - start,
                 type(error).__name__,
             )
+            return
+
+
+# A publish waits for the broker about a second at most (one retry after 0.2 s).
+_BOUNDED = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 
 
 def _publish(notification: Notification) -> None:
@@ -295,7 +306,7 @@ def _publish(notification: Notification) -> None:
         deliver_notification.apply_async(
             args=[notification.pk],
             retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            retry_policy=_BOUNDED,
         )
     except Retry:  # eager mode (tests): the relay ran and scheduled its retry
         notification.published = True

@@ -63,7 +63,7 @@ def test_one_relay_task_per_batch_after_commit(django_capture_on_commit_callback
     monkeypatch.setattr(notifications, "RELAY_BATCH", 2)
     handed = []
     monkeypatch.setattr(
-        relay_notifications, "apply_async", lambda args: handed.append(list(args[0]))
+        relay_notifications, "apply_async", lambda args, **options: handed.append(list(args[0]))
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify_many(users=people(5), kind="promotion_result", context=CONTEXT)
@@ -98,3 +98,22 @@ def test_the_header_counts_are_forgotten(django_capture_on_commit_callbacks):
 def test_an_unregistered_kind_is_refused():
     with pytest.raises(notifications.UnregisteredNotificationKind):
         notify_many(users=people(1), kind="no_such_kind")
+
+
+def test_a_broker_outage_ends_the_hand_over_at_the_first_batch(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """Each hand-over waits about a second at most: with the broker away, the request does not
+    wait once per batch; the sweep sends every row later."""
+    monkeypatch.setattr(notifications, "RELAY_BATCH", 1)
+    attempts = []
+
+    def broker_down(**options):
+        attempts.append(options)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(relay_notifications, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_many(users=people(3), kind="promotion_result", context=CONTEXT)
+    assert len(attempts) == 1
+    assert attempts[0]["retry_policy"]["max_retries"] == 1
