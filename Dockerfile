@@ -26,8 +26,9 @@ RUN groupadd --system masar \
 
 WORKDIR /app
 
-COPY requirements.txt .
-RUN pip install --require-hashes -r requirements.txt
+COPY requirements-pip.txt requirements.txt ./
+RUN pip install --require-hashes -r requirements-pip.txt \
+    && pip install --require-hashes -r requirements.txt
 
 # The code belongs to root: the application user can read it but not change it.
 COPY . .

@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # test database); 0 runs in this process. `make test PYTEST_PROCESSES=0` for a debugger.
 PYTEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 1); if [ $$n -lt 2 ]; then echo 0; elif [ $$n -gt 4 ]; then echo 4; else echo $$n; fi)
 CELERY_QUEUES := default,sms,documents,batch
-REQUIREMENTS := requirements.txt requirements-sim.txt requirements-dev.txt
+REQUIREMENTS := requirements-pip.txt requirements.txt requirements-sim.txt requirements-dev.txt
 # Apps keep their own Arabic catalogue in <app>/locale; the rest goes to locale/ (project).
 # core (the ground) and demo keep their strings in the project catalogue locale/: giving them a
 # locale/ directory would move those strings into new, untranslated catalogues.
@@ -47,6 +47,7 @@ $(VENV)/.installed: $(REQUIREMENTS)
 		$(PYTHON) -m venv $(VENV); \
 	fi
 	@echo "==> venv: installing the locked requirements (changed, or first install)"
+	$(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes -r requirements-pip.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes \
 		-r requirements.txt -r requirements-sim.txt -r requirements-dev.txt
 	@touch $@
