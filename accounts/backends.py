@@ -6,6 +6,9 @@ USER_SECONDS and forgotten whenever the user changes: a save or a delete (signal
 accounts.apps) and a queryset update (accounts.models.UserQuerySet). A deactivation, a new
 password or a deletion therefore ends the sessions at the next request, as before. A cache
 outage only costs the query again.
+
+The copy kept holds no password hash, only the session hashes derived from it
+(`User.without_password_hash`): a check of the password reads the hash from the database.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ def cached_user(user_id):
     manager = get_user_model()._default_manager
 
     def load():
-        return manager.filter(pk=user_id).first() or MISSING
+        user = manager.filter(pk=user_id).first()
+        return user.without_password_hash() if user is not None else MISSING
 
     try:
         key = user_cache_key(int(user_id))

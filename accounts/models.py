@@ -123,6 +123,41 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name
 
+    # --- The copy kept in the cache (accounts.backends) ---------------------------------------
+    #
+    # Every signed-in request checks its session against a hash Django derives from the
+    # password hash. The cached copy keeps only those derived hashes: the password hash itself
+    # never reaches the cache, and a copy asked for it (check_password, has_usable_password)
+    # reads it from the database, as a deferred field.
+
+    def without_password_hash(self) -> "User":
+        """This user, its password hash dropped and its session hashes kept (for the cache)."""
+        self._session_auth_hashes = (
+            _session_secrets_tag(),
+            self._get_session_auth_hash(),
+            *self.get_session_auth_fallback_hash(),
+        )
+        self.__dict__.pop("password", None)
+        return self
+
+    def _get_session_auth_hash(self, secret=None):
+        kept = self.__dict__.get("_session_auth_hashes")
+        if kept is None or "password" in self.__dict__ or kept[0] != _session_secrets_tag():
+            return super()._get_session_auth_hash(secret=secret)
+        if secret is None:
+            return kept[1]
+        return kept[2 + list(settings.SECRET_KEY_FALLBACKS).index(secret)]
+
+
+def _session_secrets_tag() -> str:
+    """Names the current SECRET_KEY and fallbacks without revealing them: hashes kept under
+    other secrets (a deploy that rotated them) are not used."""
+    secrets = (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+    return "".join(
+        salted_hmac("accounts.User.session-secrets", "", secret=secret).hexdigest()[:8]
+        for secret in secrets
+    )
+
 
 class ServiceGrantQuerySet(models.QuerySet):
     def active(self, *, on=None):

@@ -151,3 +151,52 @@ def test_the_grants_and_the_unread_count_come_with_the_session(
     forget_grants(employee_user.employee.pk)
     assert signed_in.get("/my-data/").status_code == 403
     assert single_reads(reads) == [], reads
+
+
+def test_the_cache_never_holds_the_password_hash(signed_in, employee_user):
+    import pickle
+
+    from django.core.cache import cache
+
+    kept = cache.get(user_cache_key(employee_user.pk))
+    assert kept is not None and "password" not in vars(kept)
+    assert employee_user.password.encode() not in pickle.dumps(kept)
+    # What the session check needs is there: the next request reads no user row...
+    with CaptureQueriesContext(connection) as queries:
+        assert signed_in.get("/").context["user"].is_authenticated
+    assert user_reads(queries) == []
+
+
+def test_a_password_check_on_the_cached_copy_reads_the_current_hash(signed_in, employee_user):
+    """Changed around the ORM (no signal, the cached copy stays): the check still sees it."""
+    from django.contrib.auth.hashers import make_password
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_user SET password = %s WHERE id = %s",
+            [make_password("Changed-behind-the-cache-1"), employee_user.pk],
+        )
+    copy = cached_user(employee_user.pk)
+    assert copy.check_password("Changed-behind-the-cache-1")
+    assert copy.has_usable_password()
+
+
+def test_saving_the_cached_copy_leaves_the_password_alone(employee_user):
+    before = User.objects.get(pk=employee_user.pk).password
+    copy = cached_user(employee_user.pk)
+    copy.preferred_language = "en"
+    copy.save()
+    after = User.objects.get(pk=employee_user.pk)
+    assert (after.password, after.preferred_language) == (before, "en")
+
+
+@pytest.mark.parametrize("old_key_kept", [True, False])
+def test_sessions_follow_a_rotation_of_the_secret_key(
+    signed_in, employee_user, settings, old_key_kept
+):
+    """The cached copy's session hashes were made under the old key and are not used under
+    the new one: the old key as a fallback keeps the session, dropping it ends the session."""
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key] if old_key_kept else []
+    assert signed_in.get("/").context["user"].is_authenticated is old_key_kept
