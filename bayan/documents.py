@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import format_gregorian, format_hijri
+from core.dates import both_calendars
 from core.documents import DocumentKind, register
 
 from .labels import kind_label
@@ -50,10 +50,6 @@ def bayan_context(document) -> dict:
     }
 
 
-def _both_calendars(value: dt.date) -> str:
-    return f"{format_hijri(value)} ({format_gregorian(value)})"
-
-
 def bayan_key_facts(document, context) -> list[tuple[str, str]]:
     """What /verify/ repeats from the statement as approved: its number and version, the
     service period, the reason it ended and the counted service (in the page's language)."""
@@ -61,8 +57,8 @@ def bayan_key_facts(document, context) -> list[tuple[str, str]]:
     version = gettext("version %(version)s") % {"version": snapshot["version"]}
     return [
         (gettext("Statement number"), f"{snapshot['number']} ({version})"),
-        (gettext("Hire date"), _both_calendars(context["hire_date"])),
-        (gettext("End of service date"), _both_calendars(context["end_date"])),
+        (gettext("Hire date"), both_calendars(context["hire_date"])),
+        (gettext("End of service date"), both_calendars(context["end_date"])),
         (gettext("End of service reason"), context["statement"].get_end_reason_display()),
         (gettext("Counted service (Hijri)"), format_totals(Totals(**totals["hijri"]))),
         (gettext("Counted service (Gregorian)"), format_totals(Totals(**totals["gregorian"]))),

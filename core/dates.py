@@ -102,6 +102,12 @@ def dual_date(value: dt.date | dt.datetime | None) -> DualDate | None:
     return _dual_date(local_date(value), get_language() or "ar")
 
 
+def both_calendars(value: dt.date | dt.datetime | None) -> str:
+    """Plain text for documents and /verify/: '18 جمادى الآخرة 1448 هـ (28 نوفمبر 2026م)'."""
+    dates = dual_date(value)
+    return f"{dates.hijri} ({dates.gregorian})" if dates else ""
+
+
 _DATE_PATTERNS = (
     re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})$"),
     re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import format_gregorian, format_hijri, local_date
+from core.dates import both_calendars, local_date
 from core.documents import DocumentKind, register
 from core.pdf import static_dir
 
@@ -121,10 +121,6 @@ def statement_fingerprint(*, employee_id: int, language: str, today=None) -> str
     }  # fmt: skip
     encoded = json.dumps(printed, default=str, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(encoded.encode()).hexdigest()
-
-
-def both_calendars(value) -> str:
-    return f"{format_hijri(value)} ({format_gregorian(value)})"
 
 
 def statement_key_facts(document, context) -> list[tuple[str, str]]:

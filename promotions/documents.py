@@ -13,7 +13,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import format_gregorian, format_hijri
+from core.dates import both_calendars
 from core.documents import DocumentKind, register
 
 from .models import CandidateScore, Criterion, Outcome, Round, TieBreak
@@ -71,19 +71,15 @@ def _with_points(rows):
         yield row, [row.criteria[code]["weighted"] for code in Criterion.values]
 
 
-def _both_calendars(value) -> str:
-    return f"{format_hijri(value)} — {format_gregorian(value)}"
-
-
 def results_facts(document, context) -> list[tuple[str, str]]:
     """What the document states, for /verify/ (called once per language)."""
     round_ = context["round"]
     return [
         (_("Promotion round"), round_.title),
-        (_("Reference date"), _both_calendars(round_.reference_date)),
+        (_("Reference date"), both_calendars(round_.reference_date)),
         (_("Number of candidates"), str(context["candidates"])),
         (_("Number promoted"), str(context["promoted"])),
-        (_("Published on"), _both_calendars(round_.published_at)),
+        (_("Published on"), both_calendars(round_.published_at)),
     ]
 
 

@@ -39,3 +39,17 @@ def test_the_date_placeholder_is_in_the_page_language():
         assert 'placeholder="سنة-شهر-يوم"' in str(Form()["born"])
     with translation.override("en"):
         assert 'placeholder="YYYY-MM-DD"' in str(Form()["born"])
+
+
+def test_documents_write_both_calendars_one_way():
+    """Statements, Bayan and promotion results state dates to /verify/ in one form."""
+    from core.dates import both_calendars
+
+    with translation.override("ar"):
+        assert both_calendars(dt.date(2026, 11, 28)) == "18 جمادى الآخرة 1448 هـ (28 نوفمبر 2026م)"
+    with translation.override("en"):
+        assert (
+            both_calendars(dt.date(2026, 11, 28))
+            == "18 Jumada al-Akhirah 1448 AH (28 November 2026)"
+        )
+    assert both_calendars(None) == ""

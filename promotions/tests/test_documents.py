@@ -106,7 +106,7 @@ def test_the_english_results_pdf_and_its_key_facts_on_verify(
     published_on = timezone.localdate(round_.published_at)
 
     def both(value):
-        return f"{format_hijri(value, 'en')} — {format_gregorian(value, 'en')}"
+        return f"{format_hijri(value, 'en')} ({format_gregorian(value, 'en')})"
 
     with translation.override("en"):
         expected = [
