@@ -126,23 +126,33 @@ class User(AbstractUser):
     # --- The copy kept in the cache (accounts.backends) ---------------------------------------
     #
     # Every signed-in request checks its session against a hash Django derives from the
-    # password hash. The cached copy keeps only those derived hashes: the password hash itself
-    # never reaches the cache, and a copy asked for it (check_password, has_usable_password)
-    # reads it from the database, as a deferred field.
+    # password hash, and the admin's header asks whether the password is usable. The cached
+    # copy keeps only those answers: the password hash itself never reaches the cache, and a
+    # copy asked for it (check_password) reads it from the database, as a deferred field.
 
     def without_password_hash(self) -> "User":
-        """This user, its password hash dropped and its session hashes kept (for the cache)."""
+        """This user, its password hash dropped and what is derived from it kept (for the
+        cache)."""
         self._session_auth_hashes = (
             _session_secrets_tag(),
             self._get_session_auth_hash(),
             *self.get_session_auth_fallback_hash(),
         )
+        self._usable_password = super().has_usable_password()
         self.__dict__.pop("password", None)
         return self
 
+    def _password_dropped(self) -> bool:
+        return "password" not in self.__dict__ and "_usable_password" in self.__dict__
+
+    def has_usable_password(self) -> bool:
+        if self._password_dropped():
+            return self._usable_password
+        return super().has_usable_password()
+
     def _get_session_auth_hash(self, secret=None):
         kept = self.__dict__.get("_session_auth_hashes")
-        if kept is None or "password" in self.__dict__ or kept[0] != _session_secrets_tag():
+        if not self._password_dropped() or kept[0] != _session_secrets_tag():
             return super()._get_session_auth_hash(secret=secret)
         if secret is None:
             return kept[1]

@@ -181,6 +181,18 @@ def test_a_password_check_on_the_cached_copy_reads_the_current_hash(signed_in, e
     assert copy.has_usable_password()
 
 
+def test_the_cached_copy_knows_whether_the_password_is_usable(employee_user):
+    """The admin's header asks on every page: no query for the hash."""
+    for usable in (True, False):
+        if not usable:
+            employee_user.set_unusable_password()
+            employee_user.save()
+        copy = cached_user(employee_user.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert copy.has_usable_password() is usable
+        assert user_reads(queries) == []
+
+
 def test_saving_the_cached_copy_leaves_the_password_alone(employee_user):
     before = User.objects.get(pk=employee_user.pk).password
     copy = cached_user(employee_user.pk)
