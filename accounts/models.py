@@ -142,6 +142,12 @@ class User(AbstractUser):
         self.__dict__.pop("password", None)
         return self
 
+    def refresh_from_db(self, *args, **kwargs):
+        # What was kept is as old as the copy: a refreshed copy reads the hash again.
+        self.__dict__.pop("_usable_password", None)
+        self.__dict__.pop("_session_auth_hashes", None)
+        super().refresh_from_db(*args, **kwargs)
+
     def _password_dropped(self) -> bool:
         return "password" not in self.__dict__ and "_usable_password" in self.__dict__
 

@@ -212,3 +212,10 @@ def test_sessions_follow_a_rotation_of_the_secret_key(
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
     settings.SECRET_KEY_FALLBACKS = [old_key] if old_key_kept else []
     assert signed_in.get("/").context["user"].is_authenticated is old_key_kept
+
+
+def test_a_refreshed_copy_answers_from_the_database(employee_user):
+    copy = cached_user(employee_user.pk)
+    User.objects.filter(pk=employee_user.pk).update(password="!unusable")
+    copy.refresh_from_db()
+    assert not copy.has_usable_password()
