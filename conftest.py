@@ -37,9 +37,10 @@ def _quick_flush_on_postgresql():
     """Tests on a real transaction (transactional_db, live_server, the integration tests)
     empty every table afterwards. PostgreSQL's TRUNCATE recreates each table's files and waits
     for every other connection to let go of it: about half a second for the project's 74
-    tables on these machines, against a few tens of milliseconds for DELETE on a test's rows. Django's
-    foreign keys are DEFERRABLE INITIALLY DEFERRED and the flush runs in one transaction, so
-    the order of the DELETEs does not matter. Tests only: `manage.py flush` keeps TRUNCATE."""
+    tables on these machines, against a few tens of milliseconds for DELETE on a test's rows.
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED and the flush runs in one
+    transaction, so the order of the DELETEs does not matter. Tests only: `manage.py flush`
+    keeps TRUNCATE."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
