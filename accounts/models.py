@@ -531,6 +531,7 @@ class RoleChangeRequest(models.Model):
         verbose_name = _("role change request")
         verbose_name_plural = _("role change requests")
         ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["-requested_at", "-id"], name="role_change_list")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(requested_by=models.F("user")), name="role_change_not_for_oneself"

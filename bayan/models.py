@@ -101,6 +101,12 @@ class Statement(models.Model):
         verbose_name = _("Bayan statement")
         verbose_name_plural = _("Bayan statements")
         ordering = ["-created_at", "-id"]
+        # The consoles' lists: an entity's latest change first (HR, below the work list) and
+        # everyone's newest first (ministry).
+        indexes = [
+            models.Index(fields=["entity", "-updated_at", "-id"], name="bayan_entity_list"),
+            models.Index(fields=["-created_at", "-id"], name="bayan_list"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["employee", "version"], name="bayan_one_row_a_version"),
             models.UniqueConstraint(fields=["number", "version"], name="bayan_number_version"),
@@ -226,6 +232,7 @@ class Delivery(models.Model):
         verbose_name = _("delivery to the pension authority")
         verbose_name_plural = _("deliveries to the pension authority")
         ordering = ["next_attempt_at", "id"]
+        indexes = [models.Index(fields=["next_attempt_at", "id"], name="bayan_delivery_list")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=["pending", "done", "failed"]), name="bayan_delivery_state"

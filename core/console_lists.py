@@ -244,6 +244,17 @@ class KeysetChangeList(ChangeList):
         self.before = request.GET.get(BEFORE_VAR)
         super().__init__(request, *args, **kwargs)
 
+    def _get_deterministic_ordering(self, ordering):
+        # Django looks for a unique constraint covering the ordering in the listed model's own
+        # Meta, and a proxy's (the job-audit inventory's positions) declares none: it would add
+        # "-pk" to an ordering that is already total, and no index gives that order.
+        listed = self.lookup_opts
+        self.lookup_opts = listed.concrete_model._meta
+        try:
+            return super()._get_deterministic_ordering(ordering)
+        finally:
+            self.lookup_opts = listed
+
     def get_filters_params(self, params=None):
         lookup_params = super().get_filters_params(params)
         for name in KEYSET_PARAMS:

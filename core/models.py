@@ -37,7 +37,12 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject")]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject"),
+            # The consoles' lists, newest first: an entity's (HR) and everyone's (ministry).
+            models.Index(fields=["entity", "-at", "-id"], name="audit_entity_list"),
+            models.Index(fields=["-at", "-id"], name="audit_list"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}:{self.subject_id}"
@@ -113,7 +118,12 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "enqueued_at"], name="document_pending")]
+        indexes = [
+            models.Index(fields=["status", "enqueued_at"], name="document_pending"),
+            # The consoles' lists, newest first: an entity's (HR) and everyone's (ministry).
+            models.Index(fields=["entity", "-created_at", "-id"], name="document_entity_list"),
+            models.Index(fields=["-created_at", "-id"], name="document_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "ready", "failed"]),
@@ -241,6 +251,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notification_sweep"),
             models.Index(fields=["recipient", "inbox", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["-created_at", "-id"], name="notification_list"),  # ministry
             models.Index(
                 fields=["recipient", "read_at"],
                 name="notification_unread",

@@ -752,6 +752,8 @@ class VolunteeringEntry(models.Model):
         verbose_name = _("volunteering entry")
         verbose_name_plural = _("volunteering entries")
         ordering = ["-end_date", "-id"]
+        # The consoles' lists (HR's reaches the entity through the employee, row by row).
+        indexes = [models.Index(fields=["-end_date", "-id"], name="volunteering_list")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="volunteering_end_after_start"
@@ -876,7 +878,13 @@ class CorrectionRequest(SlaClock, models.Model):
         verbose_name = _("correction request")
         verbose_name_plural = _("correction requests")
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["status", "due_at"], name="correction_queue")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="correction_queue"),
+            # The consoles' lists: HR's by due date (its entity through the employee, row by
+            # row), the ministry's newest first.
+            models.Index(fields=["due_at", "id"], name="correction_due"),
+            models.Index(fields=["-submitted_at", "-id"], name="correction_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CorrectionStatus.values), name="correction_status_valid"

@@ -123,7 +123,12 @@ class Grievance(SlaClock, models.Model):
         verbose_name = _("grievance")
         verbose_name_plural = _("grievances")
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["entity", "status", "due_at"], name="grievance_queue")]
+        indexes = [
+            models.Index(fields=["entity", "status", "due_at"], name="grievance_queue"),
+            # The consoles' lists: an entity's by due date (HR), everyone's newest first.
+            models.Index(fields=["entity", "due_at", "-id"], name="grievance_entity_due"),
+            models.Index(fields=["-submitted_at", "-id"], name="grievance_list"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["employee", "submission_token"], name="grievance_one_per_token"

@@ -172,7 +172,9 @@ class InventoryAdmin(GrantRequiredMixin, EntityScopedAdmin):
     )
     list_filter = (UnitFilter, JobClassFilter, "rank", "status", HasFindingsFilter)
     search_fields = ("number",)
-    ordering = ("number",)
+    # (entity, number) is unique: the ordering is total, so no id is added, and the
+    # constraint's index gives the rows in order.
+    ordering = ("entity", "number")
     list_per_page = 50
     show_full_result_count = False
 

@@ -65,6 +65,11 @@ class AuditRun(models.Model):
         verbose_name = _("audit run")
         verbose_name_plural = _("audit runs")
         ordering = ["-created_at", "-id"]
+        # The consoles' lists, newest first: an entity's (HR) and everyone's (ministry).
+        indexes = [
+            models.Index(fields=["entity", "-created_at", "-id"], name="audit_run_entity_list"),
+            models.Index(fields=["-created_at", "-id"], name="audit_run_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=RunStatus.values), name="audit_run_status_valid"
@@ -179,7 +184,17 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         ordering = ["type", "id"]
-        indexes = [models.Index(fields=["entity", "state", "type"], name="finding_entity_state")]
+        indexes = [
+            models.Index(fields=["entity", "state", "type"], name="finding_entity_state"),
+            # The consoles' lists by type: an entity's current findings (HR, gone ones only
+            # when asked for) and everyone's (ministry).
+            models.Index(
+                fields=["entity", "type", "id"],
+                name="finding_entity_current",
+                condition=~Q(state="closed"),
+            ),
+            models.Index(fields=["type", "id"], name="finding_list"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["entity", "fingerprint"], name="finding_fingerprint_unique_in_entity"
@@ -332,7 +347,19 @@ class VariableRequest(SlaClock):
         verbose_name = _("job variables request")
         verbose_name_plural = _("job variables requests")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "due_at"], name="variable_request_queue")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="variable_request_queue"),
+            # The consoles' lists: an entity's newest first (HR); the ministry's queue of
+            # requests awaiting its audit, by due date.
+            models.Index(
+                fields=["entity", "-created_at", "-id"], name="variable_request_entity_list"
+            ),
+            models.Index(
+                fields=["due_at", "id"],
+                name="variable_request_audit_queue",
+                condition=Q(status__in=["submitted", "under_audit"]),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=RequestStatus.values), name="variable_request_status_valid"

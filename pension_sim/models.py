@@ -24,6 +24,7 @@ class Submission(models.Model):
         verbose_name = _("received statement")
         verbose_name_plural = _("received statements")
         ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["-received_at", "-id"], name="submission_list")]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"],

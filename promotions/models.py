@@ -121,6 +121,11 @@ class Round(models.Model):
         verbose_name = _("promotion round")
         verbose_name_plural = _("promotion rounds")
         ordering = ["-opens_at", "-id"]
+        # The consoles' lists, newest first: an entity's (HR) and everyone's (ministry).
+        indexes = [
+            models.Index(fields=["entity", "-opens_at", "-id"], name="round_entity_list"),
+            models.Index(fields=["-opens_at", "-id"], name="round_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(target_rank__gte=2, target_rank__lte=10), name="round_target_rank_2_10"
