@@ -3,7 +3,7 @@ another entity's id answers DoesNotExist, which the views turn into 404."""
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from core.prepared import PreparedQuery
@@ -12,6 +12,7 @@ from employment_records.models import Employee, EmployeeStatus
 from .findings import FindingType
 from .models import (
     OPEN_REQUEST_STATUSES,
+    AbolishedPosition,
     AuditRun,
     Finding,
     FindingState,
@@ -51,8 +52,12 @@ def inventory_for(entity_id: int):
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # NOT EXISTS rather than `abolition__isnull=True` (a LEFT JOIN ... IS NULL): PostgreSQL
+    # estimates that join at 0.5% of the positions (1,694 of an entity's 338,844 at 1M
+    # employees), so the list counted 1,001 rows on every page instead of saying "about".
+    abolished = AbolishedPosition.objects.filter(position_id=OuterRef("pk"))
     return (
-        InventoryPosition.objects.filter(entity_id=entity_id, abolition__isnull=True)
+        InventoryPosition.objects.filter(~Exists(abolished), entity_id=entity_id)
         .select_related("job_class", "unit")
         .prefetch_related(active_occupants())
         .annotate(open_findings=Coalesce(Subquery(open_findings, output_field=IntegerField()), 0))
