@@ -122,6 +122,20 @@ def planner_estimate(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+KNOWN_COUNT = "console_known_count"
+
+
+def with_known_count(queryset, count: int):
+    """`queryset` marked as holding exactly `count` rows: a search that has fetched its
+    matches' keys knows how many there are, and the list's paginator takes that instead of
+    asking the planner and counting again (10 of a two-word name search's 33 ms of SQL at 1M
+    employees). The mark rides on the query, so it survives the ordering a changelist adds;
+    it is only for the last filter a changelist applies, its search."""
+    marked = queryset.all()
+    setattr(marked.query, KNOWN_COUNT, count)
+    return marked
+
+
 class EstimatedCountPaginator(Paginator):
     """`count` without counting a large table: exact up to EXACT_COUNT_LIMIT rows (a count over
     a LIMITed subquery), else the planner's estimate (PostgreSQL) or EXACT_COUNT_LIMIT + 1.
@@ -133,6 +147,9 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self):
         limit = EXACT_COUNT_LIMIT
+        known = getattr(self.object_list.query, KNOWN_COUNT, None)
+        if known is not None and known <= limit:
+            return known
         estimate = planner_estimate(self.object_list)  # None on SQLite
         # Far above the limit, the bounded count would only confirm it: skipped (it read
         # 3,000 rows of a trigram bitmap, 100 ms, for a common family name at 1M employees).

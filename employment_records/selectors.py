@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from core.catalogue import employee_of
-from core.console_lists import planner_estimate
+from core.console_lists import planner_estimate, with_known_count
 from core.dates import DualDate, dual_date
 from core.hr_admin import hr_entity_id
 from core.prepared import PreparedPages, PreparedQuery
@@ -330,7 +330,7 @@ def search_employees(queryset, query: str):
         return matches
     ids = list(matches.order_by().values_list("pk", flat=True)[: RARE_NAME_MATCHES + 1])
     if len(ids) <= RARE_NAME_MATCHES:
-        return queryset.filter(pk__in=ids)
+        return with_known_count(queryset.filter(pk__in=ids), len(ids))
     return matches
 
 
