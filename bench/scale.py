@@ -6,7 +6,9 @@ and Django admin's default changelist on the same tables.
 
 Needs PostgreSQL (the planner's estimates and the trigram index are what is measured); says so
 and stops on anything else. Seeds the demo personas (`seed_demo`) and, when the database holds
-fewer employees than `--employees` (default 1,000,000), adds the rest with `seed_scale`.
+fewer employees than `--employees` (default 1,000,000), adds the rest with `seed_scale`; then
+fills the grievance queue to 30,000 and the audit log to 2,000,000 events
+(`demo.scale_queues`), which `seed_scale` leaves to the demo's handful.
 
 Every page is requested through Django's test client (the view, the middleware, the templates
 and the database; no network), first once to warm up, then `--runs` times. For each it prints
@@ -46,6 +48,7 @@ HR_PAGES = [
     "/hr/employment_records/employmentaction/?q={national_id}",
     "/hr/employment_records/employmentaction/?q={decision_number}",
     "/hr/grievances/grievance/",
+    "/hr/core/auditevent/",
     # The services that landed after the issue was written.
     "/hr/promotions/round/",
     "/hr/bayan/statement/",
@@ -67,6 +70,8 @@ ADMIN_PAGES = [
     "/admin/bayan/statement/",
     "/admin/bayan/delivery/",
     "/admin/job_audit/finding/",
+    "/admin/grievances/grievance/",
+    "/admin/core/auditevent/",
     "/admin/job_audit/variablerequest/",
 ]
 # Django's default changelist beside ours: (label, model, our URL).
@@ -83,6 +88,8 @@ DEFAULT_ADMIN = [
         "/admin/employment_records/qualification/",
     ),
 ]
+QUEUE_GRIEVANCES = 30_000  # issue 16's grievance queue
+AUDIT_EVENTS = 2_000_000
 DEEP_PAGES = 1000  # "page 1000": followed through next links is too slow; seek from a row there
 
 
@@ -107,10 +114,33 @@ def prepare(args) -> None:
     if missing > 0:
         print(f"seeding {missing:,} employees with seed_scale ...", flush=True)
         call_command("seed_scale", employees=missing)
+    add_queue_rows()
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def add_queue_rows() -> None:
+    """The grievance queue and the audit log at the sizes of issue 16 (30,000 grievances)
+    and of a year or two of a ministry's audit trail, when the database holds fewer."""
+    from core.models import AuditEvent
+    from demo import scale_queues
+    from grievances.models import Grievance
+
+    for model, wanted, add in (
+        (Grievance, QUEUE_GRIEVANCES, scale_queues.add_grievances),
+        (AuditEvent, AUDIT_EVENTS, scale_queues.add_audit_events),
+    ):
+        missing = wanted - model.objects.count()
+        if missing > 0:
+            started = time.perf_counter()
+            add(missing)
+            print(
+                f"added {missing:,} rows to {model._meta.label} "
+                f"in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
 
 
 def client_for(national_id: str):

@@ -1,0 +1,93 @@
+"""The consoles' queues and logs at national scale (bench/scale.py): `seed_scale` loads
+employees and their records, and nothing fills the grievance queue or the audit log, so their
+lists would be measured over a handful of demo rows. These add rows in bulk with COPY
+(PostgreSQL only, as the benchmark), spread over the loaded employees and their entities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+
+from django.db import connection
+from django.utils import timezone
+
+from core.models import AuditEvent
+from demo.management.commands.seed_scale import insert_rows
+from employment_records.models import Employee
+from grievances.models import Category, Grievance, Status
+
+# Numbers of a past Hijri year no demo or live grievance takes: G-1440-000001 onwards.
+GRIEVANCE_YEAR = 1440
+BATCH = 20_000
+
+
+def _employees(count: int) -> list[tuple[int, int]]:
+    """(employee id, entity id) of `count` employees of every entity, newest first."""
+    return list(Employee.objects.order_by("-pk").values_list("pk", "entity_id")[: max(count, 1)])
+
+
+def add_grievances(count: int, *, seed: int = 16) -> int:
+    """`count` grievances awaiting an answer (submitted or under follow-up), filed over the
+    last year, due 30 days after filing, each by another employee."""
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    people = _employees(count)
+    start = Grievance.objects.filter(number__startswith=f"G-{GRIEVANCE_YEAR}-").count()
+    now = timezone.now()
+    fields = (
+        "number", "employee_id", "entity_id", "category", "decision_number", "decision_date",
+        "learned_on", "text", "remedy", "status", "submitted_at", "due_at", "outcome",
+        "reasoning", "submission_token",
+    )  # fmt: skip
+    categories = list(Category.values)
+    rows = []
+    for index in range(count):
+        employee_id, entity_id = people[index % len(people)]
+        submitted = now - dt.timedelta(minutes=rng.randrange(365 * 24 * 60))
+        decided_on = submitted.date() - dt.timedelta(days=rng.randrange(5, 40))
+        rows.append(
+            (
+                f"G-{GRIEVANCE_YEAR}-{start + index + 1:06d}",
+                employee_id,
+                entity_id,
+                rng.choice(categories),
+                f"SC/{rng.randrange(1, 99999):05d}",
+                decided_on,
+                decided_on + dt.timedelta(days=rng.randrange(0, 5)),
+                "تظلم من القرار المذكور لعدم احتساب الخدمة السابقة.",
+                "إعادة النظر في القرار.",
+                rng.choice((Status.SUBMITTED, Status.UNDER_REVIEW)),
+                submitted,
+                submitted + dt.timedelta(days=30),
+                "",
+                "",
+                uuid.UUID(int=rng.getrandbits(128)),
+            )
+        )
+    _insert(Grievance, fields, rows)
+    return count
+
+
+def add_audit_events(count: int, *, seed: int = 16) -> int:
+    """`count` audit events over the last two years, each in an employee's entity."""
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    people = _employees(min(count, 100_000))
+    now = timezone.now()
+    actions = ("employee.view", "grievance.submit", "statement.issue", "record.export")
+    fields = ("action", "subject_type", "subject_id", "entity_id", "at", "changes")
+    rows = []
+    for index in range(count):
+        employee_id, entity_id = people[index % len(people)]
+        at = now - dt.timedelta(seconds=rng.randrange(2 * 365 * 24 * 3600))
+        rows.append((rng.choice(actions), "employee", str(employee_id), entity_id, at, "{}"))
+    _insert(AuditEvent, fields, rows)
+    return count
+
+
+def _insert(model, fields, rows) -> None:
+    if connection.vendor != "postgresql":
+        raise RuntimeError("demo.scale_queues loads with PostgreSQL's COPY")
+    for first in range(0, len(rows), BATCH):
+        insert_rows(model, fields, rows[first : first + BATCH], copy=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
