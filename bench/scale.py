@@ -7,8 +7,9 @@ and Django admin's default changelist on the same tables.
 Needs PostgreSQL (the planner's estimates and the trigram index are what is measured); says so
 and stops on anything else. Seeds the demo personas (`seed_demo`) and, when the database holds
 fewer employees than `--employees` (default 1,000,000), adds the rest with `seed_scale`; then
-fills the grievance queue to 30,000 and the audit log to 2,000,000 events
-(`demo.scale_queues`), which `seed_scale` leaves to the demo's handful.
+fills the grievance queue to 30,000, the audit log and the notification outbox to 2,000,000
+rows each and the issued documents to 1,000,000 (`demo.scale_queues`), which `seed_scale`
+leaves to the demo's handful.
 
 Every page is requested through Django's test client (the view, the middleware, the templates
 and the database; no network), first once to warm up, then `--runs` times. For each it prints
@@ -49,6 +50,7 @@ HR_PAGES = [
     "/hr/employment_records/employmentaction/?q={decision_number}",
     "/hr/grievances/grievance/",
     "/hr/core/auditevent/",
+    "/hr/core/document/",
     # The services that landed after the issue was written.
     "/hr/promotions/round/",
     "/hr/bayan/statement/",
@@ -72,6 +74,8 @@ ADMIN_PAGES = [
     "/admin/job_audit/finding/",
     "/admin/grievances/grievance/",
     "/admin/core/auditevent/",
+    "/admin/core/notification/",
+    "/admin/core/document/",
     "/admin/job_audit/variablerequest/",
 ]
 # Django's default changelist beside ours: (label, model, our URL).
@@ -90,6 +94,8 @@ DEFAULT_ADMIN = [
 ]
 QUEUE_GRIEVANCES = 30_000  # issue 16's grievance queue
 AUDIT_EVENTS = 2_000_000
+NOTIFICATIONS = 2_000_000
+DOCUMENTS = 1_000_000
 DEEP_PAGES = 1000  # "page 1000": followed through next links is too slow; seek from a row there
 
 
@@ -122,15 +128,17 @@ def prepare(args) -> None:
 
 
 def add_queue_rows() -> None:
-    """The grievance queue and the audit log at the sizes of issue 16 (30,000 grievances)
-    and of a year or two of a ministry's audit trail, when the database holds fewer."""
-    from core.models import AuditEvent
+    """The grievance queue at issue 16's 30,000, and the audit log, the notification outbox
+    and the issued documents at a year or two of a ministry's, when the database holds fewer."""
+    from core.models import AuditEvent, Document, Notification
     from demo import scale_queues
     from grievances.models import Grievance
 
     for model, wanted, add in (
         (Grievance, QUEUE_GRIEVANCES, scale_queues.add_grievances),
         (AuditEvent, AUDIT_EVENTS, scale_queues.add_audit_events),
+        (Notification, NOTIFICATIONS, scale_queues.add_notifications),
+        (Document, DOCUMENTS, scale_queues.add_documents),
     ):
         missing = wanted - model.objects.count()
         if missing > 0:

@@ -1,6 +1,7 @@
 """The consoles' queues and logs at national scale (bench/scale.py): `seed_scale` loads
-employees and their records, and nothing fills the grievance queue or the audit log, so their
-lists would be measured over a handful of demo rows. These add rows in bulk with COPY
+employees and their records, and nothing fills the grievance queue, the audit log, the
+notification outbox or the issued documents, so their lists would be measured over a handful
+of demo rows. These add rows in bulk with COPY
 (PostgreSQL only, as the benchmark), spread over the loaded employees and their entities."""
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import uuid
 from django.db import connection
 from django.utils import timezone
 
-from core.models import AuditEvent
+from core.models import AuditEvent, Document, Notification, new_verification_code
 from demo.management.commands.seed_scale import insert_rows
+from employment_records.documents import SERVICE_STATEMENT
 from employment_records.models import Employee
 from grievances.models import Category, Grievance, Status
 
@@ -81,6 +83,53 @@ def add_audit_events(count: int, *, seed: int = 16) -> int:
         at = now - dt.timedelta(seconds=rng.randrange(2 * 365 * 24 * 3600))
         rows.append((rng.choice(actions), "employee", str(employee_id), entity_id, at, "{}"))
     _insert(AuditEvent, fields, rows)
+    return count
+
+
+def add_notifications(count: int, *, seed: int = 16) -> int:
+    """`count` SMS notices sent over the last year (the outbox keeps what it sent)."""
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    now = timezone.now()
+    fields = (
+        "mobile", "kind", "language", "body", "body_encrypted", "link", "sms", "inbox", "status",
+        "reason", "attempts", "sent_at", "provider_message_id", "idempotency_key", "created_at",
+    )  # fmt: skip
+    run = uuid.UUID(int=rng.getrandbits(128)).hex[:8]
+    rows = []
+    for index in range(count):
+        created = now - dt.timedelta(seconds=rng.randrange(365 * 24 * 3600))
+        rows.append(
+            (
+                f"+9665{rng.randrange(10**8):08d}", "grievance.status", "ar", "", b"", "",
+                True, False, Notification.Status.SENT, "", 1, created, "", f"scale-{run}-{index}",
+                created,
+            )
+        )  # fmt: skip
+    _insert(Notification, fields, rows)
+    return count
+
+
+def add_documents(count: int, *, seed: int = 16) -> int:
+    """`count` issued service certificates over the last two years, each an employee's."""
+    rng = random.Random(seed)  # noqa: S311 - benchmark data
+    people = _employees(min(count, 100_000))
+    now = timezone.now()
+    fields = (
+        "code", "kind", "holder_id", "entity_id", "status", "language", "params", "key_facts",
+        "sha256", "file_name", "created_at", "issued_at",
+    )  # fmt: skip
+    rows = []
+    for index in range(count):
+        employee_id, entity_id = people[index % len(people)]
+        created = now - dt.timedelta(seconds=rng.randrange(2 * 365 * 24 * 3600))
+        rows.append(
+            (
+                new_verification_code(), SERVICE_STATEMENT, employee_id, entity_id,
+                Document.Status.READY, "ar", "{}", "{}", f"{rng.getrandbits(256):064x}",
+                f"scale/{index}.pdf", created, created,
+            )
+        )  # fmt: skip
+    _insert(Document, fields, rows)
     return count
 
 
