@@ -32,9 +32,10 @@ def _employees(count: int) -> list[tuple[int, int]]:
 def add_grievances(count: int, *, seed: int = 16) -> int:
     """`count` grievances awaiting an answer (submitted or under follow-up), filed over the
     last year, due 30 days after filing, each by another employee."""
-    rng = random.Random(seed)  # noqa: S311 - benchmark data
-    people = _employees(count)
     start = Grievance.objects.filter(number__startswith=f"G-{GRIEVANCE_YEAR}-").count()
+    # Seeded by where this batch starts: a second batch must not repeat the first's tokens.
+    rng = random.Random(f"{seed}:{start}")  # noqa: S311 - benchmark data
+    people = _employees(count)
     now = timezone.now()
     fields = (
         "number", "employee_id", "entity_id", "category", "decision_number", "decision_date",
@@ -94,7 +95,7 @@ def add_notifications(count: int, *, seed: int = 16) -> int:
         "mobile", "kind", "language", "body", "body_encrypted", "link", "sms", "inbox", "status",
         "reason", "attempts", "sent_at", "provider_message_id", "idempotency_key", "created_at",
     )  # fmt: skip
-    run = uuid.UUID(int=rng.getrandbits(128)).hex[:8]
+    run = uuid.uuid4().hex[:12]  # idempotency keys unique across batches
     rows = []
     for index in range(count):
         created = now - dt.timedelta(seconds=rng.randrange(365 * 24 * 3600))
