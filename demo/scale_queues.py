@@ -1,8 +1,9 @@
 """The consoles' queues and logs at national scale (bench/scale.py): `seed_scale` loads
 employees and their records, and nothing fills the grievance queue, the audit log, the
 notification outbox or the issued documents, so their lists would be measured over a handful
-of demo rows. These add rows in bulk with COPY
-(PostgreSQL only, as the benchmark), spread over the loaded employees and their entities."""
+of demo rows. These add rows in bulk with COPY (PostgreSQL only, as the benchmark), spread
+over the loaded employees and their entities; the caller runs ANALYZE afterwards
+(bench/scale.py does, once for every table)."""
 
 from __future__ import annotations
 
@@ -139,5 +140,3 @@ def _insert(model, fields, rows) -> None:
         raise RuntimeError("demo.scale_queues loads with PostgreSQL's COPY")
     for first in range(0, len(rows), BATCH):
         insert_rows(model, fields, rows[first : first + BATCH], copy=True)
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
