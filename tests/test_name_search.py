@@ -159,3 +159,15 @@ def test_a_rare_name_search_counts_its_matches_without_asking_the_database(clien
             and ("COUNT(" in q["sql"] or q["sql"].startswith("EXPLAIN") and " IN (" in q["sql"])
         ]
         assert counted == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")
+def test_a_common_family_name_is_sampled_well_enough_to_be_seen_as_common():
+    """One employee in a hundred sharing a family name may be missing from the default 100
+    sampled values, and the planner then takes the name for a rare one (0014)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = "
+            "'employment_records_employee'::regclass AND attname = 'name_normalised'"
+        )
+        assert cursor.fetchone()[0] >= 1000
