@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.work_queues import WorkQueue, register_queue
+from core.work_queues import WorkQueue, register_queue, without_own
 
 from .exports import correction_columns
 from .models import CorrectionRequest, CorrectionStatus
@@ -11,14 +11,13 @@ from .models import CorrectionRequest, CorrectionStatus
 
 def to_review(user, entity_id):
     # A specialist's own correction is decided by a colleague: it is not in their queue.
-    return (
+    return without_own(
         CorrectionRequest.objects.filter(
             employee__entity_id=entity_id,
             status__in=[CorrectionStatus.SUBMITTED, CorrectionStatus.UNDER_REVIEW],
-        )
-        .exclude(employee__user=user)
-        .order_by("due_at", "id")
-    )
+        ),
+        user,
+    ).order_by("due_at", "id")
 
 
 def register() -> None:

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.work_queues import WorkQueue, register_queue
+from core.work_queues import WorkQueue, register_queue, without_own
 
 from .exports import GRIEVANCE_CSV_RELATED, grievance_columns
 from .models import CLOCK_RUNNING, Grievance, Status
@@ -26,12 +26,10 @@ def _mine_url() -> str:
 
 
 def _open_in_entity(user, entity_id):
-    # Nobody handles a grievance about themselves, so it never waits in their own queue.
-    return (
-        Grievance.objects.filter(entity_id=entity_id)
-        .exclude(employee__user=user)
-        .order_by("due_at", "id")
-    )
+    # Nobody handles a grievance about themselves, so it never waits in their own queue. By
+    # the specialist's employee id: excluding `employee__user` joined every row of the queue
+    # to its employee (16 ms a count for 5,000 grievances at 1M employees).
+    return without_own(Grievance.objects.filter(entity_id=entity_id), user).order_by("due_at", "id")
 
 
 def to_assign(user, entity_id):

@@ -1,0 +1,56 @@
+"""The console homes' queues (core.work_queues, issue 16): a queue's counts in one pass over
+its rows, without joining them to employees to leave the specialist's own out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.work_queues import queue_named, summarise
+from grievances.models import Grievance
+from grievances.tests.factories import file_grievance, grievance_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_queue_is_counted_in_one_pass_and_leaves_the_specialists_own_out():
+    colleague = grievance_user()
+    entity = colleague.employee.entity
+    specialist = grievance_user()  # an employee of the entity who is also its HR specialist
+    specialist.employee.entity = entity
+    specialist.employee.save()
+    _make_specialist(specialist, entity)
+    now = timezone.now()
+    for days in (-3, -1, 2, 5, 20):  # two late, two due within the week, one later
+        grievance = file_grievance(colleague)
+        Grievance.objects.filter(pk=grievance.pk).update(due_at=now + dt.timedelta(days=days))
+    file_grievance(specialist)  # their own: never in their queue
+
+    queue = queue_named("grievances.to_assign")
+    specialist.employee  # noqa: B018 - read once per request by the access policy already
+    with CaptureQueriesContext(connection) as queries:
+        summary = summarise(queue, user=specialist, entity_id=entity.pk, today=now.date())
+    assert (summary.count, summary.overdue, summary.due_soon) == (5, 2, 2)
+    assert len(summary.items) == 5
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 2, sqls  # the counts, then the first rows
+    assert not [sql for sql in sqls if "employment_records_employee" in sql], sqls
+
+
+def _make_specialist(user, entity):
+    """`user` (an employee of `entity`) made its HR specialist."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import HRProfile
+    from core.hr_admin import HR_GROUP, sync_role_groups
+
+    sync_role_groups()
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=HR_GROUP))
+    HRProfile.objects.create(user=user, entity=entity)
+    return user
