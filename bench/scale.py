@@ -39,6 +39,7 @@ MINISTRY = "1045678909"  # seed_demo's ministry staff persona
 
 EMPLOYEE_PAGES = ["/", "/my-data/", "/my-data/record/", "/grievances/mine/"]
 HR_PAGES = [
+    "/hr/",  # the console's home: every queue's counts and the specialist's recent actions
     "/hr/employment_records/employee/",
     "DEEP:/hr/employment_records/employee/",
     "/hr/employment_records/employee/?q={national_id}",
@@ -49,6 +50,7 @@ HR_PAGES = [
     "/hr/employment_records/employmentaction/?q={national_id}",
     "/hr/employment_records/employmentaction/?q={decision_number}",
     "/hr/grievances/grievance/",
+    "/hr/employment_records/correctionrequest/",
     "/hr/core/auditevent/",
     "/hr/core/document/",
     # The services that landed after the issue was written.
@@ -60,6 +62,7 @@ HR_PAGES = [
     "/hr/job_audit/auditrun/",
 ]
 ADMIN_PAGES = [
+    "/admin/",  # the ministry's queues
     "/admin/employment_records/employee/",
     "DEEP:/admin/employment_records/employee/",
     "/admin/employment_records/employee/?q={national_id}",
@@ -93,6 +96,7 @@ DEFAULT_ADMIN = [
     ),
 ]
 QUEUE_GRIEVANCES = 30_000  # issue 16's grievance queue
+CORRECTIONS = 200_000  # two years of requests to correct a name or a record entry
 AUDIT_EVENTS = 2_000_000
 NOTIFICATIONS = 2_000_000
 DOCUMENTS = 1_000_000
@@ -132,10 +136,12 @@ def add_queue_rows() -> None:
     and the issued documents at a year or two of a ministry's, when the database holds fewer."""
     from core.models import AuditEvent, Document, Notification
     from demo import scale_queues
+    from employment_records.models import CorrectionRequest
     from grievances.models import Grievance
 
     for model, wanted, add in (
         (Grievance, QUEUE_GRIEVANCES, scale_queues.add_grievances),
+        (CorrectionRequest, CORRECTIONS, scale_queues.add_corrections),
         (AuditEvent, AUDIT_EVENTS, scale_queues.add_audit_events),
         (Notification, NOTIFICATIONS, scale_queues.add_notifications),
         (Document, DOCUMENTS, scale_queues.add_documents),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.models import AuditEvent, Document, Notification, new_verification_code
 from demo.management.commands.seed_scale import insert_rows
 from employment_records.documents import SERVICE_STATEMENT
-from employment_records.models import Employee
+from employment_records.models import CorrectionRequest, CorrectionStatus, Employee
 from grievances.models import Category, Grievance, Status
 
 # Numbers of a past Hijri year no demo or live grievance takes: G-1440-000001 onwards.
@@ -28,6 +28,16 @@ BATCH = 20_000
 def _employees(count: int) -> list[tuple[int, int]]:
     """(employee id, entity id) of `count` employees of every entity, newest first."""
     return list(Employee.objects.order_by("-pk").values_list("pk", "entity_id")[: max(count, 1)])
+
+
+def _hr_staff() -> dict[int, list[int]]:
+    """The user ids of each entity's HR specialists."""
+    from accounts.models import HRProfile
+
+    staff: dict[int, list[int]] = {}
+    for user_id, entity_id in HRProfile.objects.values_list("user_id", "entity_id"):
+        staff.setdefault(entity_id, []).append(user_id)
+    return staff
 
 
 def add_grievances(count: int, *, seed: int = 16) -> int:
@@ -72,18 +82,54 @@ def add_grievances(count: int, *, seed: int = 16) -> int:
     return count
 
 
+def add_corrections(count: int, *, seed: int = 16) -> int:
+    """`count` requests to correct a name, over the last two years: one in twenty still
+    waiting for HR (due ten days after filing), the rest decided."""
+    prefix = f"C-{GRIEVANCE_YEAR}-"
+    start = CorrectionRequest.objects.filter(number__startswith=prefix).count()
+    rng = random.Random(f"{seed}:{start}")  # noqa: S311 - benchmark data
+    people = _employees(min(count, 100_000))
+    now = timezone.now()
+    fields = (
+        "number", "employee_id", "field_name", "current_value", "proposed_value", "reason",
+        "status", "due_at", "submitted_at", "updated_at", "decided_at",
+    )  # fmt: skip
+    waiting = (CorrectionStatus.SUBMITTED, CorrectionStatus.UNDER_REVIEW)
+    decided = (CorrectionStatus.APPROVED, CorrectionStatus.REJECTED, CorrectionStatus.WITHDRAWN)
+    rows = []
+    for index in range(count):
+        employee_id, _entity_id = people[index % len(people)]
+        submitted = now - dt.timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+        is_open = rng.random() < 0.05
+        decided_at = None if is_open else submitted + dt.timedelta(days=rng.randrange(1, 10))
+        rows.append(
+            (
+                f"{prefix}{start + index + 1:06d}", employee_id, "family_name_en", "Alqahtani",
+                "Al-Qahtani", "The spelling on my passport.",
+                rng.choice(waiting if is_open else decided), submitted + dt.timedelta(days=10),
+                submitted, decided_at or submitted, decided_at,
+            )
+        )  # fmt: skip
+    _insert(CorrectionRequest, fields, rows)
+    return count
+
+
 def add_audit_events(count: int, *, seed: int = 16) -> int:
     """`count` audit events over the last two years, each in an employee's entity."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     people = _employees(min(count, 100_000))
+    staff = _hr_staff()
     now = timezone.now()
     actions = ("employee.view", "grievance.submit", "statement.issue", "record.export")
-    fields = ("action", "subject_type", "subject_id", "entity_id", "at", "changes")
+    fields = ("action", "subject_type", "subject_id", "entity_id", "at", "changes", "actor_id")
     rows = []
     for index in range(count):
         employee_id, entity_id = people[index % len(people)]
         at = now - dt.timedelta(seconds=rng.randrange(2 * 365 * 24 * 3600))
-        rows.append((rng.choice(actions), "employee", str(employee_id), entity_id, at, "{}"))
+        # Half are the entity's HR specialists at work (the console home lists their own).
+        colleagues = staff.get(entity_id)
+        actor = rng.choice(colleagues) if colleagues and rng.random() < 0.5 else None
+        rows.append((rng.choice(actions), "employee", str(employee_id), entity_id, at, "{}", actor))
     _insert(AuditEvent, fields, rows)
     return count
 

@@ -1,14 +1,15 @@
-"""demo.scale_queues: the rows bench/scale.py adds to the grievance queue, the audit log, the
-outbox and the documents pass every constraint of their tables (COPY checks them as an INSERT
-does) and show in the consoles' lists."""
+"""demo.scale_queues: the rows bench/scale.py adds to the grievance queue, the correction
+requests, the audit log, the outbox and the documents pass every constraint of their tables
+(COPY checks them as an INSERT does) and show in the consoles' lists."""
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory, sign_in_verified
+from accounts.tests.factories import UserFactory, make_hr_specialist, sign_in_verified
 from core.models import AuditEvent, Document, Notification
 from demo import scale_queues
+from employment_records.models import CorrectionRequest
 from employment_records.tests.factories import EmployeeFactory
 from grievances.models import Grievance
 
@@ -19,10 +20,13 @@ pytestmark = [
 
 
 def test_the_queue_rows_are_valid_and_listed(client):
-    EmployeeFactory.create_batch(3)
+    employees = EmployeeFactory.create_batch(3)
+    specialist = make_hr_specialist(employees[0].entity)
     assert scale_queues.add_grievances(4) == 4
     assert scale_queues.add_grievances(2) == 2  # numbers carry on from the first batch
-    scale_queues.add_audit_events(5)
+    scale_queues.add_corrections(20)
+    scale_queues.add_corrections(3)  # numbers carry on
+    scale_queues.add_audit_events(40)
     scale_queues.add_notifications(5)
     scale_queues.add_notifications(1)  # idempotency keys unique across batches
     scale_queues.add_documents(7)
@@ -31,10 +35,14 @@ def test_the_queue_rows_are_valid_and_listed(client):
     assert {g.entity_id for g in Grievance.objects.select_related("employee")} == {
         g.employee.entity_id for g in Grievance.objects.select_related("employee")
     }
-    assert AuditEvent.objects.count() == 5 and Notification.objects.count() == 6
+    assert CorrectionRequest.objects.count() == 23
+    assert AuditEvent.objects.count() == 40 and Notification.objects.count() == 6
+    # Some of the entity's events are its HR specialist's (the console home lists them).
+    assert AuditEvent.objects.filter(actor=specialist).exists()
+    assert not AuditEvent.objects.exclude(entity=employees[0].entity).filter(actor=specialist)
     assert Document.objects.filter(status=Document.Status.READY).count() == 7
     sign_in_verified(client, UserFactory(is_staff=True, is_superuser=True))
-    for model in (Grievance, AuditEvent, Notification, Document):
+    for model in (Grievance, CorrectionRequest, AuditEvent, Notification, Document):
         opts = model._meta
         response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
         assert response.status_code == 200
