@@ -25,7 +25,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         "is_staff",
         "nafath_verified_at",
     )
-    search_fields = ("username", "first_name", "last_name", "email", "mobile")
+    search_fields = ("=username",)
+    search_help_text = _("A national ID (exact).")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (
@@ -65,7 +66,8 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
 class ServiceGrantAdmin(AuditedAdmin):
     list_display = ("employee", "service", "entity", "valid_from", "valid_until", "revoked_at")
     list_filter = ("service", "entity")
-    search_fields = ("employee__national_id",)
+    search_fields = ("=employee__national_id",)
+    search_help_text = _("A national ID (exact).")
     raw_id_fields = ("employee",)
     list_select_related = ("employee", "entity")
     readonly_fields = ("granted_by",)
@@ -140,7 +142,8 @@ class RoleChangeRequestAdmin(admin.ModelAdmin):
     list_display = ("user", "is_staff", "is_superuser", "status", "requested_by", "requested_at",
                     "decided_by", "decided_at")  # fmt: skip
     list_filter = ("status",)
-    search_fields = ("user__username",)
+    search_fields = ("=user__username",)
+    search_help_text = _("A national ID (exact).")
     list_select_related = ("user", "requested_by", "decided_by")
     raw_id_fields = ("user",)
     fields = ("user", "is_staff", "is_superuser", "groups", "reason")
@@ -219,7 +222,8 @@ class SignInGuardAdmin(admin.ModelAdmin):
 
     list_display = ("national_id", "address", "consecutive_failures", "lockouts", "locked_until")
     list_filter = (LockedNowFilter,)
-    search_fields = ("national_id", "address")
+    search_fields = ("=national_id",)
+    search_help_text = _("A national ID (exact).")
     readonly_fields = (
         "national_id",
         "address",
@@ -253,7 +257,8 @@ class NafathIdentityAdmin(admin.ModelAdmin):
     Nafath sign-in links the new one."""
 
     list_display = ("user", "issuer", "subject", "last_signed_in_at")
-    search_fields = ("user__username", "subject")
+    search_fields = ("=user__username",)
+    search_help_text = _("A national ID (exact).")
     list_select_related = ("user",)
     readonly_fields = ("user", "issuer", "subject", "last_acr", "last_amr", "last_signed_in_at")
     actions = ("unlink",)

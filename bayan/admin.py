@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -52,7 +51,8 @@ class StatementAdmin(EntityScopedAdmin):
     # bounded counts, seek pages, no DISTINCT scans), the latest change first.
     list_display = ("number", "version", "employee", "status", "end_date", "updated_at")
     list_filter = ("status",)
-    search_fields = ("number", "employee__national_id")
+    search_fields = ("=number", "=employee__national_id")
+    search_help_text = _("A statement number or a national ID (exact).")
     list_select_related = ("employee",)
     ordering = ("-updated_at", "-id")
     list_per_page = 50
@@ -121,13 +121,6 @@ class StatementAdmin(EntityScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return selectors.access_statement_for_hr(user=request.user, statement_id=int(object_id))
-
-    def get_search_results(self, request, queryset, search_term):
-        # An exact statement number or national ID: an index probe, not LIKE '%x%'.
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(number=term) | Q(employee__national_id=term)), False
 
     def changelist_view(self, request, extra_context=None):
         """The work list (whose statement is due, overdue first), then every statement."""
@@ -362,7 +355,8 @@ class MinistryStatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("number", "version", "entity", "status", "end_date", "pension_reference")
     list_filter = ("status", "entity")
-    search_fields = ("number", "employee__national_id", "pension_reference")
+    search_fields = ("=number", "=employee__national_id", "=pension_reference")
+    search_help_text = _("A statement number, a national ID or a pension reference (exact).")
     list_select_related = ("entity",)
 
 

@@ -106,6 +106,8 @@ class Statement(models.Model):
         indexes = [
             models.Index(fields=["entity", "-updated_at", "-id"], name="bayan_entity_list"),
             models.Index(fields=["-created_at", "-id"], name="bayan_list"),
+            # The ministry's search by the pension authority's reference.
+            models.Index(fields=["pension_reference"], name="bayan_pension_reference"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["employee", "version"], name="bayan_one_row_a_version"),

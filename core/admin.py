@@ -37,7 +37,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "ip_address",
     )
     list_filter = (ActionFilter,)
-    search_fields = ("action", "subject_id", "actor__username")
+    search_fields = ("=actor__username",)
+    search_help_text = _("The national ID of who acted (exact); the actions are in the filter.")
     date_hierarchy = "at"
     # The actor is shown by name, which comes from their employee record: joined, not a query
     # a row.
@@ -63,6 +64,7 @@ class HRAuditEventAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     subject_words = AuditEventAdmin.subject_words
     list_filter = AuditEventAdmin.list_filter
     search_fields = AuditEventAdmin.search_fields
+    search_help_text = AuditEventAdmin.search_help_text
     list_select_related = AuditEventAdmin.list_select_related
 
 
@@ -84,7 +86,8 @@ class DocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "revoked_at",
     )
     list_filter = ("kind", "status")
-    search_fields = ("code", "holder__national_id")
+    search_fields = ("=code", "=holder__national_id")
+    search_help_text = _("A verification code or the holder's national ID (exact).")
     list_select_related = ("holder", "entity")
     actions = ["revoke_documents"]
 
@@ -145,7 +148,10 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "kind_shown", "recipient", "masked_mobile", "status",
                     "attempts", "reason", "sent_at")  # fmt: skip
     list_filter = ("status", NotificationKindFilter, "sms", "inbox")
-    search_fields = ("kind", "recipient__username", "idempotency_key")
+    search_fields = ("=recipient__username", "=idempotency_key")
+    search_help_text = _(
+        "The recipient's national ID or the notice's key (exact); the kinds are in the filter."
+    )
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
     fields = ("recipient", "masked_mobile", "kind_shown", "language", "body", "link", "sms",

@@ -18,6 +18,11 @@ every service has it) replaces the three:
   pages, still capped.
 - **filters**: a list filter on a plain field without choices becomes a typed-value box
   (`ValueFilter`) instead of a list built by scanning the table.
+- **search**: each search field is asked on its own and the keys found combined
+  (`search_by_probes`), so each query uses that field's index; "=field" in `search_fields` is
+  an identifier matched exactly. Django ORs every field in one query, which reads the whole
+  table. `tests/test_console_lists.py` checks that every search field of a large table is
+  exact and indexed.
 
 And two things every list shows the same way (issue 15):
 
@@ -66,7 +71,12 @@ from django.contrib.admin.utils import (
     lookup_field,
 )
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
@@ -129,11 +139,82 @@ def with_known_count(queryset, count: int):
     """`queryset` marked as holding exactly `count` rows: a search that has fetched its
     matches' keys knows how many there are, and the list's paginator takes that instead of
     asking the planner and counting again (10 of a two-word name search's 33 ms of SQL at 1M
-    employees). The mark rides on the query, so it survives the ordering a changelist adds;
-    it is only for the last filter a changelist applies, its search."""
+    employees). A count above EXACT_COUNT_LIMIT means "more than the limit". The mark rides
+    on the query, so it survives the ordering a changelist adds; it is only for the last
+    filter a changelist applies, its search."""
     marked = queryset.all()
     setattr(marked.query, KNOWN_COUNT, count)
     return marked
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+
+def _search_lookup(field_name: str) -> tuple[str, bool]:
+    """(lookup, exact) of a `search_fields` entry, read as Django's admin reads it, except that
+    "=field" is an identifier matched exactly (as typed, then in capitals), so its index
+    serves it: Django's "=" is `UPPER(field) = UPPER(term)`, which no plain index serves."""
+    if field_name.startswith("="):
+        return field_name[1:], True
+    if field_name.startswith("^"):
+        return f"{field_name[1:]}__istartswith", False
+    if LOOKUP_SEP in field_name and field_name.rsplit(LOOKUP_SEP, 1)[1] in ("exact", "iexact"):
+        return field_name, True
+    return f"{field_name}__icontains", False
+
+
+def _candidates(lookups, word: str):
+    """(lookup, value) pairs a word is looked for as: an exact field as typed and in capitals
+    (a document code, a request number typed in small letters)."""
+    for lookup, exact in lookups:
+        for value in dict.fromkeys((word, word.upper()) if exact else (word,)):
+            yield lookup, value
+
+
+def _matching(queryset, lookup: str, value: str):
+    try:
+        return queryset.filter(**{lookup: value})
+    except (ValidationError, ValueError, TypeError):
+        return None  # a term that cannot be this field's value (a word for a number)
+
+
+def search_by_probes(queryset, term: str, search_fields) -> tuple:
+    """Django admin's search, one field at a time: each word must appear in one of the
+    fields, as in Django, but each field is asked on its own, so each query can use that
+    field's index, and the keys found are combined. Django asks
+    `field1 LIKE … OR other_table.field2 LIKE …` in one query, which no index serves, so the
+    whole table was read: 0.8-3.9 s for the audit log or the issued documents at 1M
+    employees. A word matching more than EXACT_COUNT_LIMIT rows is searched as Django does,
+    in one query and uncounted: walking the list in its order finds a page of a common word
+    early. Returns (queryset, may have duplicates), as `ModelAdmin.get_search_results`."""
+    words = term.split()
+    if not words:
+        return queryset, False
+    lookups = [_search_lookup(field) for field in search_fields]
+    keys: set | None = None
+    for word in words:
+        found: set = set()
+        for lookup, value in _candidates(lookups, word):
+            rows = _matching(queryset, lookup, value)
+            if rows is not None:
+                found.update(rows.order_by().values_list("pk", flat=True)[: EXACT_COUNT_LIMIT + 1])
+            if len(found) > EXACT_COUNT_LIMIT:
+                return _in_one_query(queryset, words, lookups), False
+        keys = found if keys is None else keys & found
+    return with_known_count(queryset.filter(pk__in=keys), len(keys)), False
+
+
+def _in_one_query(queryset, words, lookups):
+    condition = Q()
+    for word in words:
+        either = Q()
+        for lookup, value in _candidates(lookups, word):
+            if _matching(queryset, lookup, value) is not None:
+                either |= Q(**{lookup: value})
+        if not either:
+            return queryset.none()
+        condition &= either
+    return with_known_count(queryset.filter(condition), EXACT_COUNT_LIMIT + 1)
 
 
 class EstimatedCountPaginator(Paginator):
@@ -150,6 +231,9 @@ class EstimatedCountPaginator(Paginator):
         known = getattr(self.object_list.query, KNOWN_COUNT, None)
         if known is not None and known <= limit:
             return known
+        if known is not None:  # a search that stopped past the limit: "more than", uncounted
+            self.count_is_exact = False
+            return limit + 1
         estimate = planner_estimate(self.object_list)  # None on SQLite
         # Far above the limit, the bounded count would only confirm it: skipped (it read
         # 3,000 rows of a trigram bitmap, 100 ms, for a common family name at 1M employees).
@@ -532,6 +616,13 @@ def count_text(model_admin, count: int, *, exact: bool = True, estimate: bool = 
     return gettext("%(items)s: %(count)s") % {"items": plural, "count": amount}
 
 
+def _searches_in_its_own_way(admin_class) -> bool:
+    for klass in admin_class.__mro__:
+        if klass is not ConsoleListMixin and "get_search_results" in vars(klass):
+            return not klass.__module__.startswith("django.")
+    return False
+
+
 class ConsoleListMixin:
     """Mixed into every console ModelAdmin (by ConsoleSiteMixin.register)."""
 
@@ -581,6 +672,13 @@ class ConsoleListMixin:
 
     def get_changelist(self, request, **kwargs):
         return KeysetChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        """`search_by_probes`, unless the admin searches in its own way (employees by name,
+        records by national ID or decision number)."""
+        if _searches_in_its_own_way(type(self)):
+            return super().get_search_results(request, queryset, search_term)
+        return search_by_probes(queryset, search_term, self.get_search_fields(request))
 
     # --- CSV (core.console_csv): `csv_columns` on the admin turns it on -----------------------
 

@@ -119,7 +119,8 @@ class PositionAdmin(AuditedAdmin):
     count_noun = POSITIONS
     list_display = ("number", "entity", "unit", "job_class", "rank", "status")
     list_filter = ("status", "entity", "rank")
-    search_fields = ("number", "job_class__code", "job_class__title_ar", "job_class__title_en")
+    search_fields = ("=number", "job_class__code", "job_class__title_ar", "job_class__title_en")
+    search_help_text = _("A position number (exact), or a job class code or title.")
     list_select_related = ("entity", "unit", "job_class")
 
 
@@ -255,7 +256,8 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     csv_columns = correction_columns()
     list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")
     list_filter = ("status", SlaFilter)
-    search_fields = ("number", "employee__national_id")
+    search_fields = ("=number", "=employee__national_id")
+    search_help_text = _("A request number or a national ID (exact).")
     list_select_related = ("employee", "action")
     ordering = ("due_at", "id")
 
@@ -356,7 +358,8 @@ class MinistryCorrectionAdmin(ReadOnlyAdminMixin, AuditedAdmin):
     count_noun = CORRECTIONS
     list_display = ("number", "employee", "field_label", "status", "due_at")
     list_filter = ("status", SlaFilter)
-    search_fields = ("number", "employee__national_id")
+    search_fields = ("=number", "=employee__national_id")
+    search_help_text = _("A request number or a national ID (exact).")
     list_select_related = ("employee",)
 
     @admin.display(description=_("field"))

@@ -144,6 +144,8 @@ class Position(models.Model):
         verbose_name = _("position")
         verbose_name_plural = _("positions")
         ordering = ["entity", "number"]
+        # The ministry's search by number, across entities (core.console_lists).
+        indexes = [models.Index(fields=["number"], name="position_number")]
         constraints = [
             models.UniqueConstraint(
                 fields=["entity", "number"], name="position_number_unique_in_entity"

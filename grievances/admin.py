@@ -89,7 +89,8 @@ class GrievanceAdmin(EntityScopedAdmin):
         "assigned_to",
     )
     list_filter = ("status", "category", OverdueFilter, AssignedFilter)
-    search_fields = ("number", "employee__national_id", "decision_number")
+    search_fields = ("=number", "=employee__national_id", "=decision_number")
+    search_help_text = _("A grievance number, a national ID or a decision number (exact).")
     list_select_related = GRIEVANCE_CSV_RELATED
     ordering = ("due_at",)
     list_per_page = 50
@@ -339,5 +340,6 @@ class MinistryGrievanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ("number", "entity", "category", "status", "submitted_at", "outcome")
     list_filter = ("status", "category", "entity")
-    search_fields = ("number", "employee__national_id")
+    search_fields = ("=number", "=employee__national_id", "=decision_number")
+    search_help_text = _("A grievance number, a national ID or a decision number (exact).")
     list_select_related = ("entity",)

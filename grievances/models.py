@@ -128,6 +128,8 @@ class Grievance(SlaClock, models.Model):
             # The consoles' lists: an entity's by due date (HR), everyone's newest first.
             models.Index(fields=["entity", "due_at", "-id"], name="grievance_entity_due"),
             models.Index(fields=["-submitted_at", "-id"], name="grievance_list"),
+            # The consoles' search: the grievances about one decision.
+            models.Index(fields=["decision_number"], name="grievance_decision"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -171,7 +171,8 @@ class InventoryAdmin(GrantRequiredMixin, EntityScopedAdmin):
         "findings",
     )
     list_filter = (UnitFilter, JobClassFilter, "rank", "status", HasFindingsFilter)
-    search_fields = ("number",)
+    search_fields = ("=number",)
+    search_help_text = _("A position number (exact).")
     # (entity, number) is unique: the ordering is total, so no id is added, and the
     # constraint's index gives the rows in order.
     ordering = ("entity", "number")
@@ -371,7 +372,8 @@ class FindingAdmin(FindingPages, HtmxMedia, GrantRequiredMixin, EntityScopedAdmi
     hr_permissions = ("view", "change")
     list_display = ("type", "severity", "state", "explanation", "position_link", "last_seen")
     list_filter = (CurrentFilter, "type", "severity", PositionIdFilter)
-    search_fields = ("position__number", "employee__national_id")
+    search_fields = ("=position__number", "=employee__national_id")
+    search_help_text = _("A position number or a national ID (exact).")
     list_select_related = ("position", "employee", "last_run")
     ordering = ("type", "id")
     list_per_page = 50
@@ -955,7 +957,8 @@ class FindingHistoryInline(admin.TabularInline):
 class MinistryFindingAdmin(FindingPages, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("type", "severity", "state", "entity", "explanation", "last_seen")
     list_filter = ("state", "type", "severity", "entity")
-    search_fields = ("position__number", "employee__national_id", "entity__code")
+    search_fields = ("=position__number", "=employee__national_id", "=entity__code")
+    search_help_text = _("A position number, a national ID or an entity code (exact).")
     list_select_related = ("entity", "last_run")
     inlines = [FindingHistoryInline]
     show_full_result_count = False

@@ -92,6 +92,8 @@ def _in_words(model, admin_class):
             "list_display_links": ("id",),
             "plural_name": plural,
             "changelist_view": changelist_view,
+            # the account's national ID, exactly (core.console_lists.search_by_probes)
+            "search_fields": ("=user__username",),
         },
     )
 

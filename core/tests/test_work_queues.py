@@ -33,7 +33,7 @@ def test_a_queue_is_counted_in_one_pass_and_leaves_the_specialists_own_out():
     queue = queue_named("grievances.to_assign")
     specialist.employee  # noqa: B018 - read once per request by the access policy already
     with CaptureQueriesContext(connection) as queries:
-        summary = summarise(queue, user=specialist, entity_id=entity.pk, today=now.date())
+        summary = summarise(queue, user=specialist, entity_id=entity.pk, today=timezone.localdate())
     assert (summary.count, summary.overdue, summary.due_soon) == (5, 2, 2)
     assert len(summary.items) == 5
     sqls = [query["sql"] for query in queries.captured_queries]
