@@ -91,20 +91,21 @@ def add_corrections(count: int, *, seed: int = 16) -> int:
     people = _employees(min(count, 100_000))
     now = timezone.now()
     fields = (
-        "number", "employee_id", "field_name", "current_value", "proposed_value", "reason",
-        "status", "due_at", "submitted_at", "updated_at", "decided_at",
+        "number", "employee_id", "entity_id", "field_name", "current_value", "proposed_value",
+        "reason", "status", "due_at", "submitted_at", "updated_at", "decided_at",
     )  # fmt: skip
     waiting = (CorrectionStatus.SUBMITTED, CorrectionStatus.UNDER_REVIEW)
     decided = (CorrectionStatus.APPROVED, CorrectionStatus.REJECTED, CorrectionStatus.WITHDRAWN)
     rows = []
     for index in range(count):
-        employee_id, _entity_id = people[index % len(people)]
+        employee_id, entity_id = people[index % len(people)]
         submitted = now - dt.timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
         is_open = rng.random() < 0.05
         decided_at = None if is_open else submitted + dt.timedelta(days=rng.randrange(1, 10))
         rows.append(
             (
-                f"{prefix}{start + index + 1:06d}", employee_id, "family_name_en", "Alqahtani",
+                f"{prefix}{start + index + 1:06d}", employee_id, entity_id, "family_name_en",
+                "Alqahtani",
                 "Al-Qahtani", "The spelling on my passport.",
                 rng.choice(waiting if is_open else decided), submitted + dt.timedelta(days=10),
                 submitted, decided_at or submitted, decided_at,

@@ -251,7 +251,7 @@ class CorrectionAdmin(ReadOnlyAdminMixin, EntityScopedAdmin):
     """Read-only list and detail; every decision goes through the review page, which calls
     `employment_records.services` (never a plain model save)."""
 
-    entity_lookup = "employee__entity"
+    entity_lookup = "entity"
     count_noun = CORRECTIONS
     csv_columns = correction_columns()
     list_display = ("number", "employee", "field_label", "status", "due_at", "overdue", "review")

@@ -366,8 +366,8 @@ class Employee(models.Model):
         return f"{self.full_name()} ({self.national_id})"
 
     def save(self, *args, **kwargs):
-        """Every ORM write keeps the two derived values in step: the normalised name, and the
-        entity copied onto the employee's actions (EmploymentAction.entity)."""
+        """Every ORM write keeps the derived values in step: the normalised name, and the
+        entity copied onto the employee's actions and correction requests."""
         update_fields = kwargs.get("update_fields")
         names_written = update_fields is None or not NAME_FIELDS.isdisjoint(update_fields)
         if names_written:
@@ -379,11 +379,12 @@ class Employee(models.Model):
         if not adding and (
             update_fields is None or "entity" in update_fields or "entity_id" in update_fields
         ):
-            # PostgreSQL cascades this itself (the composite foreign key of migration 0010);
-            # SQLite needs it said.
-            EmploymentAction.objects.filter(employee=self).exclude(entity_id=self.entity_id).update(
-                entity_id=self.entity_id
-            )
+            # PostgreSQL cascades this itself (the composite foreign keys of migrations 0010
+            # and 0016); SQLite needs it said.
+            for copies in (EmploymentAction.objects, CorrectionRequest.objects):
+                copies.filter(employee=self).exclude(entity_id=self.entity_id).update(
+                    entity_id=self.entity_id
+                )
 
     def account_ids(self) -> set[int]:
         """Every portal account that is this person: the linked one and any whose username is
@@ -843,6 +844,18 @@ class CorrectionRequest(SlaClock, models.Model):
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("employee")
     )
+    # The employee's entity, copied as on actions, so the HR queue and list read one entity's
+    # requests on its own index instead of joining every request to its employee (31 ms a
+    # queue count at 200,000 requests). save() copies it; on PostgreSQL a composite foreign
+    # key to (employee.id, employee.entity_id), ON UPDATE CASCADE, keeps it equal (0016).
+    entity = models.ForeignKey(
+        GovernmentEntity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entity"),
+        editable=False,
+        db_index=False,  # correction_entity_queue leads with it
+    )
     action = models.ForeignKey(
         EmploymentAction,
         null=True,
@@ -882,9 +895,9 @@ class CorrectionRequest(SlaClock, models.Model):
         ordering = ["-submitted_at", "-id"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="correction_queue"),
-            # The consoles' lists: HR's by due date (its entity through the employee, row by
-            # row), the ministry's newest first.
-            models.Index(fields=["due_at", "id"], name="correction_due"),
+            # The HR console's queue and list, of its entity; the ministry's list, newest first.
+            models.Index(fields=["entity", "status", "due_at"], name="correction_entity_queue"),
+            models.Index(fields=["entity", "due_at", "id"], name="correction_entity_due"),
             models.Index(fields=["-submitted_at", "-id"], name="correction_list"),
         ]
         constraints = [
@@ -917,6 +930,12 @@ class CorrectionRequest(SlaClock, models.Model):
 
     def __str__(self):
         return self.number
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("update_fields") is None:
+            # Always the employee's entity, whatever a caller set.
+            self.entity_id = self.employee.entity_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

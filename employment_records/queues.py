@@ -13,7 +13,7 @@ def to_review(user, entity_id):
     # A specialist's own correction is decided by a colleague: it is not in their queue.
     return without_own(
         CorrectionRequest.objects.filter(
-            employee__entity_id=entity_id,
+            entity_id=entity_id,
             status__in=[CorrectionStatus.SUBMITTED, CorrectionStatus.UNDER_REVIEW],
         ),
         user,

@@ -274,7 +274,7 @@ def access_correction_for_employee(*, employee: Employee, number: str) -> Correc
 
 def corrections_for_entity(entity_id: int | None):
     """The HR queue of one entity (the console adds its filters)."""
-    return CorrectionRequest.objects.filter(employee__entity_id=entity_id)
+    return CorrectionRequest.objects.filter(entity_id=entity_id)
 
 
 def access_correction_for_hr(*, user, pk) -> CorrectionRequest:

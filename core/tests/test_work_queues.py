@@ -54,3 +54,34 @@ def _make_specialist(user, entity):
     user.groups.add(Group.objects.get(name=HR_GROUP))
     HRProfile.objects.create(user=user, entity=entity)
     return user
+
+
+def test_the_correction_queue_reads_its_entity_without_joining_employees():
+    from employment_records import services
+
+    colleague = grievance_user()
+    entity = colleague.employee.entity
+    specialist = _make_specialist(grievance_user(), entity)
+    specialist.employee.entity = entity
+    specialist.employee.save()
+    asked = [
+        (colleague, "family_name_en"),
+        (colleague, "first_name_en"),
+        (specialist, "family_name_en"),
+        (grievance_user(), "family_name_en"),  # another entity's request
+    ]
+    for person, field in asked:
+        services.submit_correction(
+            employee=person.employee,
+            data=services.CorrectionInput(
+                field_name=field, proposed_value="Zahrani", reason="As on my ID", evidence=[]
+            ),
+            actor=person,
+        )
+    queue = queue_named("corrections.to_review")
+    specialist.employee  # noqa: B018 - read once per request by the access policy already
+    with CaptureQueriesContext(connection) as queries:
+        summary = summarise(queue, user=specialist, entity_id=entity.pk, today=timezone.localdate())
+    assert summary.count == 2  # the colleague's two: not their own, not another entity's
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in sqls if "employment_records_employee" in sql], sqls

@@ -1,7 +1,8 @@
-"""The two stored copies issue 16 added for the consoles never disagree with what they copy:
-Employee.name_normalised (the trigram-indexed search name) and EmploymentAction.entity (the
-HR actions list's index), through every way they are written: save(), a correction approved
-by HR, the bulk loaders, and on PostgreSQL the database itself (a composite foreign key)."""
+"""The stored copies issue 16 added for the consoles never disagree with what they copy:
+Employee.name_normalised (the trigram-indexed search name), EmploymentAction.entity (the HR
+actions list's index) and CorrectionRequest.entity (the HR correction queue's), through every
+way they are written: save(), a correction approved by HR, the bulk loaders, and on
+PostgreSQL the database itself (composite foreign keys)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from django.db.models import F
 from accounts.tests.factories import UserFactory, make_hr_specialist
 from core.search import normalise
 from employment_records import services
-from employment_records.models import Employee, EmploymentAction, normalised_name
+from employment_records.models import (
+    CorrectionRequest,
+    Employee,
+    EmploymentAction,
+    normalised_name,
+)
 from employment_records.selectors import search_employees
 from employment_records.tests.factories import ActionFactory, EmployeeFactory, EntityFactory
 
@@ -39,6 +45,23 @@ def _joined(employee) -> str:
 
 def _disagreeing_actions():
     return EmploymentAction.objects.exclude(entity_id=F("employee__entity_id"))
+
+
+def _disagreeing_corrections():
+    return CorrectionRequest.objects.exclude(entity_id=F("employee__entity_id"))
+
+
+def _correction_of(employee):
+    return services.submit_correction(
+        employee=employee,
+        data=services.CorrectionInput(
+            field_name="family_name_ar",
+            proposed_value="الزهراني",
+            reason="كما في الهوية",
+            evidence=[],
+        ),
+        actor=employee.user,
+    )
 
 
 def test_the_normalised_name_is_written_with_the_name():
@@ -96,15 +119,19 @@ def test_an_action_always_takes_its_employees_entity():
     assert EmploymentAction.objects.get(pk=action.pk).entity_id == employee.entity_id
 
 
-def test_moving_an_employee_moves_their_actions():
-    employee, other = EmployeeFactory(), EmployeeFactory()
+def test_moving_an_employee_moves_their_actions_and_requests():
+    employee = UserFactory(with_employee=True).employee
+    other = EmployeeFactory()
     ActionFactory.create_batch(3, employee=employee)
     ActionFactory(employee=other)
+    request = _correction_of(employee)
+    assert request.entity_id == employee.entity_id
     employee.entity = EntityFactory()
     employee.save()
     assert set(employee.actions.values_list("entity_id", flat=True)) == {employee.entity_id}
     assert other.actions.get().entity_id == other.entity_id
-    assert not _disagreeing_actions().exists()
+    assert CorrectionRequest.objects.get(pk=request.pk).entity_id == employee.entity_id
+    assert not _disagreeing_actions().exists() and not _disagreeing_corrections().exists()
 
 
 def test_the_bulk_loaders_write_both_copies():
@@ -124,10 +151,11 @@ needs_postgres = pytest.mark.skipif(
 
 @needs_postgres
 def test_postgresql_cascades_an_entity_change_made_behind_the_models_back():
-    employee = EmployeeFactory()
+    employee = UserFactory(with_employee=True).employee
     ActionFactory.create_batch(2, employee=employee)
+    _correction_of(employee)
     Employee.objects.filter(pk=employee.pk).update(entity=EntityFactory())  # no save()
-    assert not _disagreeing_actions().exists()
+    assert not _disagreeing_actions().exists() and not _disagreeing_corrections().exists()
 
 
 @needs_postgres
