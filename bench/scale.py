@@ -51,8 +51,11 @@ HR_PAGES = [
     "/hr/employment_records/employmentaction/?q={decision_number}",
     "/hr/grievances/grievance/",
     "/hr/employment_records/correctionrequest/",
+    "/hr/employment_records/correctionrequest/?q={national_id}",
     "/hr/core/auditevent/",
+    "/hr/core/auditevent/?q={hr_id}",  # a specialist's own actions (100,000 of them)
     "/hr/core/document/",
+    "/hr/core/document/?q={national_id}",
     # The services that landed after the issue was written.
     "/hr/promotions/round/",
     "/hr/bayan/statement/",
@@ -76,9 +79,12 @@ ADMIN_PAGES = [
     "/admin/bayan/delivery/",
     "/admin/job_audit/finding/",
     "/admin/grievances/grievance/",
+    "/admin/grievances/grievance/?q={national_id}",
     "/admin/core/auditevent/",
+    "/admin/core/auditevent/?q={hr_id}",
     "/admin/core/notification/",
     "/admin/core/document/",
+    "/admin/core/document/?q={document_code}",
     "/admin/job_audit/variablerequest/",
 ]
 # Django's default changelist beside ours: (label, model, our URL).
@@ -286,6 +292,7 @@ def main() -> int:
             "postgres://postgres@127.0.0.1:5432/<a throwaway database>."
         )
         return 2
+    from core.models import Document
     from employment_records.models import Employee, EmploymentAction
     from employment_records.selectors import search_employees
 
@@ -301,6 +308,10 @@ def main() -> int:
         .values_list("decision_number", flat=True)
         .first(),
     }
+    words["hr_id"] = HR
+    words["document_code"] = (
+        Document.objects.order_by("-pk").values_list("code", flat=True).first() or "none"
+    )
     in_entity = Employee.objects.filter(entity_id=hr_user_entity)
     print(
         f"HR entity: {in_entity.count():,} employees; {words['family_ar']!r} matches "
