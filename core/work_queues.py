@@ -114,11 +114,13 @@ def summarise(queue: WorkQueue, *, user, entity_id: int, today: dt.date) -> Queu
     soon_bound = (
         timezone.make_aware(dt.datetime.combine(soon, dt.time.max)) if is_datetime else soon
     )
-    due = queue.due_field
+    field = queue.due_field
     counts = rows.order_by().aggregate(
         count=Count("pk"),
-        overdue=Count("pk", filter=Q(**{f"{due}__lt": today_bound})),
-        due_soon=Count("pk", filter=Q(**{f"{due}__gte": today_bound, f"{due}__lte": soon_bound})),
+        overdue=Count("pk", filter=Q(**{f"{field}__lt": today_bound})),
+        due_soon=Count(
+            "pk", filter=Q(**{f"{field}__gte": today_bound, f"{field}__lte": soon_bound})
+        ),
     )
     items = []
     for row in rows[:ITEMS_SHOWN]:
