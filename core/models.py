@@ -17,6 +17,7 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("actor"),
+        db_index=False,  # audit_actor_list leads with it
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     subject_type = models.CharField(_("subject type"), max_length=64, blank=True)
@@ -28,8 +29,9 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("government entity"),
+        db_index=False,  # audit_entity_list leads with it
     )
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)  # audit_list serves it
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
@@ -42,6 +44,8 @@ class AuditEvent(models.Model):
             # The consoles' lists, newest first: an entity's (HR) and everyone's (ministry).
             models.Index(fields=["entity", "-at", "-id"], name="audit_entity_list"),
             models.Index(fields=["-at", "-id"], name="audit_list"),
+            # A specialist's own recent actions (the HR console home), newest first.
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_list"),
         ]
 
     def __str__(self):
