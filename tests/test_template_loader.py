@@ -116,14 +116,14 @@ def test_a_changed_catalogue_empties_the_compiled_templates(snippets, settings):
 
 # --- Every main page, both ways --------------------------------------------------------------
 
-PLAIN_LOADER = ("django.template.loaders.cached.Loader",)
+PLAIN_LOADER = "django.template.loaders.cached.Loader"
 
 
 def _plain_templates(settings):
     templates = [dict(settings.TEMPLATES[0])]
     options = dict(templates[0]["OPTIONS"])
     (_ours, inner) = options["loaders"][0]
-    options["loaders"] = [(PLAIN_LOADER[0], inner)]
+    options["loaders"] = [(PLAIN_LOADER, inner)]
     templates[0]["OPTIONS"] = options
     return templates
 

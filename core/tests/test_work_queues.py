@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.tests.factories import grant_all, make_hr_specialist
 from core.work_queues import queue_named, summarise
 from grievances.models import Grievance
 from grievances.tests.factories import file_grievance, grievance_user
@@ -20,10 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_a_queue_is_counted_in_one_pass_and_leaves_the_specialists_own_out():
     colleague = grievance_user()
     entity = colleague.employee.entity
-    specialist = grievance_user()  # an employee of the entity who is also its HR specialist
-    specialist.employee.entity = entity
-    specialist.employee.save()
-    _make_specialist(specialist, entity)
+    specialist = _specialist_of(entity)
     now = timezone.now()
     for days in (-3, -1, 2, 5, 20):  # two late, two due within the week, one later
         grievance = file_grievance(colleague)
@@ -41,18 +39,12 @@ def test_a_queue_is_counted_in_one_pass_and_leaves_the_specialists_own_out():
     assert not [sql for sql in sqls if "employment_records_employee" in sql], sqls
 
 
-def _make_specialist(user, entity):
-    """`user` (an employee of `entity`) made its HR specialist."""
-    from django.contrib.auth.models import Group
-
-    from accounts.models import HRProfile
-    from core.hr_admin import HR_GROUP, sync_role_groups
-
-    sync_role_groups()
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get(name=HR_GROUP))
-    HRProfile.objects.create(user=user, entity=entity)
+def _specialist_of(entity):
+    """An HR specialist of `entity` who is also one of its employees, every service granted."""
+    user = make_hr_specialist(entity, with_employee=True, nafath_verified_at=timezone.now())
+    user.employee.entity = entity
+    user.employee.save()
+    grant_all(user.employee)
     return user
 
 
@@ -61,9 +53,7 @@ def test_the_correction_queue_reads_its_entity_without_joining_employees():
 
     colleague = grievance_user()
     entity = colleague.employee.entity
-    specialist = _make_specialist(grievance_user(), entity)
-    specialist.employee.entity = entity
-    specialist.employee.save()
+    specialist = _specialist_of(entity)
     asked = [
         (colleague, "family_name_en"),
         (colleague, "first_name_en"),
@@ -95,7 +85,7 @@ def test_the_homes_recent_actions_come_in_the_order_of_an_index(client):
     from accounts.tests.factories import sign_in_verified
 
     colleague = grievance_user()
-    specialist = _make_specialist(grievance_user(), colleague.employee.entity)
+    specialist = _specialist_of(colleague.employee.entity)
     sign_in_verified(client, specialist)
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/hr/").status_code == 200
