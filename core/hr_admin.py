@@ -401,8 +401,10 @@ def subject_employee_id(obj, cleaned_data: dict | None = None) -> int | None:
 class EntityScopedAdmin(AuditedAdmin):
     """A ModelAdmin of the HR console: only rows of the specialist's own entity.
 
-    `entity_lookup` is the path from the model to GovernmentEntity ("entity",
-    "employee__entity"). Foreign-key choices are narrowed by `scoped_choice_lookups`.
+    `entity_lookup` is the path from the model to GovernmentEntity: "entity", a column of
+    the model's own table, for every table that grows with the ministry (a path through a join
+    made a small entity's list pay for every entity's rows; tests/test_console_lists.py).
+    Foreign-key choices are narrowed by `scoped_choice_lookups`.
     """
 
     entity_lookup = "entity"

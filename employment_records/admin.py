@@ -192,26 +192,24 @@ MINISTRY_REGISTRY = {
 for model, model_admin in MINISTRY_REGISTRY.items():
     admin.site.register(model, model_admin)
 
-# The HR console: the same admins, scoped to the specialist's entity.
+# The HR console: the same admins, scoped to the specialist's entity. Every model here names
+# its entity in a column of its own (the records copy their employee's: TakesEmployeesEntity),
+# so each list reads one entity's rows on its own index, without a join.
 HR_REGISTRY = {
-    models.OrganisationalUnit: (UnitAdmin, "entity"),
-    models.Position: (PositionAdmin, "entity"),
-    models.Employee: (EmployeeAdmin, "entity"),
-    # The action's own entity column (kept equal to the employee's): one index, no join.
-    models.EmploymentAction: (ActionAdmin, "entity"),
-    models.TrainingDecision: (TrainingAdmin, "employee__entity"),
-    models.ScholarshipDecision: (ScholarshipAdmin, "employee__entity"),
-    models.PerformanceEvaluation: (EvaluationAdmin, "employee__entity"),
-    models.Qualification: (QualificationAdmin, "employee__entity"),
-    models.VolunteeringEntry: (VolunteeringAdmin, "employee__entity"),
+    models.OrganisationalUnit: UnitAdmin,
+    models.Position: PositionAdmin,
+    models.Employee: EmployeeAdmin,
+    models.EmploymentAction: ActionAdmin,
+    models.TrainingDecision: TrainingAdmin,
+    models.ScholarshipDecision: ScholarshipAdmin,
+    models.PerformanceEvaluation: EvaluationAdmin,
+    models.Qualification: QualificationAdmin,
+    models.VolunteeringEntry: VolunteeringAdmin,
 }
-for model, (base_admin, lookup) in HR_REGISTRY.items():
-    scoped = type(
-        f"HR{base_admin.__name__}", (EntityScopedAdmin, base_admin), {"entity_lookup": lookup}
-    )
-    if lookup == "entity":
-        scoped.list_filter = tuple(f for f in base_admin.list_filter if f != "entity")
-        scoped.exclude = ("entity",)
+for model, base_admin in HR_REGISTRY.items():
+    scoped = type(f"HR{base_admin.__name__}", (EntityScopedAdmin, base_admin), {})
+    scoped.list_filter = tuple(f for f in base_admin.list_filter if f != "entity")
+    scoped.exclude = ("entity",)
     if model is models.Employee:
         # Accounts are linked by registration, not by HR; the civil registry's data (the mobile
         # registration codes go to, the ID's expiry) is not HR's to change.

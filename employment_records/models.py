@@ -367,7 +367,7 @@ class Employee(models.Model):
 
     def save(self, *args, **kwargs):
         """Every ORM write keeps the derived values in step: the normalised name, and the
-        entity copied onto the employee's actions and correction requests."""
+        entity copied onto the rows about the employee (TakesEmployeesEntity)."""
         update_fields = kwargs.get("update_fields")
         names_written = update_fields is None or not NAME_FIELDS.isdisjoint(update_fields)
         if names_written:
@@ -379,10 +379,10 @@ class Employee(models.Model):
         if not adding and (
             update_fields is None or "entity" in update_fields or "entity_id" in update_fields
         ):
-            # PostgreSQL cascades this itself (the composite foreign keys of migrations 0010
-            # and 0016); SQLite needs it said.
-            for copies in (EmploymentAction.objects, CorrectionRequest.objects):
-                copies.filter(employee=self).exclude(entity_id=self.entity_id).update(
+            # PostgreSQL cascades this itself (the composite foreign keys of migrations 0010,
+            # 0016 and 0018); SQLite needs it said.
+            for model in COPIES_OF_EMPLOYEES_ENTITY:
+                model.objects.filter(employee=self).exclude(entity_id=self.entity_id).update(
                     entity_id=self.entity_id
                 )
 
@@ -453,6 +453,33 @@ class Employee(models.Model):
         return self.status == EmployeeStatus.ACTIVE
 
 
+class TakesEmployeesEntity(models.Model):
+    """A row about one employee that carries the employee's entity, so the HR console lists,
+    counts and searches one entity's rows on an index of their own instead of joining each row
+    to its employee (issue 16: a join that a small entity pays for the whole ministry's rows).
+    save() copies it; on PostgreSQL a composite foreign key to (employee.id,
+    employee.entity_id), ON UPDATE CASCADE, keeps it equal even behind the models' back
+    (migrations 0010, 0016 and 0018); on SQLite Employee.save() moves it."""
+
+    entity = models.ForeignKey(
+        GovernmentEntity,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entity"),
+        editable=False,
+        db_index=False,  # each model's entity list index leads with it
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or kwargs.get("update_fields") is None:
+            # Always the employee's entity, whatever a form or a caller set.
+            self.entity_id = self.employee.entity_id
+        super().save(*args, **kwargs)
+
+
 class ActionType(models.TextChoices):
     APPOINTMENT = "appointment", _("Appointment")
     PROBATION_CONFIRMATION = "probation_confirmation", _("Probation confirmation")
@@ -482,7 +509,7 @@ class ActionType(models.TextChoices):
     REINSTATEMENT = "reinstatement", _("Reinstatement")
 
 
-class EmploymentAction(models.Model):
+class EmploymentAction(TakesEmployeesEntity):
     """One decision in an employee's record (السجل الوظيفي)."""
 
     employee = models.ForeignKey(
@@ -491,18 +518,6 @@ class EmploymentAction(models.Model):
         related_name="actions",
         verbose_name=_("employee"),
         db_index=False,  # action_employee_date leads with it
-    )
-    # The employee's entity, copied so the HR console lists and searches one entity's actions
-    # on its own index, without a join to 1M employees. save() copies it; on PostgreSQL a
-    # composite foreign key to (employee.id, employee.entity_id), ON UPDATE CASCADE, makes a
-    # disagreement impossible (migration 0010).
-    entity = models.ForeignKey(
-        GovernmentEntity,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("entity"),
-        editable=False,
-        db_index=False,  # action_entity_newest_first leads with it
     )
     action_type = models.CharField(_("action type"), max_length=30, choices=ActionType.choices)
     decision_number = models.CharField(_("decision number"), max_length=30)
@@ -595,12 +610,6 @@ class EmploymentAction(models.Model):
     def __str__(self):
         return f"{choice_label(ActionType, self.action_type)} {self.decision_number}"
 
-    def save(self, *args, **kwargs):
-        if self._state.adding or kwargs.get("update_fields") is None:
-            # Always the employee's entity, whatever a form or a caller set.
-            self.entity_id = self.employee.entity_id
-        super().save(*args, **kwargs)
-
     @property
     def source_info(self):
         """(label, url) of the service decision that wrote this entry, or None."""
@@ -616,7 +625,7 @@ class DecisionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class TrainingDecision(models.Model):
+class TrainingDecision(TakesEmployeesEntity):
     employee = models.ForeignKey(
         Employee, on_delete=models.CASCADE, related_name="training", verbose_name=_("employee")
     )
@@ -636,7 +645,10 @@ class TrainingDecision(models.Model):
         verbose_name = _("training decision")
         verbose_name_plural = _("training decisions")
         ordering = ["-start_date"]
-        indexes = [models.Index(fields=["-start_date", "-id"], name="training_newest_first")]
+        indexes = [
+            models.Index(fields=["-start_date", "-id"], name="training_newest_first"),
+            models.Index(fields=["entity", "-start_date", "-id"], name="training_entity_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="training_end_after_start"
@@ -651,7 +663,7 @@ class TrainingDecision(models.Model):
         return self.title_en if get_language() == "en" else self.title_ar
 
 
-class ScholarshipDecision(models.Model):
+class ScholarshipDecision(TakesEmployeesEntity):
     employee = models.ForeignKey(
         Employee, on_delete=models.CASCADE, related_name="scholarships", verbose_name=_("employee")
     )
@@ -671,7 +683,10 @@ class ScholarshipDecision(models.Model):
         verbose_name = _("scholarship decision")
         verbose_name_plural = _("scholarship decisions")
         ordering = ["-start_date"]
-        indexes = [models.Index(fields=["-start_date", "-id"], name="scholarship_newest_first")]
+        indexes = [
+            models.Index(fields=["-start_date", "-id"], name="scholarship_newest_first"),
+            models.Index(fields=["entity", "-start_date", "-id"], name="scholarship_entity_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="scholarship_end_after_start"
@@ -690,7 +705,7 @@ class Rating(models.TextChoices):
     UNSATISFACTORY = "unsatisfactory", _("Unsatisfactory")
 
 
-class PerformanceEvaluation(models.Model):
+class PerformanceEvaluation(TakesEmployeesEntity):
     employee = models.ForeignKey(
         Employee, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("employee")
     )
@@ -702,7 +717,10 @@ class PerformanceEvaluation(models.Model):
         verbose_name = _("performance evaluation")
         verbose_name_plural = _("performance evaluations")
         ordering = ["-year"]
-        indexes = [models.Index(fields=["-year", "-id"], name="evaluation_newest_first")]
+        indexes = [
+            models.Index(fields=["-year", "-id"], name="evaluation_newest_first"),
+            models.Index(fields=["entity", "-year", "-id"], name="evaluation_entity_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["employee", "year"], name="evaluation_one_per_year"),
             models.CheckConstraint(
@@ -714,7 +732,7 @@ class PerformanceEvaluation(models.Model):
         return f"{self.year}: {choice_label(Rating, self.rating)}"
 
 
-class Qualification(models.Model):
+class Qualification(TakesEmployeesEntity):
     employee = models.ForeignKey(
         Employee,
         on_delete=models.CASCADE,
@@ -731,14 +749,17 @@ class Qualification(models.Model):
         verbose_name_plural = _("qualifications")
         ordering = ["-graduation_date"]
         indexes = [
-            models.Index(fields=["-graduation_date", "-id"], name="qualification_newest_first")
+            models.Index(fields=["-graduation_date", "-id"], name="qualification_newest_first"),
+            models.Index(
+                fields=["entity", "-graduation_date", "-id"], name="qualification_entity_newest"
+            ),
         ]
 
     def __str__(self):
         return f"{choice_label(QualificationLevel, self.level)} — {self.major}"
 
 
-class VolunteeringEntry(models.Model):
+class VolunteeringEntry(TakesEmployeesEntity):
     """Volunteering hours HR records on an employee's file (a promotion criterion)."""
 
     employee = models.ForeignKey(
@@ -755,8 +776,11 @@ class VolunteeringEntry(models.Model):
         verbose_name = _("volunteering entry")
         verbose_name_plural = _("volunteering entries")
         ordering = ["-end_date", "-id"]
-        # The consoles' lists (HR's reaches the entity through the employee, row by row).
-        indexes = [models.Index(fields=["-end_date", "-id"], name="volunteering_list")]
+        # The consoles' lists: the ministry's, and one entity's.
+        indexes = [
+            models.Index(fields=["-end_date", "-id"], name="volunteering_list"),
+            models.Index(fields=["entity", "-end_date", "-id"], name="volunteering_entity_list"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="volunteering_end_after_start"
@@ -837,24 +861,12 @@ OPEN_CORRECTION_STATUSES = (
 )
 
 
-class CorrectionRequest(SlaClock, models.Model):
+class CorrectionRequest(SlaClock, TakesEmployeesEntity):
     """An employee's request to correct one field of their data or of one record entry."""
 
     number = models.CharField(_("request number"), max_length=20, unique=True)
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("employee")
-    )
-    # The employee's entity, copied as on actions, so the HR queue and list read one entity's
-    # requests on its own index instead of joining every request to its employee (31 ms a
-    # queue count at 200,000 requests). save() copies it; on PostgreSQL a composite foreign
-    # key to (employee.id, employee.entity_id), ON UPDATE CASCADE, keeps it equal (0016).
-    entity = models.ForeignKey(
-        GovernmentEntity,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("entity"),
-        editable=False,
-        db_index=False,  # correction_entity_queue leads with it
     )
     action = models.ForeignKey(
         EmploymentAction,
@@ -931,12 +943,6 @@ class CorrectionRequest(SlaClock, models.Model):
     def __str__(self):
         return self.number
 
-    def save(self, *args, **kwargs):
-        if self._state.adding or kwargs.get("update_fields") is None:
-            # Always the employee's entity, whatever a caller set.
-            self.entity_id = self.employee.entity_id
-        super().save(*args, **kwargs)
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CORRECTION_STATUSES
@@ -954,6 +960,18 @@ class CorrectionRequest(SlaClock, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_open and super().is_overdue
+
+
+# The models whose rows carry their employee's entity, moved with the employee on SQLite.
+COPIES_OF_EMPLOYEES_ENTITY = (
+    EmploymentAction,
+    TrainingDecision,
+    ScholarshipDecision,
+    PerformanceEvaluation,
+    Qualification,
+    VolunteeringEntry,
+    CorrectionRequest,
+)
 
 
 class CorrectionEvent(StatusHistory):

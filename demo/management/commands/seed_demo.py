@@ -557,12 +557,19 @@ class Command(BaseCommand):
                     }
                 )
             evaluations += [
-                {"employee_id": employee_id, "year": e.year, "score": e.score, "rating": e.rating}
+                {
+                    "employee_id": employee_id,
+                    "entity_id": entity_id,  # bulk_create skips TakesEmployeesEntity.save()
+                    "year": e.year,
+                    "score": e.score,
+                    "rating": e.rating,
+                }
                 for e in career.evaluations
             ]
             qualifications += [
                 {
                     "employee_id": employee_id,
+                    "entity_id": entity_id,
                     "level": q.level,
                     "major": q.major,
                     "institution": q.institution,
@@ -573,6 +580,7 @@ class Command(BaseCommand):
             training += [
                 {
                     "employee_id": employee_id,
+                    "entity_id": entity_id,
                     "title_ar": t.title_ar,
                     "title_en": t.title_en,
                     "provider": t.provider,
@@ -588,6 +596,7 @@ class Command(BaseCommand):
             scholarships += [
                 {
                     "employee_id": employee_id,
+                    "entity_id": entity_id,
                     "degree": s.degree,
                     "field_of_study": s.field_of_study,
                     "institution": s.institution,

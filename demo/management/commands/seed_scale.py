@@ -90,10 +90,19 @@ ACTION_FIELDS = (
     "from_position_id",  # the last two: filled in by the loader
     "to_position_id",
 )
-EVALUATION_FIELDS = ("employee_id", "year", "score", "rating")
-QUALIFICATION_FIELDS = ("employee_id", "level", "major", "institution", "graduation_date")
+# Each record carries its employee's entity, as TakesEmployeesEntity.save() would write it.
+EVALUATION_FIELDS = ("employee_id", "entity_id", "year", "score", "rating")
+QUALIFICATION_FIELDS = (
+    "employee_id",
+    "entity_id",
+    "level",
+    "major",
+    "institution",
+    "graduation_date",
+)
 TRAINING_FIELDS = (
     "employee_id",
+    "entity_id",
     "title_ar",
     "title_en",
     "provider",
@@ -106,6 +115,7 @@ TRAINING_FIELDS = (
 )
 SCHOLARSHIP_FIELDS = (
     "employee_id",
+    "entity_id",
     "degree",
     "field_of_study",
     "institution",
@@ -511,15 +521,16 @@ def generate_batch(first: int, size: int, targets, classes, *, seed: int, grants
             for a in career.actions
         ]
         children[PerformanceEvaluation] += [
-            (index, e.year, e.score, e.rating) for e in career.evaluations
+            (index, entity_id, e.year, e.score, e.rating) for e in career.evaluations
         ]
         children[Qualification] += [
-            (index, q.level, q.major, q.institution, q.graduation_date)
+            (index, entity_id, q.level, q.major, q.institution, q.graduation_date)
             for q in career.qualifications
         ]
         children[TrainingDecision] += [
             (
                 index,
+                entity_id,
                 t.title_ar,
                 t.title_en,
                 t.provider,
@@ -535,6 +546,7 @@ def generate_batch(first: int, size: int, targets, classes, *, seed: int, grants
         children[ScholarshipDecision] += [
             (
                 index,
+                entity_id,
                 s.degree,
                 s.field_of_study,
                 s.institution,
