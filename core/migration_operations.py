@@ -54,3 +54,55 @@ class SetStatisticsTarget(migrations.RunPython):
 
     def deconstruct(self):
         return (self.__class__.__name__, [self.table, self.column, self.target], {})
+
+
+class DropColumnIndex(migrations.AlterField):
+    """`AlterField` that only turns a field's `db_index` off, by dropping its single-column
+    index by name (`CONCURRENTLY` on PostgreSQL: the migration must say `atomic = False`).
+
+    Django's own `AlterField` of a foreign key's `db_index` drops and re-adds the foreign key
+    constraint as well, which validates every row of the table while holding a lock that
+    stops its writes: minutes on ten million employment actions. Backwards, the index is
+    built again under Django's name for it."""
+
+    def _check(self, from_state, app_label):
+        old = from_state.models[app_label, self.model_name_lower].fields[self.name_lower]
+        _name, old_path, old_args, old_kwargs = old.deconstruct()
+        _name, new_path, new_args, new_kwargs = self.field.deconstruct()
+        old_kwargs.pop("db_index", None)
+        new_kwargs.pop("db_index", None)
+        if (old_path, old_args, old_kwargs) != (new_path, new_args, new_kwargs) or (
+            not old.db_index or self.field.db_index
+        ):
+            raise ValueError(f"DropColumnIndex may only turn off {self.name}'s db_index")
+
+    @staticmethod
+    def _concurrently(schema_editor) -> str:
+        return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._check(from_state, app_label)
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        column = model._meta.get_field(self.name).column
+        for name in schema_editor._constraint_names(model, [column], index=True, unique=False):
+            schema_editor.execute(
+                f"DROP INDEX {self._concurrently(schema_editor)}IF EXISTS "
+                f"{schema_editor.quote_name(name)}"
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        table, column = model._meta.db_table, model._meta.get_field(self.name).column
+        name = schema_editor._create_index_name(table, [column])
+        schema_editor.execute(
+            f"CREATE INDEX {self._concurrently(schema_editor)}IF NOT EXISTS "
+            f"{schema_editor.quote_name(name)} ON {schema_editor.quote_name(table)} "
+            f"({schema_editor.quote_name(column)})"
+        )
+
+    def describe(self):
+        return f"Drop the single-column index of {self.model_name}.{self.name}"

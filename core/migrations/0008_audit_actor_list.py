@@ -3,43 +3,15 @@
 # those on the time and on the entity were already (audit_list, audit_entity_list lead with
 # them). One index more and three fewer to write on every event.
 #
-# The single-column indexes are dropped by name, concurrently on PostgreSQL: Django's
-# AlterField of a foreign key's db_index drops and re-adds the foreign key, which validates
-# every row of the audit log while holding a lock that stops its inserts.
+# The single-column indexes are dropped by name, concurrently on PostgreSQL (DropColumnIndex):
+# Django's AlterField of a foreign key's db_index drops and re-adds the foreign key, which
+# validates every row of the audit log while holding a lock that stops its inserts.
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from core.migration_operations import AddIndexConcurrently
-
-SINGLE_COLUMNS = ("actor_id", "at", "entity_id")
-
-
-def _concurrently(schema_editor) -> str:
-    return "CONCURRENTLY " if schema_editor.connection.vendor == "postgresql" else ""
-
-
-def drop_single_column_indexes(apps, schema_editor):
-    model = apps.get_model("core", "AuditEvent")
-    for column in SINGLE_COLUMNS:
-        for name in schema_editor._constraint_names(model, [column], index=True, unique=False):
-            schema_editor.execute(
-                f"DROP INDEX {_concurrently(schema_editor)}IF EXISTS "
-                f"{schema_editor.quote_name(name)}"
-            )
-
-
-def create_single_column_indexes(apps, schema_editor):
-    model = apps.get_model("core", "AuditEvent")
-    table = model._meta.db_table
-    for column in SINGLE_COLUMNS:
-        name = schema_editor._create_index_name(table, [column])
-        schema_editor.execute(
-            f"CREATE INDEX {_concurrently(schema_editor)}IF NOT EXISTS "
-            f"{schema_editor.quote_name(name)} ON {schema_editor.quote_name(table)} "
-            f"({schema_editor.quote_name(column)})"
-        )
+from core.migration_operations import AddIndexConcurrently, DropColumnIndex
 
 
 class Migration(migrations.Migration):
@@ -56,44 +28,35 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             index=models.Index(fields=["actor", "-at", "-id"], name="audit_actor_list"),
         ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="actor",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="actor",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="at",
-                    field=models.DateTimeField(auto_now_add=True, verbose_name="time"),
-                ),
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="entity",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="employment_records.governmententity",
-                        verbose_name="government entity",
-                    ),
-                ),
-            ],
-            database_operations=[
-                migrations.RunPython(
-                    drop_single_column_indexes, create_single_column_indexes, elidable=False
-                )
-            ],
+        DropColumnIndex(
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="actor",
+            ),
+        ),
+        DropColumnIndex(
+            model_name="auditevent",
+            name="at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="time"),
+        ),
+        DropColumnIndex(
+            model_name="auditevent",
+            name="entity",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="employment_records.governmententity",
+                verbose_name="government entity",
+            ),
         ),
     ]

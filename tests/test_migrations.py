@@ -1,0 +1,140 @@
+"""Migrations that large production tables can take (issue 16): an index is dropped without
+re-validating a foreign key, and no migration alters a foreign key only to change its index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection, migrations, models
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.state import ProjectState
+from django.test.utils import CaptureQueriesContext
+
+from core.migration_operations import DropColumnIndex
+
+APP = "dropindexcase"
+
+
+def _without_index(field) -> tuple:
+    _name, path, args, kwargs = field.deconstruct()
+    kwargs.pop("db_index", None)
+    return path, args, kwargs
+
+
+def _alters_only_a_foreign_keys_index(operation, state, app_label) -> bool:
+    if type(operation) is not migrations.AlterField or not operation.field.is_relation:
+        return False
+    old = state.models[app_label, operation.model_name_lower].fields[operation.name_lower]
+    return old.db_index != operation.field.db_index and _without_index(old) == _without_index(
+        operation.field
+    )
+
+
+def test_no_migration_alters_a_foreign_key_only_to_change_its_index():
+    """Django's AlterField of a foreign key drops and re-adds the constraint, validating every
+    row under a lock that stops the table's writes (10M actions, 2M audit events): an index
+    alone is dropped or added with DropColumnIndex or AddIndexConcurrently."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    packages = _project_packages()
+    ours = {
+        key
+        for key, migration in loader.graph.nodes.items()
+        if migration.__module__.split(".")[0] in packages
+    }
+    state = ProjectState(real_apps=loader.unmigrated_apps)
+    faults = []
+    for key in _plan(loader):
+        migration = loader.graph.nodes[key]
+        for operation in migration.operations:
+            if key in ours and _alters_only_a_foreign_keys_index(operation, state, key[0]):
+                faults.append(f"{key[0]}.{key[1]}: {operation.describe()}")
+            operation.state_forwards(key[0], state)
+    assert ours, "the project's migrations were found"
+    assert not faults, faults
+
+
+def _plan(loader) -> list:
+    """Every migration, each after those it depends on."""
+    plan, seen = [], set()
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        for key in loader.graph.forwards_plan(leaf):
+            if key not in seen:
+                seen.add(key)
+                plan.append(key)
+    return plan
+
+
+def _project_packages() -> set[str]:
+    base = Path(settings.BASE_DIR)
+    return {path.parent.parent.name for path in base.glob("*/migrations/__init__.py")}
+
+
+def _apply(operations, state, *, backwards=False) -> tuple[ProjectState, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        for operation in operations:
+            new = state.clone()
+            operation.state_forwards(APP, new)
+            with connection.schema_editor(atomic=False) as editor:
+                if backwards:
+                    operation.database_backwards(APP, editor, new, state)
+                else:
+                    operation.database_forwards(APP, editor, state, new)
+            state = new
+    return state, [query["sql"] for query in queries.captured_queries]
+
+
+def _constraints(table) -> dict:
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, table)
+
+
+def _single_column(table, *, foreign_key: bool) -> set[str]:
+    return {
+        name
+        for name, info in _constraints(table).items()
+        if info["columns"] == ["parent_id"]
+        and bool(info["foreign_key"]) == foreign_key
+        and (foreign_key or info["index"])
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_drop_column_index_drops_the_index_and_leaves_the_foreign_key_alone():
+    create = [
+        migrations.CreateModel("Parent", [("id", models.AutoField(primary_key=True))]),
+        migrations.CreateModel(
+            "Child",
+            [
+                ("id", models.AutoField(primary_key=True)),
+                ("parent", models.ForeignKey(f"{APP}.Parent", models.CASCADE)),
+            ],
+        ),
+    ]
+    without_index = models.ForeignKey(f"{APP}.Parent", models.CASCADE, db_index=False)
+    drop = DropColumnIndex("Child", "parent", without_index)
+    state, _sql = _apply(create, ProjectState())
+    table = f"{APP}_child"
+    try:
+        foreign_keys = _single_column(table, foreign_key=True)
+        assert _single_column(table, foreign_key=False), "the index Django made"
+        dropped, sql = _apply([drop], state)
+        assert not _single_column(table, foreign_key=False)
+        if connection.vendor == "postgresql":
+            assert _single_column(table, foreign_key=True) == foreign_keys
+            assert not [s for s in sql if s.lstrip().upper().startswith("ALTER")]
+            assert any("CONCURRENTLY" in s for s in sql)
+            # What it replaces: Django's AlterField re-validates the whole table.
+            with connection.schema_editor(collect_sql=True, atomic=False) as editor:
+                migrations.AlterField("Child", "parent", without_index).database_forwards(
+                    APP, editor, state, dropped
+                )
+            assert any("FOREIGN KEY" in s.upper() for s in editor.collected_sql)
+        _apply([drop], state, backwards=True)
+        assert _single_column(table, foreign_key=False), "the index built again"
+        with pytest.raises(ValueError):
+            changed = models.ForeignKey(f"{APP}.Parent", models.PROTECT, db_index=False)
+            _apply([DropColumnIndex("Child", "parent", changed)], state)
+    finally:
+        _apply([migrations.DeleteModel("Child"), migrations.DeleteModel("Parent")], state)
