@@ -9,7 +9,9 @@ and stops on anything else. Seeds the demo personas (`seed_demo`) and, when the 
 fewer employees than `--employees` (default 1,000,000), adds the rest with `seed_scale`; then
 fills the grievance queue to 30,000, the audit log and the notification outbox to 2,000,000
 rows each and the issued documents to 1,000,000 (`demo.scale_queues`), which `seed_scale`
-leaves to the demo's handful.
+leaves to the demo's handful. It also adds a smaller entity, "SMALL", with 20,000 employees (2%
+of them) and an HR specialist of it, whose lists are measured too: a list that reaches its
+entity through a join is fast for an entity with a third of the rows and slow for this one.
 
 Every page is requested through Django's test client (the view, the middleware, the templates
 and the database; no network), first once to warm up, then `--runs` times. For each it prints
@@ -64,6 +66,28 @@ HR_PAGES = [
     "/hr/job_audit/variablerequest/",
     "/hr/job_audit/auditrun/",
 ]
+# The same HR lists for an entity with 2% of the ministry's employees: a list that reaches its
+# entity through a join pays for every entity's rows (the records' lists did, before 0018).
+SMALL_ENTITY = "SMALL"
+SMALL_EMPLOYEES = 20_000
+SMALL_HR_PAGES = [
+    "/hr/",
+    "/hr/employment_records/employee/",
+    "/hr/employment_records/employmentaction/",
+    "/hr/employment_records/performanceevaluation/",
+    "/hr/employment_records/qualification/",
+    "/hr/employment_records/trainingdecision/",
+    "/hr/employment_records/scholarshipdecision/",
+    "/hr/employment_records/volunteeringentry/",
+    "/hr/employment_records/correctionrequest/",
+    "/hr/grievances/grievance/",
+    "/hr/core/auditevent/",
+    "/hr/core/document/",
+    "/hr/promotions/round/",
+    "/hr/bayan/statement/",
+    "/hr/job_audit/inventoryposition/",
+    "/hr/job_audit/finding/",
+]
 ADMIN_PAGES = [
     "/admin/",  # the ministry's queues
     "/admin/employment_records/employee/",
@@ -117,7 +141,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def prepare(args) -> None:
+def prepare(args) -> str:
+    """Seeds what is missing; returns the username of the small entity's HR specialist."""
     from django.core.management import call_command
 
     from employment_records.models import Employee
@@ -130,11 +155,51 @@ def prepare(args) -> None:
     if missing > 0:
         print(f"seeding {missing:,} employees with seed_scale ...", flush=True)
         call_command("seed_scale", employees=missing)
+    small_hr = small_entity_specialist()
     add_queue_rows()
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    return small_hr
+
+
+def small_entity_specialist() -> str:
+    """An entity with SMALL_EMPLOYEES employees (seed_scale) and an HR specialist of it: the
+    specialist's username."""
+    from django.core.management import call_command
+
+    from accounts.models import HRProfile
+    from accounts.tests.factories import grant_all, make_hr_specialist
+    from employment_records.models import Employee, GovernmentEntity, OrganisationalUnit
+    from employment_records.tests.factories import national_id_from
+
+    entity, _created = GovernmentEntity.objects.get_or_create(
+        code=SMALL_ENTITY, defaults={"name_ar": "هيئة صغيرة", "name_en": "A small authority"}
+    )
+    OrganisationalUnit.objects.get_or_create(
+        entity=entity, code=f"{SMALL_ENTITY}-HQ", defaults={"name_ar": "الإدارة", "name_en": "HQ"}
+    )
+    missing = SMALL_EMPLOYEES - Employee.objects.filter(entity=entity).count()
+    if missing > 0:
+        print(f"seeding {missing:,} employees of {SMALL_ENTITY} with seed_scale ...", flush=True)
+        call_command("seed_scale", employees=missing, entity=SMALL_ENTITY, verbosity=0)
+    profile = HRProfile.objects.filter(entity=entity).select_related("user").first()
+    if profile:
+        return profile.user.username
+    # With an employee record of the entity and every grant, as the HR persona: the Bayan and
+    # job-audit consoles open only to specialists granted those services.
+    user = make_hr_specialist(
+        entity,
+        with_employee=True,
+        username=national_id_from(77_000_001),  # a range seed_demo and seed_scale never use
+        mobile="+966557700001",
+        email="small-hr@example.sa",
+    )
+    user.employee.entity = entity
+    user.employee.save()
+    grant_all(user.employee)
+    return user.username
 
 
 def add_queue_rows() -> None:
@@ -297,7 +362,7 @@ def main() -> int:
     from employment_records.selectors import search_employees
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    prepare(args)
+    small_hr = prepare(args)
     hr_user_entity = Employee.objects.get(national_id=HR).entity_id
     sample = Employee.objects.filter(entity_id=hr_user_entity).order_by("-pk").first()
     words = {
@@ -328,11 +393,14 @@ def main() -> int:
         "employee": client_for(EMPLOYEE),
         "hr": client_for(HR),
         "admin": client_for(MINISTRY),
+        f"hr of {SMALL_ENTITY} ({SMALL_EMPLOYEES:,} employees)": client_for(small_hr),
     }
     floor, _, _, _ = measure(clients["employee"], "/healthz", args.runs)
     print(f"  minimal view /healthz (signed in): median={floor:.1f} ms")
     action_qs = EmploymentAction.objects.all()
-    for who, pages in (("employee", EMPLOYEE_PAGES), ("hr", HR_PAGES), ("admin", ADMIN_PAGES)):
+    for who, pages in zip(
+        clients, (EMPLOYEE_PAGES, HR_PAGES, ADMIN_PAGES, SMALL_HR_PAGES), strict=True
+    ):
         client = clients[who]
         print(f"  {who}")
         for template in pages:
