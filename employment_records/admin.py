@@ -192,21 +192,14 @@ MINISTRY_REGISTRY = {
 for model, model_admin in MINISTRY_REGISTRY.items():
     admin.site.register(model, model_admin)
 
-# The HR console: the same admins, scoped to the specialist's entity. Every model here names
-# its entity in a column of its own (the records copy their employee's: TakesEmployeesEntity),
-# so each list reads one entity's rows on its own index, without a join.
-HR_REGISTRY = {
-    models.OrganisationalUnit: UnitAdmin,
-    models.Position: PositionAdmin,
-    models.Employee: EmployeeAdmin,
-    models.EmploymentAction: ActionAdmin,
-    models.TrainingDecision: TrainingAdmin,
-    models.ScholarshipDecision: ScholarshipAdmin,
-    models.PerformanceEvaluation: EvaluationAdmin,
-    models.Qualification: QualificationAdmin,
-    models.VolunteeringEntry: VolunteeringAdmin,
-}
-for model, base_admin in HR_REGISTRY.items():
+# The HR console: the same admins, scoped to the specialist's entity, but for the reference
+# data the ministry keeps. Every model here names its entity in a column of its own (the records
+# copy their employee's: TakesEmployeesEntity), so each list reads one entity's rows on its own
+# index, without a join.
+MINISTRY_ONLY = {models.GovernmentEntity, models.JobClass, models.SalaryScale}
+for model, base_admin in MINISTRY_REGISTRY.items():
+    if model in MINISTRY_ONLY:
+        continue
     scoped = type(f"HR{base_admin.__name__}", (EntityScopedAdmin, base_admin), {})
     scoped.list_filter = tuple(f for f in base_admin.list_filter if f != "entity")
     scoped.exclude = ("entity",)
