@@ -459,7 +459,9 @@ class TakesEmployeesEntity(models.Model):
     to its employee (issue 16: a join that a small entity pays for the whole ministry's rows).
     save() copies it; on PostgreSQL a composite foreign key to (employee.id,
     employee.entity_id), ON UPDATE CASCADE, keeps it equal even behind the models' back
-    (migrations 0010, 0016 and 0018); on SQLite Employee.save() moves it."""
+    (migrations 0010, 0016 and 0018); on SQLite Employee.save() moves it. The five tables
+    0018 gave the column also fill it on insert by trigger (PostgreSQL), so the release that
+    did not know the column kept writing while 0018 ran."""
 
     entity = models.ForeignKey(
         GovernmentEntity,

@@ -232,3 +232,27 @@ def test_postgresql_refuses_a_record_whose_entity_is_not_its_employees(index):
         type(record).objects.filter(pk=record.pk).update(entity=elsewhere)
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@needs_postgres
+def test_postgresql_gives_a_record_written_without_its_entity_the_employees():
+    """The trigger of migration 0018: code that does not know the column (the release still
+    serving during a deployment, a raw insert) writes rows that take their employee's entity,
+    and NOT NULL holds."""
+    employee = EmployeeFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO employment_records_performanceevaluation (employee_id, year, score, "
+            "rating) VALUES (%s, 1440, 80, 'good') RETURNING id",
+            [employee.pk],
+        )
+        pk = cursor.fetchone()[0]
+    assert PerformanceEvaluation.objects.get(pk=pk).entity_id == employee.entity_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname LIKE '%%takes_employees_entity'"
+        )
+        tables = {row[0] for row in cursor.fetchall()}
+    records = (TrainingDecision, ScholarshipDecision, PerformanceEvaluation, Qualification)
+    assert tables == {model._meta.db_table for model in (*records, VolunteeringEntry)}
