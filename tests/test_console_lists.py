@@ -272,29 +272,6 @@ def test_deep_page_numbers_and_searches_never_count_nor_offset(
             assert _forbidden(sql) is None, (query, _forbidden(sql), sql)
 
 
-HR_LISTS = [case for case in REGISTRIES if case.values[0] == "hr"]
-
-
-@pytest.mark.parametrize(("site_name", "model"), HR_LISTS)
-def test_every_hr_list_reaches_its_entity_without_a_join(client, entity, site_name, model):
-    """Each HR list filters on an entity column of its own table, which leads its list index:
-    reaching the entity through the employee (as the records' lists did) joined every row to
-    employees, a cost a small entity paid for the whole ministry's rows."""
-    if model._meta.label in SMALL_MODELS:
-        pytest.skip("a table that stays small")
-    _signed_in(client, site_name, entity)
-    table = model._meta.concrete_model._meta.db_table
-    pages = [
-        q
-        for q in _queries_for(client, _changelist(site_name, model))
-        if f'FROM "{table}"' in q and "LIMIT" in q
-    ]
-    assert pages, "the page query"
-    assert f'"{table}"."entity_id" =' in pages[-1] or f'"{table}"."entity_id" IN' in pages[-1]
-    if table != "employment_records_employee":
-        assert '"employment_records_employee"."entity_id" =' not in pages[-1]
-
-
 def test_a_planner_estimate_far_above_the_limit_is_not_counted(client, rows, entity, monkeypatch):
     monkeypatch.setattr(console_lists, "EXACT_COUNT_LIMIT", 4)
     monkeypatch.setattr(console_lists, "planner_estimate", lambda queryset: 400_000)
@@ -370,6 +347,32 @@ SMALL_MODELS = {
     "nafath_sim.SignInRequest",
     "pension_sim.Submission",
 }
+# The HR lists of tables that grow with the ministry.
+LARGE_HR_LISTS = [
+    case
+    for case in REGISTRIES
+    if case.values[0] == "hr" and case.values[1]._meta.label not in SMALL_MODELS
+]
+
+
+@pytest.mark.parametrize(("site_name", "model"), LARGE_HR_LISTS)
+def test_every_hr_list_reaches_its_entity_without_a_join(client, entity, site_name, model):
+    """Each HR list filters on an entity column of its own table, which leads its list index:
+    reaching the entity through the employee (as the records' lists did) joined every row to
+    employees, a cost a small entity paid for the whole ministry's rows."""
+    _signed_in(client, site_name, entity)
+    table = model._meta.concrete_model._meta.db_table
+    pages = [
+        q
+        for q in _queries_for(client, _changelist(site_name, model))
+        if f'FROM "{table}"' in q and "LIMIT" in q
+    ]
+    assert pages, "the page query"
+    assert f'"{table}"."entity_id" =' in pages[-1]
+    if table != "employment_records_employee":
+        assert '"employment_records_employee"."entity_id" =' not in pages[-1]
+
+
 SEARCH_CASES = [
     pytest.param(site_name, model_admin, id=f"{site_name}-{model._meta.label}")
     for site_name, site in (("hr", hr_site), ("admin", admin.site))
