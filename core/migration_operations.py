@@ -56,6 +56,17 @@ class SetStatisticsTarget(migrations.RunPython):
         return (self.__class__.__name__, [self.table, self.column, self.target], {})
 
 
+def only_the_index_differs(old, new) -> bool:
+    """Whether two definitions of a field differ in their `db_index` and in nothing else."""
+
+    def without_index(field) -> tuple:
+        _name, path, args, kwargs = field.deconstruct()
+        kwargs.pop("db_index", None)
+        return path, args, kwargs
+
+    return old.db_index != new.db_index and without_index(old) == without_index(new)
+
+
 class DropColumnIndex(migrations.AlterField):
     """`AlterField` that only turns a field's `db_index` off, by dropping its single-column
     index by name (`CONCURRENTLY` on PostgreSQL: the migration must say `atomic = False`).
@@ -67,13 +78,7 @@ class DropColumnIndex(migrations.AlterField):
 
     def _check(self, from_state, app_label):
         old = from_state.models[app_label, self.model_name_lower].fields[self.name_lower]
-        _name, old_path, old_args, old_kwargs = old.deconstruct()
-        _name, new_path, new_args, new_kwargs = self.field.deconstruct()
-        old_kwargs.pop("db_index", None)
-        new_kwargs.pop("db_index", None)
-        if (old_path, old_args, old_kwargs) != (new_path, new_args, new_kwargs) or (
-            not old.db_index or self.field.db_index
-        ):
+        if not only_the_index_differs(old, self.field) or not old.db_index:
             raise ValueError(f"DropColumnIndex may only turn off {self.name}'s db_index")
 
     @staticmethod

@@ -12,24 +12,16 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 from django.test.utils import CaptureQueriesContext
 
-from core.migration_operations import DropColumnIndex
+from core.migration_operations import DropColumnIndex, only_the_index_differs
 
 APP = "dropindexcase"
-
-
-def _without_index(field) -> tuple:
-    _name, path, args, kwargs = field.deconstruct()
-    kwargs.pop("db_index", None)
-    return path, args, kwargs
 
 
 def _alters_only_a_foreign_keys_index(operation, state, app_label) -> bool:
     if type(operation) is not migrations.AlterField or not operation.field.is_relation:
         return False
     old = state.models[app_label, operation.model_name_lower].fields[operation.name_lower]
-    return old.db_index != operation.field.db_index and _without_index(old) == _without_index(
-        operation.field
-    )
+    return only_the_index_differs(old, operation.field)
 
 
 def test_no_migration_alters_a_foreign_key_only_to_change_its_index():
