@@ -3,20 +3,63 @@
 from django.db import migrations
 
 
+def index_validity(connection, name: str) -> bool | None:
+    """PostgreSQL: whether the index of this name in the current schema is valid, or None
+    when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisvalid FROM pg_class AS c JOIN pg_index AS i ON i.indexrelid = c.oid "
+            "WHERE c.relname = %s AND c.relnamespace = current_schema()::regnamespace",
+            [name],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+class AddFieldIfMissing(migrations.AddField):
+    """`AddField` for a migration that runs outside one transaction (`atomic = False`) and may
+    have to be run again after failing part-way: a column an earlier run added is kept, instead
+    of failing on "already exists". Backwards it is Django's `AddField`."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        connection = schema_editor.connection
+        if self.allow_migrate_model(connection.alias, model):
+            column = model._meta.get_field(self.name).column
+            with connection.cursor() as cursor:
+                present = connection.introspection.get_table_description(
+                    cursor, model._meta.db_table
+                )
+            if column in {described.name for described in present}:
+                return
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+
 class AddIndexConcurrently(migrations.AddIndex):
     """`AddIndex` that builds the index with `CREATE INDEX CONCURRENTLY` on PostgreSQL, so a
     table of millions of rows (audit events, notifications) keeps taking writes while it is
     built; elsewhere (SQLite for `make run`) a plain `AddIndex`. The migration must say
-    `atomic = False`: PostgreSQL builds concurrently only outside a transaction. If a build
-    fails, PostgreSQL keeps an invalid index of that name: drop it before migrating again.
-    Unlike `django.contrib.postgres.operations.AddIndexConcurrently`, this also runs on SQLite."""
+    `atomic = False`: PostgreSQL builds concurrently only outside a transaction. Unlike
+    `django.contrib.postgres.operations.AddIndexConcurrently`, this also runs on SQLite.
+
+    It can be run again after a failure. A concurrent build that fails (a deadlock, a
+    cancelled statement, a full disk) leaves an invalid index of that name behind, which would
+    make the next `migrate` fail on "already exists": that index is dropped and built again.
+    A valid index of that name, built by a run that failed on a later operation, is kept."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            schema_editor.add_index(model, self.index, concurrently=True)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        valid = index_validity(schema_editor.connection, self.index.name)
+        if valid:
+            return
+        if valid is not None:
+            name = schema_editor.quote_name(self.index.name)
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+        schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":

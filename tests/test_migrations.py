@@ -1,5 +1,6 @@
 """Migrations that large production tables can take (issue 16): an index is dropped without
-re-validating a foreign key, and no migration alters a foreign key only to change its index."""
+re-validating a foreign key, no migration alters a foreign key only to change its index, and
+the migrations that run outside one transaction can be run again after failing part-way."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 from django.test.utils import CaptureQueriesContext
 
-from core.migration_operations import DropColumnIndex, only_the_index_differs
+from core.migration_operations import (
+    AddIndexConcurrently,
+    DropColumnIndex,
+    index_validity,
+    only_the_index_differs,
+)
+from employment_records.tests.factories import EmployeeFactory
 
 APP = "dropindexcase"
 
@@ -130,3 +137,122 @@ def test_drop_column_index_drops_the_index_and_leaves_the_foreign_key_alone():
             _apply([DropColumnIndex("Child", "parent", changed)], state)
     finally:
         _apply([migrations.DeleteModel("Child"), migrations.DeleteModel("Parent")], state)
+
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a build or validation outside a transaction"
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_index_build_that_failed_is_built_again():
+    """A failed CREATE INDEX CONCURRENTLY leaves an invalid index of its name: the next
+    `migrate` drops it and builds it, and keeps one a run already built."""
+    create = [
+        migrations.CreateModel(
+            "Coded",
+            [("id", models.AutoField(primary_key=True)), ("code", models.IntegerField())],
+        )
+    ]
+    state, _sql = _apply(create, ProjectState())
+    table, name = f"{APP}_coded", "coded_code_idx"  # as written in the SQL below
+    add = AddIndexConcurrently("Coded", models.Index(fields=["code"], name=name))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO dropindexcase_coded (code) VALUES (7), (7)")
+            with pytest.raises(Exception, match="could not create unique index"):
+                cursor.execute(
+                    "CREATE UNIQUE INDEX CONCURRENTLY coded_code_idx ON dropindexcase_coded (code)"
+                )
+        assert index_validity(connection, name) is False, "what the failed build left"
+        indexed, _sql = _apply([add], state)
+        assert index_validity(connection, name) is True
+        assert not _constraints(table)[name]["unique"], "the migration's index, not the failed one"
+        _apply([add], state)  # a run that failed on a later operation: the index is kept
+        assert index_validity(connection, name) is True
+    finally:
+        _apply([migrations.DeleteModel("Coded")], state)
+
+
+RECORD_TABLES = [
+    f"employment_records_{name}"
+    for name in (
+        "trainingdecision",
+        "scholarshipdecision",
+        "performanceevaluation",
+        "qualification",
+        "volunteeringentry",
+    )
+]
+
+
+@needs_postgres
+@pytest.mark.django_db
+def test_the_records_entity_migration_finishes_what_a_failed_run_left():
+    """0018 runs outside one transaction (to fill 4.6M rows without stopping the service): a
+    run that failed part-way leaves its first steps done, and `migrate` runs it again whole.
+    Here evaluations are left as a run stopped by their validation leaves them (a row not
+    filled yet, the check not validated, no composite key), and a table has lost its trigger:
+    every step must accept what is already there and finish the rest."""
+    employee = EmployeeFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending checks
+        cursor.execute(
+            "INSERT INTO employment_records_performanceevaluation (employee_id, year, score, "
+            "rating) VALUES (%s, 1440, 80, 'good') RETURNING id",
+            [employee.pk],
+        )
+        evaluation = cursor.fetchone()[0]
+        cursor.execute(
+            "ALTER TABLE employment_records_performanceevaluation "
+            "DROP CONSTRAINT evaluation_entity_is_employee_entity, "
+            "ALTER COLUMN entity_id DROP NOT NULL"
+        )
+        cursor.execute(
+            "UPDATE employment_records_performanceevaluation SET entity_id = NULL WHERE id = %s",
+            [evaluation],
+        )
+        cursor.execute(
+            "ALTER TABLE employment_records_performanceevaluation ADD CONSTRAINT "
+            "employment_records_performanceevaluation_entity_not_null "
+            "CHECK (entity_id IS NOT NULL) NOT VALID"
+        )
+        cursor.execute(
+            "DROP TRIGGER employment_records_qualification_takes_employees_entity "
+            "ON employment_records_qualification"
+        )
+
+    loader = MigrationLoader(connection)
+    migration = loader.get_migration("employment_records", "0018_records_entity")
+    before = loader.project_state(("employment_records", "0017_correction_entity_indexes"))
+    with connection.schema_editor(atomic=False) as editor:
+        migration.apply(before, editor)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT entity_id FROM employment_records_performanceevaluation WHERE id = %s",
+            [evaluation],
+        )
+        assert cursor.fetchone()[0] == employee.entity_id
+        for table in RECORD_TABLES:
+            cursor.execute(
+                "SELECT attnotnull FROM pg_attribute WHERE attrelid = %s::regclass "
+                "AND attname = 'entity_id'",
+                [table],
+            )
+            assert cursor.fetchone()[0], f"{table}.entity_id NOT NULL"
+            cursor.execute(
+                "SELECT conname, contype, convalidated FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND conname LIKE '%%entity%%'",
+                [table],
+            )
+            constraints = {name: (kind, valid) for name, kind, valid in cursor.fetchall()}
+            assert ("f", True) in constraints.values(), f"{table}: the composite key, validated"
+            assert not [name for name in constraints if name.endswith("_not_null")], table
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND tgname LIKE '%%takes_employees_entity'",
+                [table],
+            )
+            assert cursor.fetchone()[0] == 1, f"{table}: its trigger"

@@ -12,9 +12,15 @@
 #   the table without stopping its reads or writes (a validated CHECK lets SET NOT NULL skip
 #   its own scan).
 # The trigger stays: any writer (raw SQL, a bulk load) gets the employee's entity.
+#
+# Not being one transaction, a run that fails part-way (a validation that meets a bad row, a
+# cancelled statement) leaves its first steps done. Every step can therefore be run again on
+# what an earlier run left: `migrate` finishes the work once the cause is mended.
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+from core.migration_operations import AddFieldIfMissing
 
 EMPLOYEE = "employment_records_employee"
 # model name -> the composite foreign key that keeps its entity its employee's
@@ -62,7 +68,7 @@ def fill_on_insert(apps, schema_editor):
     )
     for model_name in COPIES:
         execute(
-            f'CREATE TRIGGER "{_trigger(model_name)}" BEFORE INSERT OR UPDATE OF "employee_id" '
+            f'CREATE OR REPLACE TRIGGER "{_trigger(model_name)}" BEFORE INSERT OR UPDATE OF "employee_id" '
             f'ON "{_table(model_name)}" FOR EACH ROW EXECUTE FUNCTION {FUNCTION}();'
         )
 
@@ -103,26 +109,49 @@ def backfill(apps, schema_editor):
 def not_null_and_same_entity(apps, schema_editor):
     """PostgreSQL: NOT NULL, and the composite foreign key that makes the entity the
     employee's (ON UPDATE CASCADE: moving an employee moves these rows), each checked without
-    a long lock. (On SQLite, AlterFieldOnSQLite below; Employee.save() moves the rows.)"""
+    a long lock and each skipped where an earlier run already made it. (On SQLite,
+    AlterFieldOnSQLite below; Employee.save() moves the rows.)"""
     if schema_editor.connection.vendor != "postgresql":
         return
     execute = schema_editor.execute
     for model_name, constraint in COPIES.items():
         table, check = _table(model_name), f"{_table(model_name)}_entity_not_null"
-        execute(
-            f'ALTER TABLE "{table}" ADD CONSTRAINT "{check}" '
-            'CHECK ("entity_id" IS NOT NULL) NOT VALID;'
+        if _nullable(schema_editor, table):
+            execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{check}";')
+            execute(
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{check}" '
+                'CHECK ("entity_id" IS NOT NULL) NOT VALID;'
+            )
+            execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{check}";')
+            execute(f'ALTER TABLE "{table}" ALTER COLUMN "entity_id" SET NOT NULL;')
+        execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{check}";')
+        if not _has_constraint(schema_editor, table, constraint):
+            execute(
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" '
+                'FOREIGN KEY ("employee_id", "entity_id") '
+                f'REFERENCES "{EMPLOYEE}" ("id", "entity_id") ON UPDATE CASCADE '
+                "DEFERRABLE INITIALLY DEFERRED NOT VALID;"
+            )
+        execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{constraint}";')  # no-op if valid
+
+
+def _nullable(schema_editor, table: str) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT attnotnull FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attname = 'entity_id'",
+            [f'"{table}"'],
         )
-        execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{check}";')
-        execute(f'ALTER TABLE "{table}" ALTER COLUMN "entity_id" SET NOT NULL;')
-        execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{check}";')
-        execute(
-            f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" '
-            'FOREIGN KEY ("employee_id", "entity_id") '
-            f'REFERENCES "{EMPLOYEE}" ("id", "entity_id") ON UPDATE CASCADE '
-            "DEFERRABLE INITIALLY DEFERRED NOT VALID;"
+        return cursor.fetchone()[0]
+
+
+def _has_constraint(schema_editor, table: str, name: str) -> bool:
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+            [f'"{table}"', name],
         )
-        execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{constraint}";')
+        return cursor.fetchone() is not None
 
 
 def drop_not_null_and_same_entity(apps, schema_editor):
@@ -155,7 +184,7 @@ class Migration(migrations.Migration):
     operations = [
         # The column, nullable: a moment's lock (its foreign key has only NULLs to check).
         *(
-            migrations.AddField(model_name=model_name, name="entity", field=_entity(null=True))
+            AddFieldIfMissing(model_name=model_name, name="entity", field=_entity(null=True))
             for model_name in COPIES
         ),
         migrations.RunPython(fill_on_insert, drop_fill_on_insert, elidable=False),
