@@ -74,6 +74,8 @@ class SetStatisticsTarget(migrations.RunPython):
     default is 100), then the column analysed at once, so the planner's estimates change now
     and not at the next automatic ANALYZE. Nothing elsewhere."""
 
+    writes_rows = False  # for tests/test_migrations.py: no row is locked, whatever the table
+
     def __init__(self, table: str, column: str, target: int):
         self.table, self.column, self.target = table, column, target
         super().__init__(self._forwards, self._backwards, elidable=False)
