@@ -119,3 +119,19 @@ def test_the_ministry_home_shows_its_queues_and_its_own_apps_first(live_server, 
     if "محاكي نفاذ: سجلات OAuth" in apps:
         assert apps[-1] == "محاكي نفاذ: سجلات OAuth"
     assert_accessible(page)
+
+
+def test_a_console_list_wraps_peoples_names_instead_of_hiding_its_last_columns(
+    live_server, new_page, demo
+):
+    """Django keeps a foreign key's cell on one line: a four-part name and its national ID
+    pushed the evaluation list's rating out of its box in English at 1280 px, with the sidebar
+    and the filters open. Names wrap; the list fits."""
+    page = new_page(locale="en-US", viewport={"width": 1280, "height": 900})
+    sign_in_verified_by_cookie(page, live_server.url, persona(HR_PERSONA))
+    page.goto("/hr/employment_records/performanceevaluation/")
+    name = page.locator("#result_list tbody .field-employee").first
+    assert name.evaluate("cell => getComputedStyle(cell).whiteSpace") == "normal"
+    box = page.locator("#changelist .results")
+    assert box.evaluate("box => box.scrollWidth <= box.clientWidth"), "the last column is hidden"
+    assert page.locator("#result_list thead th").last.is_visible()
