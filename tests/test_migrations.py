@@ -36,12 +36,7 @@ def test_no_migration_alters_a_foreign_key_only_to_change_its_index():
     row under a lock that stops the table's writes (10M actions, 2M audit events): an index
     alone is dropped or added with DropColumnIndex or AddIndexConcurrently."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    packages = _project_packages()
-    ours = {
-        key
-        for key, migration in loader.graph.nodes.items()
-        if migration.__module__.split(".")[0] in packages
-    }
+    ours = _project_migrations(loader)
     state = ProjectState(real_apps=loader.unmigrated_apps)
     faults = []
     for key in _plan(loader):
@@ -85,13 +80,10 @@ def test_a_migration_that_changes_data_does_not_hold_one_long_transaction():
     migrations say `atomic = False` and commit in batches (0018's shape), or declare that they
     touch only small tables."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    packages = _project_packages()
     atomic_data = {
         key
-        for key, migration in loader.graph.nodes.items()
-        if migration.__module__.split(".")[0] in packages
-        and migration.atomic
-        and _data_steps(migration)
+        for key, migration in _project_migrations(loader).items()
+        if migration.atomic and _data_steps(migration)
     }
     assert atomic_data - ATOMIC_DATA_MIGRATIONS == set(), "write these in batches"
     assert ATOMIC_DATA_MIGRATIONS - atomic_data == set(), "no longer one: take them off the list"
@@ -108,9 +100,15 @@ def _plan(loader) -> list:
     return plan
 
 
-def _project_packages() -> set[str]:
+def _project_migrations(loader) -> dict:
+    """{(app, name): migration} of the project's own apps (not Django's or a library's)."""
     base = Path(settings.BASE_DIR)
-    return {path.parent.parent.name for path in base.glob("*/migrations/__init__.py")}
+    packages = {path.parent.parent.name for path in base.glob("*/migrations/__init__.py")}
+    return {
+        key: migration
+        for key, migration in loader.graph.nodes.items()
+        if migration.__module__.split(".")[0] in packages
+    }
 
 
 def _apply(operations, state, *, backwards=False) -> tuple[ProjectState, list[str]]:
