@@ -33,11 +33,16 @@ def index(request):
             "summary": selectors.entity_summary(entity_id),
             "is_specialist": is_specialist,
             "crumbs": [(_("Job data and variables audit"), None)],
-            "console": {
-                "inventory": reverse("hr:job_audit_inventoryposition_changelist"),
-                "findings": reverse("hr:job_audit_finding_changelist"),
-                "runs": reverse("hr:job_audit_auditrun_changelist"),
-                "requests": reverse("hr:job_audit_variablerequest_changelist"),
-            },
+            "console": _console_links() if is_specialist else {},
         },
     )
+
+
+def _console_links() -> dict[str, str]:
+    """Where a specialist of the entity does the work (the page links there only for them)."""
+    return {
+        "inventory": reverse("hr:job_audit_inventoryposition_changelist"),
+        "findings": reverse("hr:job_audit_finding_changelist"),
+        "runs": reverse("hr:job_audit_auditrun_changelist"),
+        "requests": reverse("hr:job_audit_variablerequest_changelist"),
+    }
