@@ -32,6 +32,11 @@ SNIPPETS = {
     ),
     "language block": '{% language "en" %}{% translate "Sign out" %}{% endlanguage %}',
     "autoescape off": '{% autoescape off %}{% translate "a & b" %}{% endautoescape %}',
+    "url": "{% url 'accounts:login' %}?next=1",
+    "url with an argument": "{% url 'grievances:detail' 'G-1448-000001' %}",
+    "url of a shared namespace": "{% url 'admin:index' %}",
+    "url as": "{% url 'accounts:login' as login %}[{{ login }}]",
+    "url with a variable": "{% url 'grievances:detail' label %}",
     "nested": (
         '{% for i in "ab" %}{% if i == "a" %}{% translate "Sign out" %}'
         '{% else %}<i>{% translate "My employment data" %}</i>{% endif %}{% endfor %}'
@@ -93,6 +98,31 @@ def test_fixed_translations_become_text_and_the_rest_stays(snippets):
     assert len(variable.nodelist.get_nodes_by_type(TranslateNode)) == 1
     with translation.override("en"):
         assert engine.get_template("literal.html").render(Context()) == "<p>My employment data</p>"
+
+
+def test_a_literal_address_is_written_in_and_follows_the_script_prefix(snippets):
+    from django.template.defaulttags import URLNode
+    from django.urls import get_script_prefix, set_script_prefix
+
+    engine = _engine(snippets, "core.template_loader.Loader")
+    with translation.override("ar"):
+        literal = engine.get_template("url.html")
+        shared = engine.get_template("url of a shared namespace.html")
+        kept_as = engine.get_template("url as.html")
+    assert [type(node) for node in literal.nodelist] == [FixedText]
+    assert literal.nodelist[0].escaped == "<p>/accounts/login/?next=1</p>"
+    # The admin and the HR console share "admin": each request reverses to its own site.
+    assert len(shared.nodelist.get_nodes_by_type(URLNode)) == 1
+    assert len(kept_as.nodelist.get_nodes_by_type(URLNode)) == 1
+    before = get_script_prefix()
+    set_script_prefix("/masar/")
+    try:
+        with translation.override("ar"):
+            assert literal.render(Context()) == "<p>/masar/accounts/login/?next=1</p>"
+    finally:
+        set_script_prefix(before)
+    with translation.override("ar"):
+        assert literal.render(Context()) == "<p>/accounts/login/?next=1</p>"
 
 
 def test_with_translations_deactivated_nothing_is_written_in(snippets):
