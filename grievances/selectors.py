@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from core.catalogue import employee_of
 from core.hr_admin import hr_entity_id
 from core.prepared import PreparedPages, PreparedQuery, prefetched_as
 
@@ -74,9 +75,9 @@ def _detail_queryset(*, for_hr: bool) -> QuerySet[Grievance]:
 # The employee's page of a grievance: the grievance and what it shows, each query's SQL built
 # once per process (core.prepared, issue 16). The HR console's page reads through the ORM.
 _OWN_GRIEVANCE = PreparedQuery(
-    lambda user_id, number: Grievance.objects.select_related(
-        "employee", "entity", "action", "committee"
-    ).filter(employee__user_id=user_id, number=number),
+    lambda employee_id, number: Grievance.objects.select_related(
+        "entity", "action", "committee"
+    ).filter(employee_id=employee_id, number=number),
     arguments=2,
 )
 _STATUSES = PreparedQuery(
@@ -93,10 +94,13 @@ _USER = PreparedQuery(lambda user_id: get_user_model().objects.filter(pk=user_id
 
 def access_grievance_for_employee(*, user, number: str) -> Grievance:
     """The person's own grievance, or 404: another person's number reveals nothing. With what
-    its page shows, as `_detail_queryset(for_hr=False)` would prefetch it."""
-    grievance = _OWN_GRIEVANCE.first(user.pk, number.strip())
+    its page shows, as `_detail_queryset(for_hr=False)` would prefetch it. The person's
+    employee row is the one the access policy read for this request, not read again."""
+    employee = employee_of(user)
+    grievance = _OWN_GRIEVANCE.first(employee.pk, number.strip()) if employee else None
     if grievance is None:
         raise Http404
+    grievance.employee = employee
     _attach_what_the_page_shows(grievance)
     return grievance
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import sign_in_verified
+from accounts.tests.factories import UserFactory, sign_in_verified
 from grievances import selectors
 from grievances.models import GrievanceAttachment, GrievanceMessage
 
@@ -48,6 +48,7 @@ def grievance():
 def shown(grievance) -> dict:
     return {
         "grievance": (grievance.pk, grievance.number, grievance.entity.name_ar),
+        "employee": (grievance.employee.pk, grievance.employee.national_id),
         "statuses": [s.pk for s in grievance.statuses.all()],
         "messages": [
             (m.pk, m.from_hr, [a.original_name for a in m.attachments.all()])
@@ -80,6 +81,9 @@ def test_another_person_s_number_is_a_404(grievance):
     stranger = grievance_user()
     with pytest.raises(Http404):
         selectors.access_grievance_for_employee(user=stranger, number=grievance.number)
+    without_record = UserFactory()
+    with pytest.raises(Http404):
+        selectors.access_grievance_for_employee(user=without_record, number=grievance.number)
 
 
 def test_the_page_compiles_no_sql_once_warm(client, grievance, compiled_sql):
