@@ -86,12 +86,17 @@ def test_a_template_kept_and_rendered_in_another_language_is_translated_afresh(s
         assert kept.render(Context(context)) == expected
 
 
-def test_fixed_translations_become_text_and_the_rest_stays(snippets):
+def _compiled_in_arabic(snippets, *names):
+    """Our loader's engine, and the named snippets as it compiles them in Arabic."""
     engine = _engine(snippets, "core.template_loader.Loader")
     with translation.override("ar"):
-        literal = engine.get_template("literal.html")
-        variable = engine.get_template("variable.html")
-        block = engine.get_template("block.html")
+        return engine, [engine.get_template(f"{name}.html") for name in names]
+
+
+def test_fixed_translations_become_text_and_the_rest_stays(snippets):
+    engine, (literal, variable, block) = _compiled_in_arabic(
+        snippets, "literal", "variable", "block"
+    )
     assert [type(node) for node in literal.nodelist] == [FixedText]
     assert literal.nodelist[0].escaped == "<p>بياناتي الوظيفية</p>"
     assert block.nodelist.get_nodes_by_type(BlockTranslateNode) == []
@@ -104,11 +109,9 @@ def test_a_literal_address_is_written_in_and_follows_the_script_prefix(snippets)
     from django.template.defaulttags import URLNode
     from django.urls import get_script_prefix, set_script_prefix
 
-    engine = _engine(snippets, "core.template_loader.Loader")
-    with translation.override("ar"):
-        literal = engine.get_template("url.html")
-        shared = engine.get_template("url of a shared namespace.html")
-        kept_as = engine.get_template("url as.html")
+    _, (literal, shared, kept_as) = _compiled_in_arabic(
+        snippets, "url", "url of a shared namespace", "url as"
+    )
     assert [type(node) for node in literal.nodelist] == [FixedText]
     assert literal.nodelist[0].escaped == "<p>/accounts/login/?next=1</p>"
     # The admin and the HR console share "admin": each request reverses to its own site.
