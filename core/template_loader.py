@@ -123,12 +123,13 @@ def _fixed(node) -> bool:
 
 
 def _reversible_alone(node: URLNode) -> bool:
-    """Whether the name reverses now, to an address that does not depend on the request: its
-    namespace is not one that several instances share (the request's own instance would be
-    chosen), and it exists in the current URLconf (else it is left to fail at render)."""
-    name = str(node.view_name.var)
-    namespace = name.split(":")[0] if ":" in name else None
-    if namespace is not None and len(get_resolver(get_urlconf()).app_dict.get(namespace, ())) > 1:
+    """Whether the name reverses now, to an address that does not depend on the request: at
+    most one namespace, not one that several instances share (the request's own instance would
+    be chosen), and a name the current URLconf has (else it is left to fail at render)."""
+    *namespaces, _name = str(node.view_name.var).split(":")
+    if len(namespaces) > 1:
+        return False
+    if namespaces and len(get_resolver(get_urlconf()).app_dict.get(namespaces[0], ())) > 1:
         return False
     try:
         node.render(Context())
